@@ -1,0 +1,136 @@
+using DiMml.Torch.Data;
+using DiMml.Torch.Losses;
+using DiMml.Torch.Modules;
+using DiMml.Torch.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiMml.Torch.Inference;
+
+/// <summary>
+/// A trained network with what is needed to predict: the procedure that trained it, the modality names,
+/// the certainty weighting (DI-MML), the effective-dimension sets and the training history.
+/// </summary>
+public sealed class MultimodalModel : IDisposable
+{
+    internal MultimodalModel(
+        MultimodalNetwork network,
+        ModelKind kind,
+        IReadOnlyList<string> modalityNames,
+        TrainingHistory history,
+        EffectiveDimensions? dimensions,
+        CertaintyWeighting weighting,
+        Device device)
+    {
+        Network = network;
+        Kind = kind;
+        ModalityNames = modalityNames;
+        History = history;
+        Dimensions = dimensions;
+        Weighting = weighting;
+        Device = device;
+        BranchNames = kind switch
+        {
+            ModelKind.DiMml when network.FusionHead is not null => [.. modalityNames, FusionBranchName],
+            ModelKind.DiMml or ModelKind.Unimodal => modalityNames,
+            _ => [FusionBranchName],
+        };
+    }
+
+    /// <summary>Name of the fusion-head branch in <see cref="BranchNames"/> and reports.</summary>
+    public const string FusionBranchName = "fusion";
+
+    /// <summary>The trained modules.</summary>
+    public MultimodalNetwork Network { get; }
+
+    /// <summary>How the model predicts.</summary>
+    public ModelKind Kind { get; }
+
+    /// <summary>Modality names, in input order.</summary>
+    public IReadOnlyList<string> ModalityNames { get; }
+
+    /// <summary>Names of the prediction branches: the modalities (DI-MML, unimodal), then <c>fusion</c> when present.</summary>
+    public IReadOnlyList<string> BranchNames { get; }
+
+    /// <summary>Per-epoch record of the training run.</summary>
+    public TrainingHistory History { get; }
+
+    /// <summary>The last effective-dimension sets (DI-MML with DUC on); otherwise null.</summary>
+    public EffectiveDimensions? Dimensions { get; }
+
+    /// <summary>The certainty weighting used by DI-MML models.</summary>
+    public CertaintyWeighting Weighting { get; }
+
+    /// <summary>The device the network lives on.</summary>
+    public Device Device { get; }
+
+    /// <summary>
+    /// Predicts a batch. A modality whose input row holds a NaN is missing for that row: its private branch and the
+    /// fusion branch are dropped and the remaining weights renormalised (DI-MML); a model that needs the missing
+    /// modality (joint, unimodal) gives NaN probabilities for that row.
+    /// </summary>
+    /// <param name="inputs">One <c>[B, F_m]</c> batch per modality, in <see cref="ModalityNames"/> order.</param>
+    public MultimodalPrediction Predict(IReadOnlyList<Tensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        using var scope = NewDisposeScope();
+        using var guard = no_grad();
+        Network.eval();
+        var onDevice = inputs.Select(x => x.to(Device)).ToArray();
+        var modalityAvailable = CertaintyWeighting.ModalityAvailability(onDevice);
+        var features = Network.Encode(onDevice.Select(x => x.nan_to_num(0.0, 0.0, 0.0)).ToArray());
+        var (branches, availability) = Branches(features, modalityAvailable);
+        var (logits, weights) = Weighting.Fuse(branches, availability);
+        var prediction = new MultimodalPrediction(
+            logits.softmax(1).MoveToOuterDisposeScope(),
+            branches.Select(b => b.MoveToOuterDisposeScope()).ToArray(),
+            weights.MoveToOuterDisposeScope());
+        return prediction;
+    }
+
+    /// <summary>Accuracy of the fused prediction and of every branch, batch by batch.</summary>
+    /// <param name="data">Labelled rows with the model's modalities.</param>
+    /// <param name="batchSize">Rows per forward pass.</param>
+    public EvaluationReport Evaluate(MultimodalDataset data, int batchSize = 1024)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        long fusedCorrect = 0;
+        var branchCorrect = new long[BranchNames.Count];
+        for (long start = 0; start < data.Count; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var rows = arange(start, Math.Min(start + batchSize, data.Count), dtype: ScalarType.Int64);
+            var (inputs, labels) = data.Gather(rows, Device);
+            using var prediction = Predict(inputs);
+            fusedCorrect += prediction.Probabilities.argmax(1).eq(labels).sum().item<long>();
+            for (var k = 0; k < branchCorrect.Length; k++)
+            {
+                branchCorrect[k] += prediction.BranchLogits[k].argmax(1).eq(labels).sum().item<long>();
+            }
+        }
+
+        var rowsTotal = Math.Max(1, data.Count);
+        var perBranch = BranchNames.Select((name, k) => (name, (double)branchCorrect[k] / rowsTotal)).ToDictionary(p => p.name, p => p.Item2);
+        return new EvaluationReport((double)fusedCorrect / rowsTotal, perBranch, data.Count);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Network.Dispose();
+
+    private (Tensor[] Branches, Tensor Availability) Branches(Tensor[] features, Tensor modalityAvailable)
+    {
+        switch (Kind)
+        {
+            case ModelKind.DiMml:
+                var privateLogits = Network.PrivateLogits(features);
+                var hasFusion = Network.FusionHead is not null;
+                var branches = hasFusion ? [.. privateLogits, Network.FusionLogits(features)] : privateLogits;
+                return (branches, CertaintyWeighting.BranchAvailability(modalityAvailable, hasFusion));
+            case ModelKind.Joint:
+                return ([Network.FusionLogits(features)], modalityAvailable.all(1, keepdim: true));
+            default:
+                return ([Network.PrivateHeads[0].forward(features[0])], modalityAvailable);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+namespace DiMml.Torch.Modules;
+
+/// <summary>How a fusion head combines the per-modality features into class logits.</summary>
+public enum FusionHeadKind
+{
+    /// <summary>No fusion head: DI-MML fuses the private heads only; not valid for joint training.</summary>
+    None,
+
+    /// <summary><c>Linear(N·D → C)</c> over the concatenated features (the reference default).</summary>
+    Concat,
+
+    /// <summary>Sum of one <c>Linear(D → C)</c> per modality.</summary>
+    Sum,
+
+    /// <summary>FiLM: the first modality produces a scale and shift for the second (exactly 2 modalities).</summary>
+    Film,
+
+    /// <summary>Gated: a sigmoid gate from the first modality multiplies the second (exactly 2 modalities).</summary>
+    Gated,
+}

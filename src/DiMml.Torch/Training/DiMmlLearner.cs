@@ -1,0 +1,119 @@
+using DiMml.Torch.Data;
+using DiMml.Torch.Inference;
+using DiMml.Torch.Losses;
+using DiMml.Torch.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace DiMml.Torch.Training;
+
+/// <summary>
+/// Trains DI-MML. Stage 1: every encoder with its own private-head CE, plus λ·CE of the shared head on each
+/// modality, plus μ·DUC from the DUC start epoch (effective dimensions computed at that epoch). Stage 2: the
+/// fusion head on the frozen encoders' features. The model predicts by certainty-aware logit weighting.
+/// </summary>
+public sealed class DiMmlLearner
+{
+    private readonly DiMmlOptions options;
+
+    /// <summary>Creates the learner.</summary>
+    /// <param name="options">Training settings; validated against the data in <see cref="Fit"/>.</param>
+    public DiMmlLearner(DiMmlOptions options) => this.options = options ?? throw new ArgumentNullException(nameof(options));
+
+    /// <summary>Runs both stages on <paramref name="train"/> and returns the trained model (the caller disposes it).</summary>
+    /// <param name="train">Training rows, one feature tensor per modality in <see cref="TrainerOptions.Modalities"/> order.</param>
+    public MultimodalModel Fit(MultimodalDataset train)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        options.Validate(train.ModalityCount);
+        var device = DeviceSelection.Resolve(options.Device);
+        var network = NetworkBuilder.Build(options, train, options.FusionHead, device);
+        return NetworkBuilder.DisposeOnFailure(network, () => Train(network, train, device));
+    }
+
+    private MultimodalModel Train(MultimodalNetwork network, MultimodalDataset train, Device device)
+    {
+        var names = options.Modalities.Select(m => m.Name).ToArray();
+        var history = new TrainingHistory();
+        var run = new SgdRun(options, device, history);
+        var duc = new DucLoss(options.DucTemperature);
+        EffectiveDimensions? dimensions = null;
+
+        IReadOnlyDictionary<string, int>? BeforeEpoch(int epoch)
+        {
+            if (!IsDimensionEpoch(epoch))
+            {
+                return null;
+            }
+
+            using var scope = NewDisposeScope();
+            var features = FeatureExtraction.Encode(network, train, device);
+            dimensions = EffectiveDimensions.Compute(features, train.Labels.to(device), train.ClassCount, options.DimensionChunkElements);
+            return dimensions.SetSizes(names);
+        }
+
+        var parameters = NetworkBuilder.EncoderParameters(network)
+            .Concat(network.PrivateHeads.SelectMany(h => h.parameters()))
+            .Concat(options.SharedHeadWeight > 0 ? network.SharedHead.parameters() : []);
+        run.Run(TrainingStage.Detached, options.Epochs, train, parameters, network,
+            (inputs, labels, epoch) => DetachedStep(network, names, duc, epoch >= options.ResolvedDucStartEpoch ? dimensions : null, inputs, labels),
+            BeforeEpoch);
+
+        if (network.FusionHead is not null)
+        {
+            FusionStage.Train(network, train, device, options, run);
+        }
+
+        return new MultimodalModel(network, ModelKind.DiMml, names, history, dimensions, new CertaintyWeighting(options.CertaintyTemperature), device);
+    }
+
+    private bool IsDimensionEpoch(int epoch)
+    {
+        var start = options.ResolvedDucStartEpoch;
+        if (options.DucWeight <= 0 || epoch < start)
+        {
+            return false;
+        }
+
+        return epoch == start || (options.DimensionRefreshInterval is { } every && (epoch - start) % every == 0);
+    }
+
+    private StepResult DetachedStep(
+        MultimodalNetwork network, string[] names, DucLoss duc, EffectiveDimensions? dimensions, Tensor[] inputs, Tensor labels)
+    {
+        var features = network.Encode(inputs);
+        var privateLogits = network.PrivateLogits(features);
+        var terms = new List<(string, Tensor)>();
+        var logits = new List<(string, Tensor)>();
+        var total = zeros(Array.Empty<long>(), device: labels.device);
+        for (var m = 0; m < names.Length; m++)
+        {
+            var loss = F.cross_entropy(privateLogits[m], labels);
+            terms.Add(($"ce.{names[m]}", loss));
+            logits.Add((names[m], privateLogits[m]));
+            total = total + loss;
+        }
+
+        if (options.SharedHeadWeight > 0)
+        {
+            var sharedLogits = network.SharedLogits(features);
+            for (var m = 0; m < names.Length; m++)
+            {
+                var loss = F.cross_entropy(sharedLogits[m], labels);
+                terms.Add(($"shared.{names[m]}", loss));
+                logits.Add(($"shared.{names[m]}", sharedLogits[m]));
+                total = total + options.SharedHeadWeight * loss;
+            }
+        }
+
+        if (dimensions is not null)
+        {
+            var loss = duc.Forward(features, dimensions);
+            terms.Add(("duc", loss));
+            total = total + options.DucWeight * loss;
+        }
+
+        return new StepResult(total, terms, logits);
+    }
+}

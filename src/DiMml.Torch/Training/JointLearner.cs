@@ -1,0 +1,49 @@
+using DiMml.Torch.Data;
+using DiMml.Torch.Inference;
+using DiMml.Torch.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace DiMml.Torch.Training;
+
+/// <summary>
+/// Joint-training baseline: all encoders and one fusion head trained end to end with a single CE loss on the
+/// fused logits. This is the setting in which the easiest modality dominates the gradient (modality competition).
+/// </summary>
+public sealed class JointLearner
+{
+    private readonly TrainerOptions options;
+
+    /// <summary>Creates the learner.</summary>
+    /// <param name="options">Training settings; <see cref="TrainerOptions.FusionHead"/> must not be None.</param>
+    public JointLearner(TrainerOptions options) => this.options = options ?? throw new ArgumentNullException(nameof(options));
+
+    /// <summary>Trains on <paramref name="train"/> and returns the model (the caller disposes it).</summary>
+    /// <param name="train">Training rows, one feature tensor per modality.</param>
+    public MultimodalModel Fit(MultimodalDataset train)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        options.Validate(train.ModalityCount);
+        if (options.FusionHead == FusionHeadKind.None)
+        {
+            throw new ArgumentException("Option FusionHead is None; joint training needs a fusion head (Concat, Sum, Film or Gated).", nameof(options));
+        }
+
+        var device = DeviceSelection.Resolve(options.Device);
+        var network = NetworkBuilder.Build(options, train, options.FusionHead, device);
+        return NetworkBuilder.DisposeOnFailure(network, () =>
+        {
+            var history = new TrainingHistory();
+            var parameters = NetworkBuilder.EncoderParameters(network).Concat(network.FusionHead!.parameters());
+            new SgdRun(options, device, history).Run(TrainingStage.Joint, options.Epochs, train, parameters, network, (inputs, labels, _) =>
+            {
+                var logits = network.FusionLogits(network.Encode(inputs));
+                var loss = F.cross_entropy(logits, labels);
+                return new StepResult(loss, [("fusion", loss)], [("fusion", logits)]);
+            });
+            var names = options.Modalities.Select(m => m.Name).ToArray();
+            return new MultimodalModel(network, ModelKind.Joint, names, history, null, new Inference.CertaintyWeighting(), device);
+        });
+    }
+}

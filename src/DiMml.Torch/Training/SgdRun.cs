@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using DiMml.Torch.Data;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DiMml.Torch.Training;
+
+/// <summary>
+/// The epoch loop every procedure shares: seeded batch order, one dispose scope per step, SGD with momentum
+/// and weight decay under StepLR, row-weighted loss means, training accuracies, history and progress callback.
+/// </summary>
+internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHistory history)
+{
+    /// <summary>Trains <paramref name="parameters"/> for <paramref name="epochs"/> epochs.</summary>
+    /// <param name="stage">Stage recorded in the history; also separates the batch-order streams of stages.</param>
+    /// <param name="epochs">Number of epochs.</param>
+    /// <param name="data">Training rows (CPU); batches are moved to the device.</param>
+    /// <param name="parameters">What the optimiser updates.</param>
+    /// <param name="module">Put in training mode at the start of each epoch.</param>
+    /// <param name="step">Loss of one batch.</param>
+    /// <param name="beforeEpoch">Optional work before an epoch (e.g. the effective-dimension pass); returns set sizes to record.</param>
+    public void Run(
+        TrainingStage stage,
+        int epochs,
+        MultimodalDataset data,
+        IEnumerable<Parameter> parameters,
+        nn.Module module,
+        TrainingStep step,
+        Func<int, IReadOnlyDictionary<string, int>?>? beforeEpoch = null)
+    {
+        using var optimizer = optim.SGD(parameters, options.LearningRate, options.Momentum, 0.0, options.WeightDecay);
+        var scheduler = optim.lr_scheduler.StepLR(optimizer, options.LrStepSize, options.LrGamma);
+        for (var epoch = 0; epoch < epochs; epoch++)
+        {
+            var watch = Stopwatch.StartNew();
+            var setSizes = beforeEpoch?.Invoke(epoch);
+            module.train();
+            var learningRate = optimizer.ParamGroups.First().LearningRate;
+            var (losses, accuracy) = RunEpoch(stage, epoch, data, optimizer, step);
+            scheduler.step();
+            var record = new EpochRecord(stage, epoch, learningRate, losses, accuracy, setSizes, watch.Elapsed);
+            history.Add(record);
+            options.EpochCompleted?.Invoke(record);
+        }
+    }
+
+    private (Dictionary<string, double> Losses, Dictionary<string, double> Accuracy) RunEpoch(
+        TrainingStage stage, int epoch, MultimodalDataset data, optim.Optimizer optimizer, TrainingStep step)
+    {
+        var lossSums = new Dictionary<string, double>();
+        var correct = new Dictionary<string, long>();
+        using var order = BatchOrder.Permutation(data.Count, options.Seed * 31 + (int)stage, epoch);
+        var stepIndex = 0;
+        for (long start = 0; start < data.Count; start += options.BatchSize, stepIndex++)
+        {
+            using var scope = NewDisposeScope();
+            var rows = order.narrow(0, start, Math.Min(options.BatchSize, data.Count - start));
+            var (inputs, labels) = data.Gather(rows, device);
+            var result = step(inputs, labels, epoch);
+            var termValues = ReadTerms(result, stage, epoch, stepIndex);
+            optimizer.zero_grad();
+            result.Total.backward();
+            optimizer.step();
+            var batchRows = rows.shape[0];
+            foreach (var (name, value) in termValues)
+            {
+                lossSums[name] = lossSums.GetValueOrDefault(name) + value * batchRows;
+            }
+
+            foreach (var (name, logits) in result.Logits)
+            {
+                correct[name] = correct.GetValueOrDefault(name) + logits.argmax(1).eq(labels).sum().item<long>();
+            }
+        }
+
+        return (lossSums.ToDictionary(p => p.Key, p => p.Value / data.Count), correct.ToDictionary(p => p.Key, p => (double)p.Value / data.Count));
+    }
+
+    // One device-to-host copy per step for all terms; a non-finite total stops training before the weights change.
+    private static List<(string Name, double Value)> ReadTerms(StepResult result, TrainingStage stage, int epoch, int stepIndex)
+    {
+        var tensors = result.Terms.Select(t => t.Value.detach().reshape(1)).Append(result.Total.detach().reshape(1)).ToArray();
+        using var values = cat(tensors, 0).to(ScalarType.Float64).cpu();
+        var numbers = values.data<double>().ToArray();
+        var named = result.Terms.Select((t, i) => (t.Name, numbers[i])).Append(("total", numbers[^1])).ToList();
+        if (!double.IsFinite(numbers[^1]))
+        {
+            var terms = string.Join(", ", named.Select(t => $"{t.Item1}={t.Item2}"));
+            throw new InvalidOperationException(
+                $"Training stopped: the loss became non-finite in stage {stage}, epoch {epoch}, step {stepIndex} ({terms}). " +
+                "Lower LearningRate, check the inputs for extreme values, or raise DucTemperature.");
+        }
+
+        return named;
+    }
+}

@@ -1,0 +1,15 @@
+using static TorchSharp.torch;
+
+namespace DiMml.Torch.Training;
+
+/// <summary>What one optimisation step computed: the loss to minimise, its named terms, and the logits of each head.</summary>
+/// <param name="Total">Scalar loss that is back-propagated.</param>
+/// <param name="Terms">Named scalar loss terms, logged per epoch.</param>
+/// <param name="Logits">Named <c>[B, C]</c> logits whose training accuracy is logged.</param>
+internal sealed record StepResult(
+    Tensor Total,
+    IReadOnlyList<(string Name, Tensor Value)> Terms,
+    IReadOnlyList<(string Name, Tensor Logits)> Logits);
+
+/// <summary>Computes one step's losses for a batch in epoch <paramref name="epoch"/>.</summary>
+internal delegate StepResult TrainingStep(Tensor[] inputs, Tensor labels, int epoch);

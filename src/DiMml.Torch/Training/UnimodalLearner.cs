@@ -1,0 +1,47 @@
+using DiMml.Torch.Data;
+using DiMml.Torch.Inference;
+using DiMml.Torch.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace DiMml.Torch.Training;
+
+/// <summary>Unimodal baseline: one encoder and its private head, trained alone with CE.</summary>
+public sealed class UnimodalLearner
+{
+    private readonly TrainerOptions options;
+
+    /// <summary>Creates the learner.</summary>
+    /// <param name="options">Training settings with exactly one modality.</param>
+    public UnimodalLearner(TrainerOptions options) => this.options = options ?? throw new ArgumentNullException(nameof(options));
+
+    /// <summary>Trains on a one-modality dataset (see <see cref="MultimodalDataset.SelectModalities"/>).</summary>
+    /// <param name="train">Training rows of the single modality.</param>
+    public MultimodalModel Fit(MultimodalDataset train)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (train.ModalityCount != 1)
+        {
+            throw new ArgumentException(
+                $"The unimodal baseline trains on one modality but the data has {train.ModalityCount}; pass data.SelectModalities(m).", nameof(train));
+        }
+
+        options.Validate(1);
+        var device = DeviceSelection.Resolve(options.Device);
+        var network = NetworkBuilder.Build(options, train, FusionHeadKind.None, device);
+        return NetworkBuilder.DisposeOnFailure(network, () =>
+        {
+            var name = options.Modalities[0].Name;
+            var history = new TrainingHistory();
+            var parameters = NetworkBuilder.EncoderParameters(network).Concat(network.PrivateHeads[0].parameters());
+            new SgdRun(options, device, history).Run(TrainingStage.Unimodal, options.Epochs, train, parameters, network, (inputs, labels, _) =>
+            {
+                var logits = network.PrivateLogits(network.Encode(inputs))[0];
+                var loss = F.cross_entropy(logits, labels);
+                return new StepResult(loss, [($"ce.{name}", loss)], [(name, logits)]);
+            });
+            return new MultimodalModel(network, ModelKind.Unimodal, [name], history, null, new CertaintyWeighting(), device);
+        });
+    }
+}
