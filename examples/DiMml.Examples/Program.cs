@@ -1,0 +1,18 @@
+using DiMml.Examples;
+using TorchSharp;
+
+try
+{
+    var arguments = ExampleArguments.Parse(args);
+    torch.set_num_threads(arguments.Threads);
+    return arguments.Command switch
+    {
+        "quickstart" => Quickstart.Run(arguments),
+        _ => throw new ArgumentException($"Unknown command '{arguments.Command}'.\n{ExampleArguments.Usage}"),
+    };
+}
+catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
