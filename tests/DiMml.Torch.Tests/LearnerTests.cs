@@ -65,8 +65,10 @@ public sealed class LearnerTests
         using (new DiMmlLearner(options).Fit(train))
         {
             // Epoch 0 creates the optimiser state, epoch 1 the effective-dimension sets; after that nothing may accumulate.
-            var steady = live.Skip(2).Take(options.Epochs - 2).ToArray();
-            Assert.AreEqual(1, steady.Distinct().Count(), $"live tensors per epoch: {string.Join(", ", live)}");
+            var detached = live.Skip(2).Take(options.Epochs - 2).ToArray();
+            var fusion = live.Skip(options.Epochs + 1).ToArray();
+            Assert.AreEqual(1, detached.Distinct().Count(), $"live tensors per epoch: {string.Join(", ", live)}");
+            Assert.AreEqual(1, fusion.Distinct().Count(), $"live tensors per epoch: {string.Join(", ", live)}");
         }
     }
 
