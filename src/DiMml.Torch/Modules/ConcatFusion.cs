@@ -20,6 +20,8 @@ public sealed class ConcatFusion : FusionHead
         RegisterComponents();
     }
 
+    internal Linear Output => output;
+
     /// <inheritdoc />
     public override FusionHeadKind Kind => FusionHeadKind.Concat;
 

@@ -25,6 +25,12 @@ public sealed class FilmFusion : FusionHead
         RegisterComponents();
     }
 
+    internal Linear Film => film;
+
+    internal Linear Output => output;
+
+    internal int EmbeddingSize => embeddingSize;
+
     /// <inheritdoc />
     public override FusionHeadKind Kind => FusionHeadKind.Film;
 

@@ -25,6 +25,12 @@ public sealed class GatedFusion : FusionHead
         RegisterComponents();
     }
 
+    internal Linear Gate => gate;
+
+    internal Linear Value => value;
+
+    internal Linear Output => output;
+
     /// <inheritdoc />
     public override FusionHeadKind Kind => FusionHeadKind.Gated;
 

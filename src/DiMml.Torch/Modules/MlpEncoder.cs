@@ -56,6 +56,9 @@ public sealed class MlpEncoder : ModalityEncoder
     /// <inheritdoc />
     public override Tensor forward(Tensor input) => layers.forward(input);
 
+    /// <summary>The linear layers in order; each is followed by a ReLU.</summary>
+    internal IEnumerable<Linear> LinearLayers => layers.children().OfType<Linear>();
+
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {

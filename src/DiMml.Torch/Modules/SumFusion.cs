@@ -20,6 +20,8 @@ public sealed class SumFusion : FusionHead
         RegisterComponents();
     }
 
+    internal IEnumerable<Linear> Maps => maps;
+
     /// <inheritdoc />
     public override FusionHeadKind Kind => FusionHeadKind.Sum;
 

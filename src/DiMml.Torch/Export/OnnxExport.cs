@@ -1,0 +1,210 @@
+using DiMml.Torch.Inference;
+using DiMml.Torch.Modules;
+using TorchSharp.Modules;
+using DataType = Onnx.TensorProto.Types.DataType;
+
+namespace DiMml.Torch.Export;
+
+/// <summary>
+/// Writes a trained <see cref="MultimodalModel"/> as an ONNX graph (opset 17): NaN-based missing-modality
+/// detection, the encoders, the branch heads and the certainty weighting, computing exactly what
+/// <see cref="MultimodalModel.Predict"/> computes.
+/// </summary>
+/// <remarks>
+/// Outputs: <see cref="ScoreOutput"/> (fused probabilities), <c>Score.{modality}</c> (each private head's
+/// probabilities, NaN where that modality is missing), <see cref="BranchWeightsOutput"/> (per-row weights, one per
+/// branch) and <see cref="PredictedIndexOutput"/> (0-based class index, −1 when every branch is missing).
+/// </remarks>
+public static class OnnxExport
+{
+    /// <summary>Name of the fused-probabilities output.</summary>
+    public const string ScoreOutput = "Score";
+
+    /// <summary>Prefix of the per-modality probability outputs (<c>Score.{modality}</c>).</summary>
+    public const string ModalityScorePrefix = "Score.";
+
+    /// <summary>Name of the per-row branch-weights output.</summary>
+    public const string BranchWeightsOutput = "BranchWeights";
+
+    /// <summary>Name of the predicted class index output (int64, −1 when no branch is available).</summary>
+    public const string PredictedIndexOutput = "PredictedIndex";
+
+    /// <summary>Serialises the model as an ONNX graph.</summary>
+    /// <param name="model">The trained model.</param>
+    /// <param name="inputNames">One graph input name per modality, in modality order (ML.NET needs the column names).</param>
+    /// <param name="layout">Batched or per-row shapes.</param>
+    /// <param name="metadata">Extra entries for the model's metadata_props.</param>
+    public static byte[] ToBytes(MultimodalModel model, IReadOnlyList<string> inputNames, OnnxLayout layout, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputNames);
+        var network = model.Network;
+        if (inputNames.Count != network.ModalityCount || inputNames.Distinct().Count() != inputNames.Count)
+        {
+            throw new ArgumentException($"Give {network.ModalityCount} distinct input names, one per modality.", nameof(inputNames));
+        }
+
+        var g = new OnnxGraph();
+        foreach (var reserved in inputNames.Concat([ScoreOutput, BranchWeightsOutput, PredictedIndexOutput]).Concat(model.ModalityNames.Select(m => ModalityScorePrefix + m)))
+        {
+            g.Reserve(reserved);
+        }
+
+        var perRow = layout == OnnxLayout.PerRow;
+        var modalities = inputNames.Select((name, m) => Modality(g, network.Encoders[m], name, perRow)).ToArray();
+        var branches = Branches(g, model, modalities);
+        var fused = Weighting(g, branches, (float)model.Weighting.Temperature, out var weights, out var anyAvailable);
+
+        var outputs = new List<(string Name, string Value, DataType Type, long Width)>
+        {
+            (ScoreOutput, g.Node("Softmax", "score", [fused], ("axis", 1L)), DataType.Float, network.ClassCount),
+        };
+        if (model.Kind != ModelKind.Joint)
+        {
+            for (var m = 0; m < model.ModalityNames.Count; m++)
+            {
+                var probabilities = g.Node("Softmax", "modality_score", [branches[m].Logits], ("axis", 1L));
+                outputs.Add((ModalityScorePrefix + model.ModalityNames[m], g.Node("Where", "modality_score", [modalities[m].Available, probabilities, g.Scalar("nan", float.NaN)]), DataType.Float, network.ClassCount));
+            }
+        }
+
+        outputs.Add((BranchWeightsOutput, weights, DataType.Float, branches.Count));
+        var argmax = g.Node("ArgMax", "argmax", [fused], ("axis", 1L), ("keepdims", 1L));
+        outputs.Add((PredictedIndexOutput, g.Node("Where", "predicted", [anyAvailable, argmax, g.Int64s("missing_index", -1)]), DataType.Int64, 1));
+
+        foreach (var (name, value, type, width) in outputs)
+        {
+            if (perRow)
+            {
+                g.Node("Squeeze", [value, g.Int64s("axes", 0)], [name]);
+                g.Output(name, type, width);
+            }
+            else
+            {
+                g.Node("Identity", [value], [name]);
+                g.Output(name, type, "N", width);
+            }
+        }
+
+        return g.ToModel("DiMml.Torch", Metadata(model, metadata));
+    }
+
+    private readonly record struct ModalityValues(string Features, string Available);
+
+    private readonly record struct Branch(string Logits, string Available);
+
+    private static ModalityValues Modality(OnnxGraph g, ModalityEncoder encoder, string inputName, bool perRow)
+    {
+        string x;
+        if (perRow)
+        {
+            g.Input(inputName, DataType.Float, encoder.InputSize);
+            x = g.Node("Unsqueeze", "row", [inputName, g.Int64s("axes", 0)]);
+        }
+        else
+        {
+            g.Input(inputName, DataType.Float, "N", encoder.InputSize);
+            x = inputName;
+        }
+
+        var isNan = g.Node("IsNaN", "is_nan", [x]);
+        var anyNan = g.Node("ReduceMax", "any_nan", [g.Node("Cast", "nan_float", [isNan], ("to", (long)DataType.Float))], ("axes", new[] { 1L }), ("keepdims", 1L));
+        var available = g.Node("Less", "available", [anyNan, g.Scalar("half", 0.5f)]);
+        var clean = g.Node("Where", "clean", [isNan, g.Scalar("zero", 0f), x]);
+        return new ModalityValues(Encoder(g, encoder, clean), available);
+    }
+
+    private static string Encoder(OnnxGraph g, ModalityEncoder encoder, string input) => encoder switch
+    {
+        MlpEncoder mlp => mlp.LinearLayers.Aggregate(input, (x, layer) => g.Node("Relu", "relu", [Linear(g, layer, x)])),
+        _ => throw new NotSupportedException($"ONNX export does not know encoder type {encoder.GetType().Name}."),
+    };
+
+    private static string Linear(OnnxGraph g, Linear layer, string input)
+    {
+        var inputs = new List<string> { input, g.Weight("weight", layer.weight!) };
+        if (layer.bias is not null)
+        {
+            inputs.Add(g.Weight("bias", layer.bias));
+        }
+
+        return g.Node("Gemm", "linear", inputs, ("transB", 1L));
+    }
+
+    private static List<Branch> Branches(OnnxGraph g, MultimodalModel model, ModalityValues[] modalities)
+    {
+        var network = model.Network;
+        var features = modalities.Select(m => m.Features).ToArray();
+        var privateBranches = modalities.Select((m, i) => new Branch(Linear(g, network.PrivateHeads[i], m.Features), m.Available)).ToList();
+        var allAvailable = modalities.Skip(1).Aggregate(modalities[0].Available, (a, m) => g.Node("And", "all_available", [a, m.Available]));
+        Branch FusionBranch() => new(Fusion(g, network.FusionHead!, features), allAvailable);
+        return model.Kind switch
+        {
+            ModelKind.DiMml when network.FusionHead is not null => [.. privateBranches, FusionBranch()],
+            ModelKind.Joint => [FusionBranch()],
+            _ => privateBranches,
+        };
+    }
+
+    private static string Fusion(OnnxGraph g, FusionHead head, string[] features)
+    {
+        switch (head)
+        {
+            case ConcatFusion concat:
+                return Linear(g, concat.Output, g.Node("Concat", "joined", features, ("axis", 1L)));
+            case SumFusion sum:
+                var maps = sum.Maps.Select((layer, m) => Linear(g, layer, features[m])).ToArray();
+                return maps.Skip(1).Aggregate(maps[0], (a, b) => g.Node("Add", "sum", [a, b]));
+            case FilmFusion film:
+                var parts = g.Node("Split", [Linear(g, film.Film, features[0]), g.Int64s("split", film.EmbeddingSize, film.EmbeddingSize)],
+                    [g.Name("gamma"), g.Name("beta")], ("axis", 1L));
+                var modulated = g.Node("Add", "film", [g.Node("Mul", "scaled", [parts[0], features[1]]), parts[1]]);
+                return Linear(g, film.Output, modulated);
+            case GatedFusion gated:
+                var gate = g.Node("Sigmoid", "gate", [Linear(g, gated.Gate, features[0])]);
+                return Linear(g, gated.Output, g.Node("Mul", "gated", [gate, Linear(g, gated.Value, features[1])]));
+            default:
+                throw new NotSupportedException($"ONNX export does not know fusion head type {head.GetType().Name}.");
+        }
+    }
+
+    // The certainty weighting of CertaintyWeighting.Fuse, node for node.
+    private static string Weighting(OnnxGraph g, List<Branch> branches, float temperature, out string weights, out string anyAvailable)
+    {
+        var certainty = branches.Select(b => g.Node("ReduceMax", "certainty", [g.Node("Softmax", "branch_probabilities", [b.Logits], ("axis", 1L))],
+            ("axes", new[] { 1L }), ("keepdims", 1L))).ToArray();
+        var scaled = g.Node("Div", "scaled_certainty", [g.Node("Concat", "certainties", certainty, ("axis", 1L)), g.Scalar("temperature", temperature)]);
+        var available = g.Node("Concat", "branch_available", branches.Select(b => b.Available), ("axis", 1L));
+        var masked = g.Node("Where", "masked_certainty", [available, scaled, g.Scalar("minus_infinity", float.NegativeInfinity)]);
+        anyAvailable = g.Node("Greater", "any_available", [
+            g.Node("ReduceMax", "available_max", [g.Node("Cast", "available_float", [available], ("to", (long)DataType.Float))], ("axes", new[] { 1L }), ("keepdims", 1L)),
+            g.Scalar("half", 0.5f)]);
+        weights = g.Node("Where", "weights", [anyAvailable, g.Node("Softmax", "softmax_weights", [masked], ("axis", 1L)), g.Scalar("nan", float.NaN)]);
+        var parts = branches.Count == 1
+            ? [weights]
+            : g.Node("Split", [weights, g.Int64s("split", Enumerable.Repeat(1L, branches.Count).ToArray())],
+                branches.Select(_ => g.Name("branch_weight")).ToArray(), ("axis", 1L));
+        var terms = branches.Select((b, k) => g.Node("Mul", "weighted", [parts[k], g.Node("Where", "kept_logits", [b.Available, b.Logits, g.Scalar("zero", 0f)])])).ToArray();
+        return terms.Skip(1).Aggregate(terms[0], (a, t) => g.Node("Add", "fused", [a, t]));
+    }
+
+    private static Dictionary<string, string> Metadata(MultimodalModel model, IReadOnlyDictionary<string, string>? extra)
+    {
+        var metadata = new Dictionary<string, string>
+        {
+            ["dimml.kind"] = model.Kind.ToString(),
+            ["dimml.modalities"] = string.Join("\n", model.ModalityNames),
+            ["dimml.input_sizes"] = string.Join(",", model.Network.Encoders.Select(e => e.InputSize)),
+            ["dimml.branches"] = string.Join("\n", model.BranchNames),
+            ["dimml.class_count"] = model.Network.ClassCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["dimml.certainty_temperature"] = model.Weighting.Temperature.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            ["dimml.fusion_head"] = model.Network.FusionHead?.Kind.ToString() ?? FusionHeadKind.None.ToString(),
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            metadata[key] = value;
+        }
+
+        return metadata;
+    }
+}

@@ -1,0 +1,110 @@
+using DiMml.Torch.Export;
+using DiMml.Torch.Inference;
+using DiMml.Torch.Modules;
+using DiMml.Torch.Tests;
+using DiMml.Torch.Training;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiMml.MLNet.Tests;
+
+[TestClass]
+public sealed class OnnxParityTests
+{
+    private static List<ModalitySpec> Specs(int count) =>
+        Enumerable.Range(0, count).Select(m => new ModalitySpec($"m{m}") { HiddenSizes = [24, 16] }).ToList();
+
+    private static MultimodalModel Train(string kind, FusionHeadKind fusion, int modalities, Torch.Data.MultimodalDataset data)
+    {
+        var common = (TrainerOptions o) =>
+        {
+            o.Epochs = 3;
+            o.BatchSize = 32;
+            o.LearningRate = 0.05;
+            o.EmbeddingSize = 16;
+            o.FusionHead = fusion;
+            return o;
+        };
+        return kind switch
+        {
+            "dimml" => new DiMmlLearner((DiMmlOptions)common(new DiMmlOptions { Modalities = Specs(modalities), FusionEpochs = 2, CertaintyTemperature = 3 })).Fit(data),
+            "joint" => new JointLearner(common(new TrainerOptions { Modalities = Specs(modalities) })).Fit(data),
+            _ => new UnimodalLearner(common(new TrainerOptions { Modalities = Specs(1) })).Fit(data.SelectModalities(0)),
+        };
+    }
+
+    [TestMethod]
+    [DataRow("dimml", FusionHeadKind.Concat, 2)]
+    [DataRow("dimml", FusionHeadKind.Sum, 3)]
+    [DataRow("dimml", FusionHeadKind.Film, 2)]
+    [DataRow("dimml", FusionHeadKind.Gated, 2)]
+    [DataRow("dimml", FusionHeadKind.None, 3)]
+    [DataRow("joint", FusionHeadKind.Concat, 2)]
+    [DataRow("unimodal", FusionHeadKind.None, 1)]
+    public void OnnxRuntimeMatchesTorchSharp(string kind, FusionHeadKind fusion, int modalities)
+    {
+        using var data = Synthetic.Clusters(200, Math.Max(2, modalities), 10, 3, separation: 3, seed: 21);
+        using var model = Train(kind, fusion, modalities, data);
+        var names = model.ModalityNames.Select(n => $"In_{n}").ToArray();
+        var bytes = OnnxExport.ToBytes(model, names, OnnxLayout.Batched);
+
+        using var scope = NewDisposeScope();
+        var inputs = Enumerable.Range(0, names.Length).Select(m => data.Features(m)[..40].clone()).ToArray();
+        inputs[0][3] = full(10, float.NaN);                         // one modality missing
+        if (names.Length > 1)
+        {
+            inputs[^1][5] = full(10, float.NaN);
+            inputs[0][7] = full(10, float.NaN);                     // every modality missing
+            inputs[^1][7] = full(10, float.NaN);
+        }
+
+        using var expected = model.Predict(inputs);
+        using var session = new InferenceSession(bytes);
+        using var results = session.Run(names.Select((name, m) =>
+            NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(inputs[m].data<float>().ToArray(), [40, 10]))).ToArray());
+        var score = results.Single(r => r.Name == OnnxExport.ScoreOutput).AsTensor<float>().ToArray();
+        var weights = results.Single(r => r.Name == OnnxExport.BranchWeightsOutput).AsTensor<float>().ToArray();
+        var index = results.Single(r => r.Name == OnnxExport.PredictedIndexOutput).AsTensor<long>().ToArray();
+
+        AssertClose(expected.Probabilities.data<float>().ToArray(), score, 1e-4);
+        AssertClose(expected.Weights.data<float>().ToArray(), weights, 1e-4);
+        var torchIndex = expected.Probabilities.argmax(1).data<long>().ToArray();
+        var missingRows = expected.Probabilities.isnan().any(1).data<bool>().ToArray();
+        for (var row = 0; row < 40; row++)
+        {
+            Assert.AreEqual(missingRows[row] ? -1L : torchIndex[row], index[row], $"row {row}");
+        }
+
+        if (kind != "joint")
+        {
+            var privateScore = results.Single(r => r.Name == "Score.m0").AsTensor<float>().ToArray();
+            var privateExpected = expected.BranchLogits[0].softmax(1).data<float>().ToArray();
+            for (var i = 0; i < privateScore.Length; i++)
+            {
+                var row = i / 3;
+                var missing = row == 3 || (row == 7 && names.Length > 1);
+                Assert.IsTrue(missing ? float.IsNaN(privateScore[i]) : Math.Abs(privateScore[i] - privateExpected[i]) <= 1e-4,
+                    $"Score.m0[{i}] = {privateScore[i]}, TorchSharp {privateExpected[i]}");
+            }
+        }
+    }
+
+    // NaN must match NaN (rows with no available branch); everything else within the tolerance.
+    private static void AssertClose(float[] expected, float[] actual, double tolerance)
+    {
+        Assert.HasCount(expected.Length, actual);
+        var worst = 0.0;
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.AreEqual(float.IsNaN(expected[i]), float.IsNaN(actual[i]), $"NaN mismatch at {i}: {expected[i]} vs {actual[i]}");
+            if (!float.IsNaN(expected[i]))
+            {
+                worst = Math.Max(worst, Math.Abs(expected[i] - actual[i]));
+            }
+        }
+
+        Assert.IsLessThanOrEqualTo(tolerance, worst, $"max |diff| = {worst}");
+    }
+}
