@@ -7,6 +7,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
+using TorchFusion = DiMml.Torch.Modules.FusionHeadKind;
 
 namespace DiMml.MLNet.Tests;
 
@@ -16,7 +17,7 @@ public sealed class OnnxParityTests
     private static List<ModalitySpec> Specs(int count) =>
         Enumerable.Range(0, count).Select(m => new ModalitySpec($"m{m}") { HiddenSizes = [24, 16] }).ToList();
 
-    private static MultimodalModel Train(string kind, FusionHeadKind fusion, int modalities, Torch.Data.MultimodalDataset data)
+    private static MultimodalModel Train(string kind, TorchFusion fusion, int modalities, Torch.Data.MultimodalDataset data)
     {
         var common = (TrainerOptions o) =>
         {
@@ -36,14 +37,14 @@ public sealed class OnnxParityTests
     }
 
     [TestMethod]
-    [DataRow("dimml", FusionHeadKind.Concat, 2)]
-    [DataRow("dimml", FusionHeadKind.Sum, 3)]
-    [DataRow("dimml", FusionHeadKind.Film, 2)]
-    [DataRow("dimml", FusionHeadKind.Gated, 2)]
-    [DataRow("dimml", FusionHeadKind.None, 3)]
-    [DataRow("joint", FusionHeadKind.Concat, 2)]
-    [DataRow("unimodal", FusionHeadKind.None, 1)]
-    public void OnnxRuntimeMatchesTorchSharp(string kind, FusionHeadKind fusion, int modalities)
+    [DataRow("dimml", TorchFusion.Concat, 2)]
+    [DataRow("dimml", TorchFusion.Sum, 3)]
+    [DataRow("dimml", TorchFusion.Film, 2)]
+    [DataRow("dimml", TorchFusion.Gated, 2)]
+    [DataRow("dimml", TorchFusion.None, 3)]
+    [DataRow("joint", TorchFusion.Concat, 2)]
+    [DataRow("unimodal", TorchFusion.None, 1)]
+    public void OnnxRuntimeMatchesTorchSharp(string kind, TorchFusion fusion, int modalities)
     {
         using var data = Synthetic.Clusters(200, Math.Max(2, modalities), 10, 3, separation: 3, seed: 21);
         using var model = Train(kind, fusion, modalities, data);

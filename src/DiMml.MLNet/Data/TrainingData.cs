@@ -1,0 +1,94 @@
+using DiMml.Torch.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace DiMml.MLNet.Data;
+
+/// <summary>Reads labelled rows of the modality columns from an <see cref="IDataView"/> into a <see cref="MultimodalDataset"/>.</summary>
+internal static class TrainingData
+{
+    /// <summary>What the read skipped.</summary>
+    public readonly record struct ReadCounts(long Rows, long MissingLabel, long NonFinite);
+
+    /// <summary>Reads every row; rows with a missing label are skipped, rows with NaN/Inf features fail or are skipped.</summary>
+    public static (MultimodalDataset Data, ReadCounts Counts) Read(
+        IDataView data, string labelColumn, IReadOnlyList<string> modalityColumns, int classCount, int[] sizes, bool dropNonFinite, string role)
+    {
+        var schema = data.Schema;
+        var columns = modalityColumns.Select(name => schema[name]).Append(schema[labelColumn]).ToArray();
+        var features = sizes.Select(_ => new List<float>()).ToArray();
+        var labels = new List<int>();
+        long missingLabel = 0, nonFinite = 0, row = -1;
+        (string Column, long Row)? firstBad = null;
+        using (var cursor = data.GetRowCursor(columns))
+        {
+            var labelGetter = cursor.GetGetter<uint>(schema[labelColumn]);
+            var getters = modalityColumns.Select(name => cursor.GetGetter<VBuffer<float>>(schema[name])).ToArray();
+            var buffers = new VBuffer<float>[getters.Length];
+            var dense = sizes.Select(size => new float[size]).ToArray();
+            uint key = 0;
+            while (cursor.MoveNext())
+            {
+                row++;
+                labelGetter(ref key);
+                if (key == 0)
+                {
+                    missingLabel++;
+                    continue;
+                }
+
+                var badColumn = -1;
+                for (var m = 0; m < getters.Length; m++)
+                {
+                    getters[m](ref buffers[m]);
+                    buffers[m].CopyTo(dense[m]);
+                    badColumn = badColumn < 0 && !AllFinite(dense[m]) ? m : badColumn;
+                }
+
+                if (badColumn >= 0)
+                {
+                    nonFinite++;
+                    firstBad ??= (modalityColumns[badColumn], row);
+                    continue;
+                }
+
+                for (var m = 0; m < getters.Length; m++)
+                {
+                    features[m].AddRange(dense[m]);
+                }
+
+                labels.Add((int)key - 1);
+            }
+        }
+
+        if (firstBad is { } bad && !dropNonFinite)
+        {
+            throw new ArgumentException(
+                $"Modality column '{bad.Column}' has NaN or infinite values: {nonFinite} of {row + 1} {role} rows are affected (the first is row {bad.Row}). " +
+                "Clean or impute the data, or set DropRowsWithNonFiniteFeatures = true to skip such rows (their count is logged).", bad.Column);
+        }
+
+        if (labels.Count == 0)
+        {
+            throw new ArgumentException(
+                $"The {role} data has no usable rows ({missingLabel} with a missing label, {nonFinite} with NaN/Inf features). Check the data and the label column '{labelColumn}'.",
+                nameof(data));
+        }
+
+        var dataset = MultimodalDataset.FromArrays(features.Select(f => f.ToArray()).ToArray(), sizes, labels, classCount);
+        return (dataset, new ReadCounts(labels.Count, missingLabel, nonFinite));
+    }
+
+    private static bool AllFinite(float[] values)
+    {
+        foreach (var v in values)
+        {
+            if (!float.IsFinite(v))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

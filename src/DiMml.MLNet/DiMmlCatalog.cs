@@ -1,0 +1,40 @@
+using Microsoft.ML;
+
+namespace DiMml.MLNet;
+
+/// <summary>Catalog extensions: <c>mlContext.MulticlassClassification.Trainers.DiMml(...)</c>.</summary>
+public static class DiMmlCatalog
+{
+    /// <summary>DI-MML with full options.</summary>
+    /// <param name="catalog">The multiclass trainers catalog of an <see cref="MLContext"/>.</param>
+    /// <param name="options">Training settings.</param>
+    public static DiMmlTrainer DiMml(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, DiMmlTrainer.Options options) =>
+        new(MLNetEnvironment.Of(catalog), options);
+
+    /// <summary>DI-MML with one MLP-encoded modality per column (named after the column) and the paper's other defaults.</summary>
+    /// <param name="catalog">The multiclass trainers catalog of an <see cref="MLContext"/>.</param>
+    /// <param name="labelColumnName">Key-typed label column.</param>
+    /// <param name="modalityColumnNames">Two or more known-size float vector columns, one per modality.</param>
+    /// <param name="epochs">Stage-1 epochs (paper: 150).</param>
+    /// <param name="batchSize">Rows per step (paper: 16).</param>
+    /// <param name="learningRate">SGD learning rate (paper: 1e-3).</param>
+    /// <param name="seed">Seed for a reproducible CPU run; null draws one from the MLContext.</param>
+    public static DiMmlTrainer DiMml(
+        this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName,
+        IEnumerable<string> modalityColumnNames,
+        int epochs = 150,
+        int batchSize = 16,
+        double learningRate = 1e-3,
+        int? seed = null)
+    {
+        ArgumentNullException.ThrowIfNull(modalityColumnNames);
+        var options = new DiMmlTrainer.Options { LabelColumnName = labelColumnName, Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Seed = seed };
+        foreach (var column in modalityColumnNames)
+        {
+            options.Modalities.Add(new ModalityOptions { ColumnName = column });
+        }
+
+        return catalog.DiMml(options);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.IO.Compression;
+using Google.Protobuf;
+using Onnx;
+
+namespace DiMml.MLNet;
+
+/// <summary>
+/// What a saved DI-MML model is: modalities, input columns and sizes, classes, branches and the certainty
+/// temperature. <c>mlContext.Model.Load</c> gives back a plain transformer chain; this reads the same facts from
+/// the ONNX graph's metadata inside the model file.
+/// </summary>
+public sealed class DiMmlModelInfo
+{
+    private DiMmlModelInfo(IReadOnlyDictionary<string, string> metadata)
+    {
+        static string[] Lines(string value) => value.Length == 0 ? [] : value.Split('\n');
+        Metadata = metadata;
+        ModalityNames = Lines(metadata.GetValueOrDefault("dimml.modalities", ""));
+        ColumnNames = Lines(metadata.GetValueOrDefault("dimml.columns", ""));
+        ClassNames = Lines(metadata.GetValueOrDefault("dimml.classes", ""));
+        BranchNames = Lines(metadata.GetValueOrDefault("dimml.branches", ""));
+        InputSizes = metadata.GetValueOrDefault("dimml.input_sizes", "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        CertaintyTemperature = double.Parse(metadata.GetValueOrDefault("dimml.certainty_temperature", "NaN"), CultureInfo.InvariantCulture);
+        Version = metadata.GetValueOrDefault("dimml.version", "");
+    }
+
+    /// <summary>Modality names, in input order.</summary>
+    public IReadOnlyList<string> ModalityNames { get; }
+
+    /// <summary>Input column of each modality.</summary>
+    public IReadOnlyList<string> ColumnNames { get; }
+
+    /// <summary>Vector size of each modality column.</summary>
+    public IReadOnlyList<int> InputSizes { get; }
+
+    /// <summary>Class names in the order of the Score slots.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Branches the fusion weights, in the order of the BranchWeights slots.</summary>
+    public IReadOnlyList<string> BranchNames { get; }
+
+    /// <summary>Temperature of the certainty weighting.</summary>
+    public double CertaintyTemperature { get; }
+
+    /// <summary>Version of DiMml.MLNet that trained the model.</summary>
+    public string Version { get; }
+
+    /// <summary>All metadata entries of the graph.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>Reads the information from a model zip written by <c>mlContext.Model.Save</c>.</summary>
+    /// <param name="modelPath">Path of the model zip.</param>
+    /// <exception cref="InvalidDataException">The file is not a model zip, or holds no DI-MML graph.</exception>
+    public static DiMmlModelInfo Read(string modelPath)
+    {
+        using var stream = File.OpenRead(modelPath);
+        return Read(stream);
+    }
+
+    /// <summary>Reads the information from a model zip stream.</summary>
+    /// <param name="modelZip">The model zip.</param>
+    /// <exception cref="InvalidDataException">The stream is not a model zip, or holds no DI-MML graph.</exception>
+    public static DiMmlModelInfo Read(Stream modelZip)
+    {
+        ArgumentNullException.ThrowIfNull(modelZip);
+        using var zip = new ZipArchive(modelZip, ZipArchiveMode.Read, leaveOpen: true);
+        foreach (var entry in zip.Entries)
+        {
+            using var memory = new MemoryStream();
+            using (var entryStream = entry.Open())
+            {
+                entryStream.CopyTo(memory);
+            }
+
+            if (FindGraphMetadata(memory.ToArray()) is { } metadata)
+            {
+                return new DiMmlModelInfo(metadata);
+            }
+        }
+
+        throw new InvalidDataException("The model file holds no DI-MML ONNX graph (no entry with dimml.* metadata). Was it saved from a DI-MML pipeline?");
+    }
+
+    // ML.NET stores the ONNX bytes behind a short binary header; try the offsets a length prefix can take.
+    private static Dictionary<string, string>? FindGraphMetadata(byte[] bytes)
+    {
+        foreach (var offset in new[] { 0, 4, 8, 12, 16 })
+        {
+            if (bytes.Length <= offset)
+            {
+                break;
+            }
+
+            try
+            {
+                var model = ModelProto.Parser.ParseFrom(bytes.AsSpan(offset).ToArray());
+                if (model.MetadataProps.Any(p => p.Key == "dimml.kind"))
+                {
+                    return model.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+                }
+            }
+            catch (InvalidProtocolBufferException)
+            {
+            }
+        }
+
+        return null;
+    }
+}

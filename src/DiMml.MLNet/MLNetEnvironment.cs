@@ -1,0 +1,49 @@
+using System.Reflection;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+
+namespace DiMml.MLNet;
+
+/// <summary>
+/// The ML.NET environment a DI-MML component runs in, with the built-in catalogs bound to it, so that the
+/// estimators we compose share the user's log, random source, temp folder and GPU setting.
+/// </summary>
+/// <remarks>
+/// A catalog extension only sees the catalog, and ML.NET keeps a catalog's environment (a LocalEnvironment, not
+/// the MLContext) and the catalogs' constructors internal; both are reached by reflection, which is pinned to
+/// the ML.NET version this package is built against. Code that holds the MLContext uses no reflection.
+/// </remarks>
+internal sealed class MLNetEnvironment
+{
+    private MLNetEnvironment(IHostEnvironment host, TransformsCatalog transforms, DataOperationsCatalog data)
+    {
+        Host = host;
+        Transforms = transforms;
+        Data = data;
+    }
+
+    public IHostEnvironment Host { get; }
+
+    public TransformsCatalog Transforms { get; }
+
+    public DataOperationsCatalog Data { get; }
+
+    public static MLNetEnvironment Of(MLContext mlContext) => new(mlContext, mlContext.Transforms, mlContext.Data);
+
+    public static MLNetEnvironment Of(TrainCatalogBase.CatalogInstantiatorBase catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var host = catalog.GetType().GetInterfaces()
+            .FirstOrDefault(i => i.FullName == "Microsoft.ML.Data.IInternalCatalog")?
+            .GetProperty("Environment")?.GetValue(catalog) as IHostEnvironment;
+        return host is null
+            ? throw new InvalidOperationException($"Could not reach the ML.NET environment behind this catalog. {Fallback}")
+            : new(host, Create<TransformsCatalog>(host), Create<DataOperationsCatalog>(host));
+    }
+
+    private const string Fallback = "This ML.NET version is not the one DiMml.MLNet was built for; use new DiMmlTrainer(mlContext, options) instead.";
+
+    private static T Create<T>(IHostEnvironment host) =>
+        (T?)Activator.CreateInstance(typeof(T), BindingFlags.NonPublic | BindingFlags.Instance, null, [host], null)
+        ?? throw new InvalidOperationException($"Could not create {typeof(T).Name} for the catalog's environment. {Fallback}");
+}

@@ -1,0 +1,61 @@
+using DiMml.Torch.Export;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
+
+namespace DiMml.MLNet.Scoring;
+
+/// <summary>
+/// The built-in ML.NET estimators that score a DI-MML ONNX graph: ApplyOnnxModel, then the predicted index
+/// turned into a key-typed PredictedLabel with the Label's key values (Hash of the 1-slot index → UInt32 →
+/// MapValue with treatValuesAsKeyType), then the helper columns dropped. Everything here loads with plain ML.NET.
+/// </summary>
+internal static class ScoringPipeline
+{
+    private const string HashColumn = "DiMml.PredictedIndexHash";
+    private const int HashBits = 31;
+
+    /// <summary>The estimator chain for a per-row ONNX graph.</summary>
+    public static IEstimator<ITransformer> Create(
+        MLNetEnvironment env, byte[] perRowOnnx, IReadOnlyList<string> inputColumns, IReadOnlyList<string> modalityNames, LabelValues labels)
+    {
+        var outputs = new[] { DiMmlColumns.Score }
+            .Concat(modalityNames.Select(DiMmlColumns.ModalityScore))
+            .Concat([DiMmlColumns.BranchWeights, OnnxExport.PredictedIndexOutput])
+            .ToArray();
+        var (hashing, keys) = DistinctHashes(env, labels.Values.Length);
+        var transforms = env.Transforms;
+        return transforms.ApplyOnnxModel(outputs, inputColumns.ToArray(), new MemoryStream(perRowOnnx))
+            .Append(transforms.Conversion.Hash([hashing]))
+            .Append(transforms.Conversion.ConvertType(HashColumn, HashColumn, DataKind.UInt32))
+            .Append(labels.MapToKey(transforms, DiMmlColumns.PredictedLabel, HashColumn, keys))
+            .Append(transforms.DropColumns(OnnxExport.PredictedIndexOutput, HashColumn));
+    }
+
+    // The hash of each class index as ML.NET computes it, with a seed under which no two classes collide
+    // (and none collides with the missing index −1, which must map to the missing key).
+    private static (HashingEstimator.ColumnOptions Options, uint[] Keys) DistinctHashes(MLNetEnvironment env, int classCount)
+    {
+        var rows = Enumerable.Range(-1, classCount + 1).Select(i => new IndexRow { PredictedIndex = [i] }).ToArray();
+        var view = env.Data.LoadFromEnumerable(rows);
+        for (uint seed = 314489979; ; seed++)
+        {
+            var options = new HashingEstimator.ColumnOptions(HashColumn, OnnxExport.PredictedIndexOutput, HashBits, seed, false, 0, combine: true);
+            var hashed = env.Transforms.Conversion.Hash([options])
+                .Append(env.Transforms.Conversion.ConvertType(HashColumn, HashColumn, DataKind.UInt32))
+                .Fit(view).Transform(view);
+            var hashes = hashed.GetColumn<uint>(HashColumn).ToArray();
+            if (hashes.Distinct().Count() == hashes.Length)
+            {
+                return (options, hashes[1..]);
+            }
+        }
+    }
+
+    private sealed class IndexRow
+    {
+        [VectorType(1)]
+        [ColumnName(OnnxExport.PredictedIndexOutput)]
+        public long[] PredictedIndex { get; set; } = [];
+    }
+}
