@@ -24,7 +24,6 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
 {
     private readonly MLNetEnvironment env;
     private readonly Options options;
-    private readonly Dictionary<string, IEstimator<ITransformer>> schemaEstimators = [];
 
     /// <summary>Creates the trainer; <c>mlContext.MulticlassClassification.Trainers.DiMml(options)</c> is the usual way.</summary>
     /// <param name="mlContext">The context whose log, random source and temp folder the trainer uses.</param>
@@ -50,15 +49,11 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
         InputSchema.Check(inputSchema, options.LabelColumnName, Columns);
         var label = inputSchema.First(c => c.Name == options.LabelColumnName);
         var labels = LabelValues.Placeholder(label, SchemaClassCount);
-        var key = labels.ValueType.FullName!;
-        if (!schemaEstimators.TryGetValue(key, out var estimator))
-        {
-            // A SchemaShape carries neither vector sizes nor class counts, so an untrained graph of any size has the right columns.
-            using var model = UntrainedModel(SchemaClassCount);
-            schemaEstimators[key] = estimator = ScoringPipeline.Create(env, OnnxExport.ToBytes(model, Columns, OnnxLayout.PerRow), Columns, Names, labels);
-        }
 
-        return estimator.GetOutputSchema(inputSchema);
+        // A SchemaShape carries neither vector sizes nor class counts, so an untrained graph of any size has the right columns.
+        using var model = UntrainedModel(SchemaClassCount);
+        using var file = new OnnxModelFile(OnnxExport.ToBytes(model, Columns, OnnxLayout.PerRow));
+        return ScoringPipeline.Create(env, file, Columns, Names, labels).GetOutputSchema(inputSchema);
     }
 
     /// <summary>Trains both stages on <paramref name="input"/> and returns the ONNX-backed model.</summary>
@@ -85,13 +80,13 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
         var validation = ValidationAccuracy(model, classes, sizes, channel);
         var labels = LabelValues.FromSchema(input.Schema[options.LabelColumnName], classes);
         var metadata = Metadata(labels, sizes);
-        var perRow = OnnxExport.ToBytes(model, Columns, OnnxLayout.PerRow, metadata);
+        var perRow = new OnnxModelFile(OnnxExport.ToBytes(model, Columns, OnnxLayout.PerRow, metadata));
         var batched = OnnxExport.ToBytes(model, Columns, OnnxLayout.Batched, metadata);
         var scoring = ScoringPipeline.Create(env, perRow, Columns, Names, labels).Fit(input);
         var diagnostics = new DiMmlDiagnostics(
             model.History, Names, model.Dimensions?.SetSizes(Names) ?? new Dictionary<string, int>(), validation, seed,
             core.ResolvedDucStartEpoch, FusionDescription(model), counts.Rows, counts.MissingLabel + counts.NonFinite, elapsed);
-        return new DiMmlTransformer(scoring, batched, diagnostics, Names, labels.Names);
+        return new DiMmlTransformer(scoring, perRow, batched, diagnostics, Names, labels.Names);
     }
 
     private const int SchemaClassCount = 2;

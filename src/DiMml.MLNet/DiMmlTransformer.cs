@@ -12,11 +12,14 @@ namespace DiMml.MLNet;
 public sealed class DiMmlTransformer : ITransformer, ICanSaveModel, IDisposable
 {
     private readonly ITransformer scoring;
+    private readonly Scoring.OnnxModelFile scoringGraph;
     private readonly byte[] batchedOnnx;
 
-    internal DiMmlTransformer(ITransformer scoring, byte[] batchedOnnx, DiMmlDiagnostics diagnostics, IReadOnlyList<string> modalityNames, IReadOnlyList<string> classNames)
+    internal DiMmlTransformer(
+        ITransformer scoring, Scoring.OnnxModelFile scoringGraph, byte[] batchedOnnx, DiMmlDiagnostics diagnostics, IReadOnlyList<string> modalityNames, IReadOnlyList<string> classNames)
     {
         this.scoring = scoring;
+        this.scoringGraph = scoringGraph;
         this.batchedOnnx = batchedOnnx;
         Diagnostics = diagnostics;
         ModalityNames = modalityNames;
@@ -61,6 +64,10 @@ public sealed class DiMmlTransformer : ITransformer, ICanSaveModel, IDisposable
     /// <param name="ctx">ML.NET's save context.</param>
     void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)scoring).Save(ctx);
 
-    /// <summary>Releases the ONNX Runtime session and deletes its temporary model file.</summary>
-    public void Dispose() => (scoring as IDisposable)?.Dispose();
+    /// <summary>Releases the ONNX Runtime session and deletes the temporary model file; the model cannot be saved afterwards.</summary>
+    public void Dispose()
+    {
+        (scoring as IDisposable)?.Dispose();
+        scoringGraph.Dispose();
+    }
 }

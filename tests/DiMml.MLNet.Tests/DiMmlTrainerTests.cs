@@ -65,4 +65,22 @@ public sealed class DiMmlTrainerTests
         Assert.AreEqual(3UL, ((KeyDataViewType)schema["PredictedLabel"].Type).Count);
         Assert.IsNull(schema.GetColumnOrNull("PredictedIndex"), "helper columns are dropped");
     }
+
+    [TestMethod]
+    public void DisposingTheModelLeavesNoTemporaryFiles()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "DiMml.MLNet");
+        int Mine() => Directory.Exists(folder) ? Directory.GetFiles(folder, $"{Environment.ProcessId}-*").Length : 0;
+        var before = Mine();
+        var ml = new MLContext(seed: 0);
+        var data = ml.Data.LoadFromEnumerable(TwoViewRows.Make(60, seed: 9));
+        var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
+        var trainer = ml.MulticlassClassification.Trainers.DiMml(TwoViewRows.SmallOptions(epochs: 1));
+        trainer.GetOutputSchema(TwoViewRows.ShapeOf(keyed.Schema));
+        Assert.AreEqual(before, Mine(), "GetOutputSchema keeps no file");
+        var model = trainer.Fit(keyed);
+        Assert.AreEqual(before + 1, Mine(), "a fitted model keeps its scoring graph for Save");
+        model.Dispose();
+        Assert.AreEqual(before, Mine());
+    }
 }

@@ -92,4 +92,73 @@ public sealed class SaveLoadTests
         Assert.AreEqual("N", proto.Graph.Input[0].Type.TensorType.Shape.Dim[0].DimParam);
         Assert.AreEqual("cat\ndog\nowl", proto.MetadataProps.Single(p => p.Key == "dimml.classes").Value);
     }
+
+    [TestMethod]
+    public void FreshProcessWithOnlyMLNetAndOnnxRuntimeScoresTheSame()
+    {
+        var (ml, model, test) = Train();
+        var folder = Directory.CreateTempSubdirectory("dimml-serving-").FullName;
+        try
+        {
+            var modelPath = Path.Combine(folder, "model.zip");
+            var dataPath = Path.Combine(folder, "data.idv");
+            var outputPath = Path.Combine(folder, "scores.tsv");
+            ml.Model.Save(model, test.Schema, modelPath);
+            using (var file = File.Create(dataPath))
+            {
+                ml.Data.SaveAsBinary(test, file);
+            }
+
+            var servingDll = ServingCheckPath();
+            Assert.IsFalse(File.Exists(Path.Combine(Path.GetDirectoryName(servingDll)!, "TorchSharp.dll")), "the serving app must not ship TorchSharp");
+            var (exitCode, output) = Run("dotnet", servingDll, modelPath, dataPath, outputPath);
+            Assert.AreEqual(0, exitCode, output);
+            StringAssert.Contains(output, "TorchSharp loaded: False");
+
+            var expected = Score(ml, model, test);
+            var lines = File.ReadAllLines(outputPath);
+            Assert.HasCount(expected.Length, lines);
+            var worst = 0.0;
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var parts = lines[i].Split('\t');
+                Assert.AreEqual(expected[i].PredictedLabel, parts[0], $"row {i}");
+                var scores = parts[1].Split(' ').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+                worst = Math.Max(worst, scores.Zip(expected[i].Score, (a, b) => Math.Abs(a - b)).Max());
+            }
+
+            Assert.IsLessThanOrEqualTo(1e-5, worst, $"max |Score diff| = {worst}");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    // The serving app is built beside this test project, in the same configuration.
+    private static string ServingCheckPath()
+    {
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = testOutput.Name;
+        var configuration = testOutput.Parent!.Name;
+        var tests = testOutput.Parent!.Parent!.Parent!.Parent!.FullName;
+        var path = Path.Combine(tests, "DiMml.ServingCheck", "bin", configuration, framework, "DiMml.ServingCheck.dll");
+        Assert.IsTrue(File.Exists(path), $"build tests/DiMml.ServingCheck first (expected {path})");
+        return path;
+    }
+
+    private static (int ExitCode, string Output) Run(string fileName, params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.IsTrue(process.WaitForExit(TimeSpan.FromMinutes(2)), "the serving process did not finish in 2 minutes");
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
 }

@@ -15,9 +15,9 @@ internal static class ScoringPipeline
     private const string HashColumn = "DiMml.PredictedIndexHash";
     private const int HashBits = 31;
 
-    /// <summary>The estimator chain for a per-row ONNX graph.</summary>
+    /// <summary>The estimator chain for a per-row ONNX graph; the file must outlive the fitted chain (Save re-reads it).</summary>
     public static IEstimator<ITransformer> Create(
-        MLNetEnvironment env, byte[] perRowOnnx, IReadOnlyList<string> inputColumns, IReadOnlyList<string> modalityNames, LabelValues labels)
+        MLNetEnvironment env, OnnxModelFile perRowOnnx, IReadOnlyList<string> inputColumns, IReadOnlyList<string> modalityNames, LabelValues labels)
     {
         var outputs = new[] { DiMmlColumns.Score }
             .Concat(modalityNames.Select(DiMmlColumns.ModalityScore))
@@ -25,7 +25,7 @@ internal static class ScoringPipeline
             .ToArray();
         var (hashing, keys) = DistinctHashes(env, labels.Values.Length);
         var transforms = env.Transforms;
-        return transforms.ApplyOnnxModel(outputs, inputColumns.ToArray(), new MemoryStream(perRowOnnx))
+        return transforms.ApplyOnnxModel(outputs, inputColumns.ToArray(), perRowOnnx.Path)
             .Append(transforms.Conversion.Hash([hashing]))
             .Append(transforms.Conversion.ConvertType(HashColumn, HashColumn, DataKind.UInt32))
             .Append(labels.MapToKey(transforms, DiMmlColumns.PredictedLabel, HashColumn, keys))
