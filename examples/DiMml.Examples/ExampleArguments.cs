@@ -5,7 +5,9 @@ internal sealed record ExampleArguments(string Command, string? DataFolder, int 
 {
     public const string Usage = """
         usage: dotnet run --project examples/DiMml.Examples -- [quickstart] [options]
-          quickstart            unimodal, joint and DI-MML on two-view Fashion-MNIST (default)
+          quickstart            DI-MML in an ML.NET pipeline on two-view Fashion-MNIST: train, evaluate,
+                                save, reload, predict (default)
+          core                  the TorchSharp core alone: unimodal, joint and DI-MML side by side
         options:
           --data DIR            folder with Fashion-MNIST IDX files (default: the subset shipped in examples/data;
                                 the full set: /usr/share/datasets/fashion-mnist from Debian's dataset-fashion-mnist)

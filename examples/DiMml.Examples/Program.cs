@@ -8,6 +8,7 @@ try
     return arguments.Command switch
     {
         "quickstart" => Quickstart.Run(arguments),
+        "core" => CoreComparison.Run(arguments),
         _ => throw new ArgumentException($"Unknown command '{arguments.Command}'.\n{ExampleArguments.Usage}"),
     };
 }

@@ -1,78 +1,93 @@
 using System.Diagnostics;
-using DiMml.Torch.Data;
-using DiMml.Torch.Inference;
-using DiMml.Torch.Training;
+using DiMml.MLNet;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace DiMml.Examples;
 
 /// <summary>
-/// Trains the unimodal baselines, joint training and DI-MML on the same two-view Fashion-MNIST data with the
-/// same seed and epochs, and prints test accuracy of every method and branch.
+/// The README's main job: DI-MML inside an ML.NET pipeline on two-view Fashion-MNIST (top and bottom image
+/// halves), evaluated with ML.NET's evaluator, saved, reloaded in a fresh MLContext and used for predictions.
 /// </summary>
 internal static class Quickstart
 {
     public static int Run(ExampleArguments args)
     {
         var folder = args.DataFolder ?? Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist-small");
-        using var train = TwoViewFashionMnist.Load(folder, "train", args.MaxRows);
-        using var test = TwoViewFashionMnist.Load(folder, "t10k");
-        Console.WriteLine($"Two-view Fashion-MNIST (top/bottom halves) from {folder}: {train.Count} train rows, {test.Count} test rows, {args.Epochs} epochs, seed {args.Seed}");
-
-        var results = new List<(string Method, EvaluationReport Report, TimeSpan Time)>
+        var ml = new MLContext(seed: 0);
+        ml.Log += (_, e) =>
         {
-            Measure("unimodal top", () => new UnimodalLearner(Options<TrainerOptions>(args, "top")).Fit(train.SelectModalities(0)), test.SelectModalities(0)),
-            Measure("unimodal bottom", () => new UnimodalLearner(Options<TrainerOptions>(args, "bottom")).Fit(train.SelectModalities(1)), test.SelectModalities(1)),
-            Measure("joint (concat)", () => new JointLearner(Options<TrainerOptions>(args, "top", "bottom")).Fit(train), test),
-            Measure("DI-MML", () => new DiMmlLearner(Options<DiMmlOptions>(args, "top", "bottom")).Fit(train), test),
+            if (e.Source.StartsWith(nameof(DiMmlTrainer), StringComparison.Ordinal) && e.Kind != Microsoft.ML.Runtime.ChannelMessageKind.Trace)
+            {
+                Console.WriteLine("  " + e.Message);
+            }
         };
+        var train = ml.Data.LoadFromEnumerable(TwoViewFashionMnist.Rows(folder, "train", args.MaxRows));
+        var test = ml.Data.LoadFromEnumerable(TwoViewFashionMnist.Rows(folder, "t10k"));
+        Console.WriteLine($"Two-view Fashion-MNIST from {folder}: {train.GetRowCount()} train / {test.GetRowCount()} test rows, views = top and bottom image halves");
 
-        Console.WriteLine();
-        Console.WriteLine($"{"method",-16} {"test acc",9} {"top head",9} {"bottom head",12} {"fusion head",12} {"train s",8}");
-        foreach (var (method, report, time) in results)
+        var options = new DiMmlTrainer.Options
         {
-            Console.WriteLine($"{method,-16} {report.Accuracy,9:P1} {Branch(report, "top"),9} {Branch(report, "bottom"),12} {Branch(report, MultimodalModel.FusionBranchName),12} {time.TotalSeconds,8:F1}");
-        }
-
-        return 0;
-    }
-
-    private static (string, EvaluationReport, TimeSpan) Measure(string method, Func<MultimodalModel> fit, MultimodalDataset test)
-    {
-        Console.WriteLine($"-- {method}");
-        var watch = Stopwatch.StartNew();
-        using var model = fit();
-        var time = watch.Elapsed;
-        return (method, model.Evaluate(test), time);
-    }
-
-    private static T Options<T>(ExampleArguments args, params string[] modalities) where T : TrainerOptions, new()
-    {
-        var options = new T
-        {
-            Modalities = modalities.Select(name => new ModalitySpec(name) { HiddenSizes = [256] }).ToList(),
+            LabelColumnName = "Label",
             Epochs = args.Epochs,
             BatchSize = 32,
             LearningRate = 0.01,
             EmbeddingSize = 128,
-            Seed = args.Seed,
-            EpochCompleted = Print,
+            FusionEpochs = 5,
+            Seed = (int)args.Seed,
+            NumberOfThreads = args.Threads,
         };
-        if (options is DiMmlOptions dimml)
+        options.Modalities.Add(new ModalityOptions { Name = "top", ColumnName = "Top" });
+        options.Modalities.Add(new ModalityOptions { Name = "bottom", ColumnName = "Bottom" });
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.MulticlassClassification.Trainers.DiMml(options))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+
+        var watch = Stopwatch.StartNew();
+        var model = pipeline.Fit(train);
+        Console.WriteLine($"Trained in {watch.Elapsed.TotalSeconds:F1} s ({args.Epochs} + {options.FusionEpochs} fusion epochs, seed {args.Seed})");
+
+        var scored = model.Transform(test);
+        var metrics = ml.MulticlassClassification.Evaluate(scored);
+        var labels = scored.GetColumn<uint>("Label").ToArray();
+        Console.WriteLine();
+        Console.WriteLine("Test accuracy");
+        Console.WriteLine($"  top half, own head     {HeadAccuracy(scored, "Score.top", labels):P1}");
+        Console.WriteLine($"  bottom half, own head  {HeadAccuracy(scored, "Score.bottom", labels):P1}");
+        Console.WriteLine($"  DI-MML fused           {metrics.MicroAccuracy:P1}   (macro {metrics.MacroAccuracy:P1}, log-loss {metrics.LogLoss:F3})");
+
+        var path = Path.Combine(Path.GetTempPath(), $"dimml-quickstart-{Environment.ProcessId}.zip");
+        ml.Model.Save(model, train.Schema, path);
+        Console.WriteLine($"\nSaved {new FileInfo(path).Length / 1024} KiB to {path}; reloading it in a new MLContext");
+        PredictWithReloaded(path, TwoViewFashionMnist.Rows(folder, "t10k").Take(5));
+        File.Delete(path);
+        (model as IDisposable)?.Dispose();
+        return 0;
+    }
+
+    private static void PredictWithReloaded(string path, IEnumerable<FashionRow> rows)
+    {
+        var serving = new MLContext();
+        var loaded = serving.Model.Load(path, out _);
+        var info = DiMmlModelInfo.Read(path);
+        var engine = serving.Model.CreatePredictionEngine<FashionRow, FashionPrediction>(loaded);
+        Console.WriteLine($"  {"true label",-12} {"predicted",-12} {"p",5}  weights ({string.Join(", ", info.BranchNames)})");
+        foreach (var row in rows)
         {
-            dimml.FusionEpochs = 5;
+            var prediction = engine.Predict(row);
+            var weights = string.Join(" ", prediction.BranchWeights.Select(w => w.ToString("F2")));
+            Console.WriteLine($"  {row.Label,-12} {prediction.PredictedLabel,-12} {prediction.Score.Max(),5:F2}  {weights}");
         }
 
-        return options;
+        engine.Dispose();
+        (loaded as IDisposable)?.Dispose();
     }
 
-    private static void Print(EpochRecord r)
+    // Share of rows whose highest-probability class in a score column equals the label key (1-based).
+    private static double HeadAccuracy(IDataView scored, string column, uint[] labels)
     {
-        var losses = string.Join(" ", r.Losses.Select(p => $"{p.Key}={p.Value:F3}"));
-        var accuracy = string.Join(" ", r.TrainAccuracy.Select(p => $"{p.Key}={p.Value:P1}"));
-        var sets = r.EffectiveSetSizes is null ? "" : " | sets " + string.Join(" ", r.EffectiveSetSizes.Select(p => $"|{p.Key}|={p.Value}"));
-        Console.WriteLine($"   {r.Stage} epoch {r.Epoch + 1}: {losses} | train acc {accuracy}{sets} | {r.Elapsed.TotalSeconds:F1}s");
+        var scores = scored.GetColumn<float[]>(column).ToArray();
+        var hits = scores.Where((s, i) => Array.IndexOf(s, s.Max()) + 1 == labels[i]).Count();
+        return (double)hits / labels.Length;
     }
-
-    private static string Branch(EvaluationReport report, string branch) =>
-        report.BranchAccuracy.TryGetValue(branch, out var value) ? value.ToString("P1") : "-";
 }

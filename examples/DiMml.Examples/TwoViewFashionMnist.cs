@@ -11,8 +11,27 @@ internal static class TwoViewFashionMnist
     public static readonly string[] ClassNames =
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
-    /// <summary>Loads one split ("train" or "t10k") from a folder of IDX files.</summary>
+    /// <summary>Loads one split ("train" or "t10k") as a TorchSharp-core dataset.</summary>
     public static MultimodalDataset Load(string folder, string split, int? maxRows = null)
+    {
+        var (top, bottom, labels) = Halves(folder, split, maxRows);
+        return MultimodalDataset.FromArrays([top, bottom], [FashionRow.HalfSize, FashionRow.HalfSize], labels, ClassNames.Length);
+    }
+
+    /// <summary>Loads one split as rows for an ML.NET IDataView (label = class name).</summary>
+    public static FashionRow[] Rows(string folder, string split, int? maxRows = null)
+    {
+        var (top, bottom, labels) = Halves(folder, split, maxRows);
+        const int half = FashionRow.HalfSize;
+        return labels.Select((label, i) => new FashionRow
+        {
+            Label = ClassNames[label],
+            Top = top.AsSpan(i * half, half).ToArray(),
+            Bottom = bottom.AsSpan(i * half, half).ToArray(),
+        }).ToArray();
+    }
+
+    private static (float[] Top, float[] Bottom, int[] Labels) Halves(string folder, string split, int? maxRows)
     {
         var (pixels, count, height, width) = IdxImages.ReadImages(Path.Combine(folder, $"{split}-images-idx3-ubyte.gz"));
         var labels = IdxImages.ReadLabels(Path.Combine(folder, $"{split}-labels-idx1-ubyte.gz"));
@@ -30,6 +49,6 @@ internal static class TwoViewFashionMnist
             }
         }
 
-        return MultimodalDataset.FromArrays([top, bottom], [half, half], labels[..rows], ClassNames.Length);
+        return (top, bottom, labels[..rows]);
     }
 }
