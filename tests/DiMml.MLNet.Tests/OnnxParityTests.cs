@@ -8,6 +8,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 using TorchFusion = DiMml.Torch.Modules.FusionHeadKind;
+using TorchEncoder = DiMml.Torch.Modules.EncoderKind;
 
 namespace DiMml.MLNet.Tests;
 
@@ -48,23 +49,49 @@ public sealed class OnnxParityTests
     {
         using var data = Synthetic.Clusters(200, Math.Max(2, modalities), 10, 3, separation: 3, seed: 21);
         using var model = Train(kind, fusion, modalities, data);
+        AssertParity(model, data, 10);
+    }
+
+    [TestMethod]
+    public void ResNetEncodersMatchTorchSharp()
+    {
+        using var data = Synthetic.Clusters(120, 2, 72, 3, separation: 3, seed: 22);
+        var options = new DiMmlOptions
+        {
+            Modalities =
+            [
+                new ModalitySpec("flow") { Encoder = TorchEncoder.ResNet18, Shape = new ModalityShape(2, 1, 6, 6) },
+                new ModalitySpec("frames") { Encoder = TorchEncoder.ResNet18, Shape = new ModalityShape(1, 2, 6, 6) },
+            ],
+            Epochs = 2,
+            BatchSize = 32,
+            LearningRate = 0.05,
+            EmbeddingSize = 16,
+            FusionEpochs = 1,
+        };
+        using var model = new DiMmlLearner(options).Fit(data);
+        AssertParity(model, data, 72);
+    }
+
+    private static void AssertParity(MultimodalModel model, Torch.Data.MultimodalDataset data, int width)
+    {
         var names = model.ModalityNames.Select(n => $"In_{n}").ToArray();
         var bytes = OnnxExport.ToBytes(model, names, OnnxLayout.Batched);
 
         using var scope = NewDisposeScope();
         var inputs = Enumerable.Range(0, names.Length).Select(m => data.Features(m)[..40].clone()).ToArray();
-        inputs[0][3] = full(10, float.NaN);                         // one modality missing
+        inputs[0][3] = full(width, float.NaN);                      // one modality missing
         if (names.Length > 1)
         {
-            inputs[^1][5] = full(10, float.NaN);
-            inputs[0][7] = full(10, float.NaN);                     // every modality missing
-            inputs[^1][7] = full(10, float.NaN);
+            inputs[^1][5] = full(width, float.NaN);
+            inputs[0][7] = full(width, float.NaN);                  // every modality missing
+            inputs[^1][7] = full(width, float.NaN);
         }
 
         using var expected = model.Predict(inputs);
         using var session = new InferenceSession(bytes);
         using var results = session.Run(names.Select((name, m) =>
-            NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(inputs[m].data<float>().ToArray(), [40, 10]))).ToArray());
+            NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(inputs[m].data<float>().ToArray(), [40, width]))).ToArray());
         var score = results.Single(r => r.Name == OnnxExport.ScoreOutput).AsTensor<float>().ToArray();
         var weights = results.Single(r => r.Name == OnnxExport.BranchWeightsOutput).AsTensor<float>().ToArray();
         var index = results.Single(r => r.Name == OnnxExport.PredictedIndexOutput).AsTensor<long>().ToArray();
@@ -78,16 +105,18 @@ public sealed class OnnxParityTests
             Assert.AreEqual(missingRows[row] ? -1L : torchIndex[row], index[row], $"row {row}");
         }
 
-        if (kind != "joint")
+        if (model.Kind != ModelKind.Joint)
         {
-            var privateScore = results.Single(r => r.Name == "Score.m0").AsTensor<float>().ToArray();
+            var first = OnnxExport.ModalityScorePrefix + model.ModalityNames[0];
+            var privateScore = results.Single(r => r.Name == first).AsTensor<float>().ToArray();
             var privateExpected = expected.BranchLogits[0].softmax(1).data<float>().ToArray();
+            var classes = privateExpected.Length / 40;
             for (var i = 0; i < privateScore.Length; i++)
             {
-                var row = i / 3;
+                var row = i / classes;
                 var missing = row == 3 || (row == 7 && names.Length > 1);
                 Assert.IsTrue(missing ? float.IsNaN(privateScore[i]) : Math.Abs(privateScore[i] - privateExpected[i]) <= 1e-4,
-                    $"Score.m0[{i}] = {privateScore[i]}, TorchSharp {privateExpected[i]}");
+                    $"{first}[{i}] = {privateScore[i]}, TorchSharp {privateExpected[i]}");
             }
         }
     }

@@ -32,7 +32,7 @@ public static class BatchOrder
     }
 
     // SplitMix64 finaliser: nearby (seed, epoch) pairs give unrelated generator seeds.
-    private static ulong Mix(long seed, int epoch)
+    internal static ulong Mix(long seed, int epoch)
     {
         var z = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)epoch + 1);
         z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);

@@ -117,6 +117,7 @@ public static class OnnxExport
     private static string Encoder(OnnxGraph g, ModalityEncoder encoder, string input) => encoder switch
     {
         MlpEncoder mlp => mlp.LinearLayers.Aggregate(input, (x, layer) => g.Node("Relu", "relu", [Linear(g, layer, x)])),
+        ResNet18Encoder resnet => ResNetExport.Write(g, resnet, input),
         _ => throw new NotSupportedException($"ONNX export does not know encoder type {encoder.GetType().Name}."),
     };
 

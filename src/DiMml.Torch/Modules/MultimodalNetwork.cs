@@ -21,7 +21,7 @@ public sealed class MultimodalNetwork : nn.Module
     /// <param name="encoders">One encoder per modality, in modality order (at least one).</param>
     /// <param name="classCount">Number of classes C (at least 2).</param>
     /// <param name="fusion">Kind of fusion head, or <see cref="FusionHeadKind.None"/> for none.</param>
-    /// <param name="seed">Seed of the generator that initialises every linear layer (heads and MLP encoders).</param>
+    /// <param name="seed">Seed of the generator that initialises every linear and convolution layer.</param>
     public MultimodalNetwork(IReadOnlyList<ModalityEncoder> encoders, int classCount, FusionHeadKind fusion, long seed)
         : base("multimodal_network")
     {
@@ -53,7 +53,7 @@ public sealed class MultimodalNetwork : nn.Module
         RegisterComponents();
 
         using var generator = new Generator((ulong)seed);
-        ParameterInit.AllLinear(this, generator);
+        ParameterInit.All(this, generator);
     }
 
     /// <summary>Number of modalities N.</summary>

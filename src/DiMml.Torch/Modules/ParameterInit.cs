@@ -19,14 +19,29 @@ internal static class ParameterInit
         layer.bias?.uniform_(-bound, bound, generator);
     }
 
-    /// <summary>Initialises every <see cref="TorchSharp.Modules.Linear"/> inside <paramref name="module"/>, in registration order.</summary>
-    public static void AllLinear(nn.Module module, Generator generator)
+    /// <summary>torchvision's ResNet init: Kaiming normal with fan-out and ReLU gain, N(0, 2 / (out · k · k)).</summary>
+    public static void Conv(Conv2d layer, Generator generator)
+    {
+        using var _ = no_grad();
+        var shape = layer.weight!.shape;
+        layer.weight.normal_(0, Math.Sqrt(2.0 / (shape[0] * shape[2] * shape[3])), generator);
+        layer.bias?.zero_();
+    }
+
+    /// <summary>Initialises every linear and convolution layer inside <paramref name="module"/>, in registration order
+    /// (batch norms keep their weight 1, bias 0).</summary>
+    public static void All(nn.Module module, Generator generator)
     {
         foreach (var (_, child) in module.named_modules())
         {
-            if (child is Linear linear)
+            switch (child)
             {
-                Linear(linear, generator);
+                case Linear linear:
+                    Linear(linear, generator);
+                    break;
+                case Conv2d conv:
+                    Conv(conv, generator);
+                    break;
             }
         }
     }

@@ -58,7 +58,8 @@ public sealed class DiMmlLearner
             .Concat(options.SharedHeadWeight > 0 ? network.SharedHead.parameters() : []);
         run.Run(TrainingStage.Detached, options.Epochs, train, parameters, network,
             (inputs, labels, epoch) => DetachedStep(network, names, duc, epoch >= options.ResolvedDucStartEpoch ? dimensions : null, inputs, labels),
-            BeforeEpoch);
+            BeforeEpoch,
+            options.Modalities.ToArray());
 
         if (network.FusionHead is not null)
         {

@@ -41,7 +41,7 @@ public sealed class JointLearner
                 var logits = network.FusionLogits(network.Encode(inputs));
                 var loss = F.cross_entropy(logits, labels);
                 return new StepResult(loss, [("fusion", loss)], [("fusion", logits)]);
-            });
+            }, augmented: options.Modalities.ToArray());
             var names = options.Modalities.Select(m => m.Name).ToArray();
             return new MultimodalModel(network, ModelKind.Joint, names, history, null, new Inference.CertaintyWeighting(), device);
         });

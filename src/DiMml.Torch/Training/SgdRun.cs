@@ -20,6 +20,7 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
     /// <param name="module">Put in training mode at the start of each epoch.</param>
     /// <param name="step">Loss of one batch.</param>
     /// <param name="beforeEpoch">Optional work before an epoch (e.g. the effective-dimension pass); returns set sizes to record.</param>
+    /// <param name="augmented">The data's modalities, whose augmentation is applied to each training batch; null for none.</param>
     public void Run(
         TrainingStage stage,
         int epochs,
@@ -27,7 +28,8 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
         IEnumerable<Parameter> parameters,
         nn.Module module,
         TrainingStep step,
-        Func<int, IReadOnlyDictionary<string, int>?>? beforeEpoch = null)
+        Func<int, IReadOnlyDictionary<string, int>?>? beforeEpoch = null,
+        IReadOnlyList<ModalitySpec>? augmented = null)
     {
         using var optimizer = optim.SGD(parameters, options.LearningRate, options.Momentum, 0.0, options.WeightDecay);
         var scheduler = optim.lr_scheduler.StepLR(optimizer, options.LrStepSize, options.LrGamma);
@@ -37,7 +39,7 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
             var setSizes = beforeEpoch?.Invoke(epoch);
             module.train();
             var learningRate = optimizer.ParamGroups.First().LearningRate;
-            var (losses, accuracy) = RunEpoch(stage, epoch, data, optimizer, step);
+            var (losses, accuracy) = RunEpoch(stage, epoch, data, optimizer, step, augmented);
             scheduler.step();
             var record = new EpochRecord(stage, epoch, learningRate, losses, accuracy, setSizes, watch.Elapsed);
             history.Add(record);
@@ -46,8 +48,10 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
     }
 
     private (Dictionary<string, double> Losses, Dictionary<string, double> Accuracy) RunEpoch(
-        TrainingStage stage, int epoch, MultimodalDataset data, optim.Optimizer optimizer, TrainingStep step)
+        TrainingStage stage, int epoch, MultimodalDataset data, optim.Optimizer optimizer, TrainingStep step, IReadOnlyList<ModalitySpec>? augmented)
     {
+        // A generator of its own per epoch: the draws differ between epochs and do not depend on the batch order's.
+        using var augmentation = new Generator(BatchOrder.Mix(~options.Seed, epoch));
         var lossSums = new Dictionary<string, double>();
         var correct = new Dictionary<string, long>();
         using var order = BatchOrder.Permutation(data.Count, options.Seed * 31 + (int)stage, epoch);
@@ -57,7 +61,7 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
             using var scope = NewDisposeScope();
             var rows = order.narrow(0, start, Math.Min(options.BatchSize, data.Count - start));
             var (inputs, labels) = data.Gather(rows, device);
-            var result = step(inputs, labels, epoch);
+            var result = step(Augment(inputs, augmented, augmentation), labels, epoch);
             var termValues = ReadTerms(result, stage, epoch, stepIndex);
             optimizer.zero_grad();
             result.Total.backward();
@@ -76,6 +80,11 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
 
         return (lossSums.ToDictionary(p => p.Key, p => p.Value / data.Count), correct.ToDictionary(p => p.Key, p => (double)p.Value / data.Count));
     }
+
+    private static Tensor[] Augment(Tensor[] inputs, IReadOnlyList<ModalitySpec>? modalities, Generator generator) =>
+        modalities is null
+            ? inputs
+            : inputs.Select((x, m) => modalities[m].Augmentation.Enabled ? modalities[m].Augmentation.Apply(x, modalities[m].Shape!, generator) : x).ToArray();
 
     // One device-to-host copy per step for all terms; a non-finite total stops training before the weights change.
     private static List<(string Name, double Value)> ReadTerms(StepResult result, TrainingStage stage, int epoch, int stepIndex)

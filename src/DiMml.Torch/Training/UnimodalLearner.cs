@@ -40,7 +40,7 @@ public sealed class UnimodalLearner
                 var logits = network.PrivateLogits(network.Encode(inputs))[0];
                 var loss = F.cross_entropy(logits, labels);
                 return new StepResult(loss, [($"ce.{name}", loss)], [(name, logits)]);
-            });
+            }, augmented: options.Modalities.ToArray());
             return new MultimodalModel(network, ModelKind.Unimodal, [name], history, null, new CertaintyWeighting(), device);
         });
     }

@@ -1,0 +1,84 @@
+using DiMml.Torch.Data;
+using DiMml.Torch.Modules;
+using DiMml.Torch.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiMml.Torch.Tests;
+
+[TestClass]
+public sealed class ResNetTests
+{
+    [TestMethod]
+    [DataRow(1, 1, 28, 28)]
+    [DataRow(2, 10, 32, 32)]
+    [DataRow(3, 3, 40, 56)]
+    [DataRow(1, 1, 257, 101)]
+    public void ForwardGivesOneEmbeddingPerSample(int channels, int frames, int height, int width)
+    {
+        var shape = new ModalityShape(channels, frames, height, width);
+        using var encoder = new ResNet18Encoder(shape, embeddingSize: 16);
+        using var scope = NewDisposeScope();
+        var output = encoder.forward(randn(2, shape.Size));
+        CollectionAssert.AreEqual(new long[] { 2, 16 }, output.shape);
+        Assert.IsTrue(output.ge(0).all().item<bool>(), "features are post-ReLU");
+    }
+
+    [TestMethod]
+    public void FramesAreAveragedThroughOneSharedNetwork()
+    {
+        var single = new ModalityShape(1, 1, 16, 16);
+        var stacked = new ModalityShape(1, 3, 16, 16);
+        using var one = new ResNet18Encoder(single, 16);
+        using var three = new ResNet18Encoder(stacked, 16);
+        three.load_state_dict(one.state_dict());
+        one.eval();
+        three.eval();
+        using var scope = NewDisposeScope();
+        var frames = randn(2, 3, 256);
+        var expected = stack(Enumerable.Range(0, 3).Select(t => one.forward(frames[.., t])).ToArray(), 1).mean([1L]);
+        Assert.IsTrue(three.forward(frames.reshape(2, -1)).allclose(expected, rtol: 1e-4, atol: 1e-5));
+    }
+
+    [TestMethod]
+    public void ShapeThatDoesNotMatchTheColumnIsNamed()
+    {
+        var spec = new ModalitySpec("video") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(3, 2, 28, 28) };
+        var error = Assert.ThrowsExactly<ArgumentException>(() => spec.CreateEncoder(784, 16));
+        StringAssert.Contains(error.Message, "'video'");
+        StringAssert.Contains(error.Message, "4704");
+        StringAssert.Contains(error.Message, "784");
+    }
+
+    [TestMethod]
+    public void ResNetWithoutAShapeIsRejected()
+    {
+        var error = Assert.ThrowsExactly<ArgumentException>(() => new ModalitySpec("audio") { Encoder = EncoderKind.ResNet18 }.CreateEncoder(100, 16));
+        StringAssert.Contains(error.Message, "Shape");
+    }
+
+    [TestMethod]
+    public void TrainsOnSmallImagesOfTwoViews()
+    {
+        using var train = Images(240, seed: 1);
+        using var test = Images(120, seed: 2);
+        var shape = new ModalityShape(1, 1, 12, 12);
+        var options = Small.DiMml(2, epochs: 4);
+        options.EmbeddingSize = 16;
+        options.Modalities.Clear();
+        options.Modalities.Add(new ModalitySpec("left") { Encoder = EncoderKind.ResNet18, Shape = shape, Augmentation = new Augmentation(1, false) });
+        options.Modalities.Add(new ModalitySpec("right") { Encoder = EncoderKind.ResNet18, Shape = shape });
+        options.LearningRate = 0.05;
+        using var model = new DiMmlLearner(options).Fit(train);
+        Assert.IsGreaterThanOrEqualTo(0.9, model.Evaluate(test).Accuracy);
+    }
+
+    // Class c lights up a c-dependent horizontal band in both views, plus noise.
+    private static MultimodalDataset Images(int rows, int seed)
+    {
+        var random = new Random(seed);
+        var labels = Enumerable.Range(0, rows).Select(i => i % 3).ToArray();
+        float[] View() => labels.SelectMany(c => Enumerable.Range(0, 144).Select(p => (float)((p / 12 / 4 == c ? 1.0 : 0.0) + 0.3 * Synthetic.Gaussian(random)))).ToArray();
+        return MultimodalDataset.FromArrays([View(), View()], [144, 144], labels, 3);
+    }
+}
