@@ -62,6 +62,12 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         var (classes, sizes) = InputSchema.Check(input.Schema, options.LabelColumnName, Columns);
+        var specs = OptionsCheck.ToCore(options).Modalities;
+        for (var m = 0; m < specs.Count; m++)
+        {
+            specs[m].Validate(sizes[m]);
+        }
+
         var host = env.Host.Register(nameof(DiMmlTrainer));
         using var channel = host.Start("Training");
         var seed = options.Seed ?? host.Rand.Next();

@@ -15,6 +15,24 @@ public sealed class ModalityOptions
     /// <summary>Hidden layer widths of the MLP encoder. Default: one layer of 256.</summary>
     public int[] HiddenSizes { get; set; } = [256];
 
+    /// <summary>Planes per frame (1 spectrogram or grey image, 2 optical flow x/y, 3 RGB). Default 1.</summary>
+    public int Channels { get; set; } = 1;
+
+    /// <summary>Frames per sample; each frame goes through the same network and the features are averaged. Default 1.</summary>
+    public int Frames { get; set; } = 1;
+
+    /// <summary>Rows per plane. Required for ResNet-18 and augmentation (0 = not declared).</summary>
+    public int Height { get; set; }
+
+    /// <summary>Columns per plane. Required for ResNet-18 and augmentation (0 = not declared).</summary>
+    public int Width { get; set; }
+
+    /// <summary>Training-time random crop: zero-pad by this many pixels and crop back at a random offset. Default 0 (off).</summary>
+    public int CropPadding { get; set; }
+
+    /// <summary>Training-time random horizontal flip of half the samples. Default false. Not for spectrograms (it reverses time).</summary>
+    public bool HorizontalFlip { get; set; }
+
     /// <summary>The name used for this modality: <see cref="Name"/>, or the column name when no name is set.</summary>
     public string EffectiveName => string.IsNullOrWhiteSpace(Name) ? ColumnName : Name;
 }

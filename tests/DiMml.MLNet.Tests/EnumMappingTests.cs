@@ -7,6 +7,7 @@ public sealed class EnumMappingTests
     [TestMethod]
     [DataRow(typeof(FusionHeadKind), typeof(Torch.Modules.FusionHeadKind))]
     [DataRow(typeof(TrainingDevice), typeof(Torch.Training.TrainingDevice))]
+    [DataRow(typeof(EncoderKind), typeof(Torch.Modules.EncoderKind))]
     public void PublicEnumsMatchTheCore(Type surface, Type core)
     {
         CollectionAssert.AreEqual(Enum.GetNames(core), Enum.GetNames(surface));
