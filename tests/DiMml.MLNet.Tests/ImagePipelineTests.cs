@@ -1,3 +1,4 @@
+using DiMml.Examples;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;

@@ -2,9 +2,9 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace DiMml.MLNet.Tests;
+namespace DiMml.Examples;
 
-/// <summary>Writes 8-bit greyscale PNG files, so the image tests need no image library of their own.</summary>
+/// <summary>Writes 8-bit greyscale PNG files (used by the image example and the image tests; no image library needed).</summary>
 internal static class PngWriter
 {
     private static readonly uint[] CrcTable = Enumerable.Range(0, 256).Select(n =>
