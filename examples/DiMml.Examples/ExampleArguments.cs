@@ -1,13 +1,15 @@
 namespace DiMml.Examples;
 
 /// <summary>Command-line options shared by the examples.</summary>
-internal sealed record ExampleArguments(string Command, string? DataFolder, int Epochs, long Seed, int? MaxRows, int Threads)
+internal sealed record ExampleArguments(string Command, string? DataFolder, int Epochs, long Seed, int? MaxRows, int Threads, int Embedding)
 {
     public const string Usage = """
         usage: dotnet run --project examples/DiMml.Examples -- [quickstart] [options]
           quickstart            DI-MML in an ML.NET pipeline on two-view Fashion-MNIST: train, evaluate,
                                 save, reload, predict (default)
           core                  the TorchSharp core alone: unimodal, joint and DI-MML side by side
+          images                the halves written as PNG files, LoadImages -> ExtractPixels -> DI-MML with
+                                ResNet-18 encoders and random-crop augmentation
         options:
           --data DIR            folder with Fashion-MNIST IDX files (default: the subset shipped in examples/data;
                                 the full set: /usr/share/datasets/fashion-mnist from Debian's dataset-fashion-mnist)
@@ -15,6 +17,7 @@ internal sealed record ExampleArguments(string Command, string? DataFolder, int 
           --seed N              seed of initialisation and batch order (default 0)
           --rows N              use at most N training rows
           --threads N           libtorch CPU threads (default 1: fastest on a busy 2-core machine)
+          --embedding N         embedding size D (default 128; ResNet-18 widths are D/8..D, paper 512)
         """;
 
     public static ExampleArguments Parse(string[] args)
@@ -32,7 +35,7 @@ internal sealed record ExampleArguments(string Command, string? DataFolder, int 
             values[options[i]] = options[i + 1];
         }
 
-        var unknown = values.Keys.Except(["--data", "--epochs", "--seed", "--rows", "--threads"]).ToArray();
+        var unknown = values.Keys.Except(["--data", "--epochs", "--seed", "--rows", "--threads", "--embedding"]).ToArray();
         if (unknown.Length > 0)
         {
             throw new ArgumentException($"Unknown option {unknown[0]}.\n{Usage}");
@@ -44,7 +47,8 @@ internal sealed record ExampleArguments(string Command, string? DataFolder, int 
             Positive(values, "--epochs", 10),
             long.Parse(values.GetValueOrDefault("--seed", "0")),
             values.ContainsKey("--rows") ? Positive(values, "--rows", 0) : null,
-            Positive(values, "--threads", 1));
+            Positive(values, "--threads", 1),
+            Positive(values, "--embedding", 128));
     }
 
     private static int Positive(Dictionary<string, string> values, string name, int fallback)

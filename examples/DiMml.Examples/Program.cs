@@ -9,6 +9,7 @@ try
     {
         "quickstart" => Quickstart.Run(arguments),
         "core" => CoreComparison.Run(arguments),
+        "images" => ImagesExample.Run(arguments),
         _ => throw new ArgumentException($"Unknown command '{arguments.Command}'.\n{ExampleArguments.Usage}"),
     };
 }

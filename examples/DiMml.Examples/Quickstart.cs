@@ -84,7 +84,7 @@ internal static class Quickstart
     }
 
     // Share of rows whose highest-probability class in a score column equals the label key (1-based).
-    private static double HeadAccuracy(IDataView scored, string column, uint[] labels)
+    internal static double HeadAccuracy(IDataView scored, string column, uint[] labels)
     {
         var scores = scored.GetColumn<float[]>(column).ToArray();
         var hits = scores.Where((s, i) => Array.IndexOf(s, s.Max()) + 1 == labels[i]).Count();
