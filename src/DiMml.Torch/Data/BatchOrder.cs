@@ -19,15 +19,28 @@ public static class BatchOrder
         return randperm(rowCount, generator: generator);
     }
 
-    /// <summary>Splits a permutation into consecutive batches; the last one may be shorter.</summary>
-    /// <param name="permutation">Row order <c>[n]</c>.</param>
-    /// <param name="batchSize">Rows per batch.</param>
-    public static IEnumerable<Tensor> Batches(Tensor permutation, int batchSize)
+    /// <summary>Storage order <c>0..n-1</c> (int64, CPU), for passes that need every row once in order.</summary>
+    /// <param name="rowCount">Number of rows n.</param>
+    public static Tensor Sequential(long rowCount) => arange(rowCount, dtype: ScalarType.Int64);
+
+    /// <summary>
+    /// Enumerates <paramref name="batches"/> so that each batch is created inside its own dispose scope, which is
+    /// disposed when the next batch is requested: no tensor of a step outlives the step.
+    /// </summary>
+    /// <param name="batches">Batches from an <see cref="IBatchSource"/>.</param>
+    /// <param name="body">Work on one batch; what it returns must not hold batch tensors.</param>
+    public static void ForEachScoped(IEnumerable<(Tensor[] Inputs, Tensor Labels)> batches, Action<Tensor[], Tensor> body)
     {
-        var rows = permutation.shape[0];
-        for (long start = 0; start < rows; start += batchSize)
+        using var enumerator = batches.GetEnumerator();
+        while (true)
         {
-            yield return permutation.narrow(0, start, Math.Min(batchSize, rows - start));
+            using var scope = NewDisposeScope();
+            if (!enumerator.MoveNext())
+            {
+                return;
+            }
+
+            body(enumerator.Current.Inputs, enumerator.Current.Labels);
         }
     }
 

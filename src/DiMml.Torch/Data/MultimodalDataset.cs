@@ -7,7 +7,7 @@ namespace DiMml.Torch.Data;
 /// Rows of several modalities with class labels, held as CPU tensors: one <c>[n, F_m]</c> float tensor per
 /// modality and an <c>[n]</c> int64 label tensor with values in <c>0..ClassCount-1</c>.
 /// </summary>
-public sealed class MultimodalDataset : IDisposable
+public sealed class MultimodalDataset : IBatchSource, IDisposable
 {
     private readonly Tensor[] modalities;
     private readonly bool ownsTensors;
@@ -20,16 +20,16 @@ public sealed class MultimodalDataset : IDisposable
         this.ownsTensors = ownsTensors;
     }
 
-    /// <summary>Number of rows n.</summary>
+    /// <inheritdoc />
     public int Count => (int)Labels.shape[0];
 
-    /// <summary>Number of modalities.</summary>
+    /// <inheritdoc />
     public int ModalityCount => modalities.Length;
 
-    /// <summary>Number of classes C.</summary>
+    /// <inheritdoc />
     public int ClassCount { get; }
 
-    /// <summary>Flat feature length of each modality.</summary>
+    /// <inheritdoc />
     public IReadOnlyList<int> FeatureSizes => modalities.Select(t => (int)t.shape[1]).ToArray();
 
     /// <summary>Labels <c>[n]</c> (int64).</summary>
@@ -96,6 +96,18 @@ public sealed class MultimodalDataset : IDisposable
     /// <param name="device">Target device.</param>
     public (Tensor[] Inputs, Tensor Labels) Gather(Tensor rows, Device device) =>
         (modalities.Select(t => t.index_select(0, rows).to(device)).ToArray(), Labels.index_select(0, rows).to(device));
+
+    /// <inheritdoc />
+    public IEnumerable<(Tensor[] Inputs, Tensor Labels)> Batches(Tensor order, int batchSize, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        var rows = order.shape[0];
+        for (long start = 0; start < rows; start += batchSize)
+        {
+            yield return Gather(order.narrow(0, start, Math.Min(batchSize, rows - start)), device);
+        }
+    }
 
     /// <inheritdoc />
     public void Dispose()

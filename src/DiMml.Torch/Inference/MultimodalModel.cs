@@ -91,24 +91,22 @@ public sealed class MultimodalModel : IDisposable
     /// <summary>Accuracy of the fused prediction and of every branch, batch by batch.</summary>
     /// <param name="data">Labelled rows with the model's modalities.</param>
     /// <param name="batchSize">Rows per forward pass.</param>
-    public EvaluationReport Evaluate(MultimodalDataset data, int batchSize = 1024)
+    public EvaluationReport Evaluate(IBatchSource data, int batchSize = 1024)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         long fusedCorrect = 0;
         var branchCorrect = new long[BranchNames.Count];
-        for (long start = 0; start < data.Count; start += batchSize)
+        using var order = BatchOrder.Sequential(data.Count);
+        BatchOrder.ForEachScoped(data.Batches(order, batchSize, Device), (inputs, labels) =>
         {
-            using var scope = NewDisposeScope();
-            var rows = arange(start, Math.Min(start + batchSize, data.Count), dtype: ScalarType.Int64);
-            var (inputs, labels) = data.Gather(rows, Device);
             using var prediction = Predict(inputs);
             fusedCorrect += prediction.Probabilities.argmax(1).eq(labels).sum().item<long>();
             for (var k = 0; k < branchCorrect.Length; k++)
             {
                 branchCorrect[k] += prediction.BranchLogits[k].argmax(1).eq(labels).sum().item<long>();
             }
-        }
+        });
 
         var rowsTotal = Math.Max(1, data.Count);
         var perBranch = BranchNames.Select((name, k) => (name, (double)branchCorrect[k] / rowsTotal)).ToDictionary(p => p.name, p => p.Item2);

@@ -23,7 +23,7 @@ public sealed class DiMmlLearner
 
     /// <summary>Runs both stages on <paramref name="train"/> and returns the trained model (the caller disposes it).</summary>
     /// <param name="train">Training rows, one feature tensor per modality in <see cref="TrainerOptions.Modalities"/> order.</param>
-    public MultimodalModel Fit(MultimodalDataset train)
+    public MultimodalModel Fit(IBatchSource train)
     {
         ArgumentNullException.ThrowIfNull(train);
         options.Validate(train.ModalityCount);
@@ -32,7 +32,7 @@ public sealed class DiMmlLearner
         return NetworkBuilder.DisposeOnFailure(network, () => Train(network, train, device));
     }
 
-    private MultimodalModel Train(MultimodalNetwork network, MultimodalDataset train, Device device)
+    private MultimodalModel Train(MultimodalNetwork network, IBatchSource train, Device device)
     {
         var names = options.Modalities.Select(m => m.Name).ToArray();
         var history = new TrainingHistory();
@@ -48,8 +48,8 @@ public sealed class DiMmlLearner
             }
 
             using var scope = NewDisposeScope();
-            var features = FeatureExtraction.Encode(network, train, device);
-            dimensions = EffectiveDimensions.Compute(features, train.Labels.to(device), train.ClassCount, options.DimensionChunkElements);
+            var (features, labels) = FeatureExtraction.Encode(network, train, device);
+            dimensions = EffectiveDimensions.Compute(features, labels, train.ClassCount, options.DimensionChunkElements);
             return dimensions.SetSizes(names);
         }
 

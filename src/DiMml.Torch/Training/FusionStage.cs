@@ -12,13 +12,13 @@ namespace DiMml.Torch.Training;
 /// </summary>
 internal static class FusionStage
 {
-    public static void Train(MultimodalNetwork network, MultimodalDataset train, Device device, DiMmlOptions options, SgdRun run)
+    public static void Train(MultimodalNetwork network, IBatchSource train, Device device, DiMmlOptions options, SgdRun run)
     {
         var head = network.FusionHead!;
         network.SetEncodersTrainable(false);
         using var scope = NewDisposeScope();
-        var features = FeatureExtraction.Encode(network, train, device);
-        using var featureData = MultimodalDataset.FromTensors(features, train.Labels.to(device), train.ClassCount);
+        var (features, labels) = FeatureExtraction.Encode(network, train, device);
+        using var featureData = MultimodalDataset.FromTensors(features, labels, train.ClassCount);
         run.Run(TrainingStage.Fusion, options.FusionEpochs, featureData, head.parameters(), head, (inputs, y, _) =>
         {
             var logits = head.forward(inputs);

@@ -21,7 +21,7 @@ public sealed class JointLearner
 
     /// <summary>Trains on <paramref name="train"/> and returns the model (the caller disposes it).</summary>
     /// <param name="train">Training rows, one feature tensor per modality.</param>
-    public MultimodalModel Fit(MultimodalDataset train)
+    public MultimodalModel Fit(IBatchSource train)
     {
         ArgumentNullException.ThrowIfNull(train);
         options.Validate(train.ModalityCount);

@@ -9,7 +9,7 @@ namespace DiMml.Torch.Training;
 /// <summary>Builds the network every procedure trains from the options and the data's shapes.</summary>
 internal static class NetworkBuilder
 {
-    public static MultimodalNetwork Build(TrainerOptions options, MultimodalDataset data, FusionHeadKind fusion, Device device)
+    public static MultimodalNetwork Build(TrainerOptions options, IBatchSource data, FusionHeadKind fusion, Device device)
     {
         var encoders = options.Modalities.Select((spec, m) => spec.CreateEncoder(data.FeatureSizes[m], options.EmbeddingSize)).ToArray();
         return new MultimodalNetwork(encoders, data.ClassCount, fusion, options.Seed).to(device);

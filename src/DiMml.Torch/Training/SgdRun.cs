@@ -24,7 +24,7 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
     public void Run(
         TrainingStage stage,
         int epochs,
-        MultimodalDataset data,
+        IBatchSource data,
         IEnumerable<Parameter> parameters,
         nn.Module module,
         TrainingStep step,
@@ -48,7 +48,7 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
     }
 
     private (Dictionary<string, double> Losses, Dictionary<string, double> Accuracy) RunEpoch(
-        TrainingStage stage, int epoch, MultimodalDataset data, optim.Optimizer optimizer, TrainingStep step, IReadOnlyList<ModalitySpec>? augmented)
+        TrainingStage stage, int epoch, IBatchSource data, optim.Optimizer optimizer, TrainingStep step, IReadOnlyList<ModalitySpec>? augmented)
     {
         // A generator of its own per epoch: the draws differ between epochs and do not depend on the batch order's.
         using var augmentation = new Generator(BatchOrder.Mix(~options.Seed, epoch));
@@ -56,17 +56,14 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
         var correct = new Dictionary<string, long>();
         using var order = BatchOrder.Permutation(data.Count, options.Seed * 31 + (int)stage, epoch);
         var stepIndex = 0;
-        for (long start = 0; start < data.Count; start += options.BatchSize, stepIndex++)
+        BatchOrder.ForEachScoped(data.Batches(order, options.BatchSize, device), (inputs, labels) =>
         {
-            using var scope = NewDisposeScope();
-            var rows = order.narrow(0, start, Math.Min(options.BatchSize, data.Count - start));
-            var (inputs, labels) = data.Gather(rows, device);
             var result = step(Augment(inputs, augmented, augmentation), labels, epoch);
-            var termValues = ReadTerms(result, stage, epoch, stepIndex);
+            var termValues = ReadTerms(result, stage, epoch, stepIndex++);
             optimizer.zero_grad();
             result.Total.backward();
             optimizer.step();
-            var batchRows = rows.shape[0];
+            var batchRows = labels.shape[0];
             foreach (var (name, value) in termValues)
             {
                 lossSums[name] = lossSums.GetValueOrDefault(name) + value * batchRows;
@@ -76,7 +73,7 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
             {
                 correct[name] = correct.GetValueOrDefault(name) + logits.argmax(1).eq(labels).sum().item<long>();
             }
-        }
+        });
 
         return (lossSums.ToDictionary(p => p.Key, p => p.Value / data.Count), correct.ToDictionary(p => p.Key, p => (double)p.Value / data.Count));
     }

@@ -18,7 +18,7 @@ public sealed class UnimodalLearner
 
     /// <summary>Trains on a one-modality dataset (see <see cref="MultimodalDataset.SelectModalities"/>).</summary>
     /// <param name="train">Training rows of the single modality.</param>
-    public MultimodalModel Fit(MultimodalDataset train)
+    public MultimodalModel Fit(IBatchSource train)
     {
         ArgumentNullException.ThrowIfNull(train);
         if (train.ModalityCount != 1)
