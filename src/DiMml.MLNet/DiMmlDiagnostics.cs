@@ -15,8 +15,12 @@ public sealed class DiMmlDiagnostics
         string fusion,
         long trainingRows,
         long skippedRows,
-        TimeSpan trainingTime)
+        TimeSpan trainingTime,
+        bool streamed,
+        TimeSpan dataWaitTime)
     {
+        Streamed = streamed;
+        DataWaitTime = dataWaitTime;
         History = history;
         var lastDetached = history.LastOrDefault(r => r.Stage == TrainingStage.Detached);
         PrivateHeadTrainAccuracy = modalityNames.ToDictionary(m => m, m => lastDetached?.TrainAccuracy.GetValueOrDefault(m) ?? double.NaN);
@@ -73,4 +77,13 @@ public sealed class DiMmlDiagnostics
 
     /// <summary>Wall time of both training stages.</summary>
     public TimeSpan TrainingTime { get; }
+
+    /// <summary>Whether the training data was streamed from the IDataView (it exceeded <see cref="DiMmlTrainer.Options.MemoryBudgetBytes"/>).</summary>
+    public bool Streamed { get; }
+
+    /// <summary>Time training spent waiting for streamed data (zero in memory).</summary>
+    public TimeSpan DataWaitTime { get; }
+
+    /// <summary>Share of the training time spent waiting for streamed data.</summary>
+    public double DataWaitShare => TrainingTime > TimeSpan.Zero ? DataWaitTime / TrainingTime : 0;
 }

@@ -68,6 +68,7 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
             specs[m].Validate(sizes[m]);
         }
 
+        dataWait = TimeSpan.Zero;
         var host = env.Host.Register(nameof(DiMmlTrainer));
         using var channel = host.Start("Training");
         var seed = options.Seed ?? host.Rand.Next();
@@ -76,12 +77,12 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
             torch.set_num_threads(threads);
         }
 
-        var (train, counts) = Read(input, classes, sizes, "training", channel);
-        using var trainData = train;
-        var core = CoreOptions(seed, channel);
+        var (train, counts) = TrainingSource(input, classes, sizes, channel);
+        using var disposeTrain = train as IDisposable;
+        var core = CoreOptions(seed, channel, train as StreamingBatchSource);
         channel.Info(MessageSensitivity.None, $"DI-MML: {counts.Rows} rows, {classes} classes, modalities {string.Join(", ", Names.Select((n, m) => $"{n}[{sizes[m]}]"))}, seed {seed}, DUC from epoch {core.ResolvedDucStartEpoch}.");
         var watch = Stopwatch.StartNew();
-        using var model = new DiMmlLearner(core).Fit(trainData);
+        using var model = new DiMmlLearner(core).Fit(train);
         var elapsed = watch.Elapsed;
         var validation = ValidationAccuracy(model, classes, sizes, channel);
         var labels = LabelValues.FromSchema(input.Schema[options.LabelColumnName], classes);
@@ -91,11 +92,14 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
         var scoring = ScoringPipeline.Create(env, perRow, Columns, Names, labels).Fit(input);
         var diagnostics = new DiMmlDiagnostics(
             model.History, Names, model.Dimensions?.SetSizes(Names) ?? new Dictionary<string, int>(), validation, seed,
-            core.ResolvedDucStartEpoch, FusionDescription(model), counts.Rows, counts.MissingLabel + counts.NonFinite, elapsed);
+            core.ResolvedDucStartEpoch, FusionDescription(model), counts.Rows, counts.MissingLabel + counts.NonFinite, elapsed,
+            train is StreamingBatchSource, dataWait);
         return new DiMmlTransformer(scoring, perRow, batched, diagnostics, Names, labels.Names);
     }
 
     private const int SchemaClassCount = 2;
+
+    private TimeSpan dataWait;
 
     private string[] Columns => options.Modalities.Select(m => m.ColumnName).ToArray();
 
@@ -104,25 +108,67 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
     private (Torch.Data.MultimodalDataset Data, TrainingData.ReadCounts Counts) Read(IDataView data, int classes, int[] sizes, string role, IChannel channel)
     {
         var (dataset, counts) = TrainingData.Read(data, options.LabelColumnName, Columns, classes, sizes, options.DropRowsWithNonFiniteFeatures, role);
+        WarnSkipped(counts, role, channel);
+        return (dataset, counts);
+    }
+
+    private static void WarnSkipped(TrainingData.ReadCounts counts, string role, IChannel channel)
+    {
         if (counts.MissingLabel + counts.NonFinite > 0)
         {
             channel.Warning(MessageSensitivity.None,
                 $"Skipped {counts.MissingLabel} {role} rows with a missing label and {counts.NonFinite} with NaN/Inf features; {counts.Rows} rows remain.");
         }
-
-        return (dataset, counts);
     }
 
-    private DiMmlOptions CoreOptions(int seed, IChannel channel)
+    private DiMmlOptions CoreOptions(int seed, IChannel channel, StreamingBatchSource? streaming)
     {
         var core = OptionsCheck.ToCore(options);
         core.Seed = seed;
         core.EpochCompleted = record =>
         {
-            channel.Info(MessageSensitivity.None, EpochLine(record));
+            var line = EpochLine(record);
+            if (streaming is not null)
+            {
+                var wait = streaming.TakeWaitTime();
+                dataWait += wait;
+                line += $"; waited {wait.TotalSeconds:F2} s for data ({wait / record.Elapsed:P0})";
+            }
+
+            channel.Info(MessageSensitivity.None, line);
             options.EpochCompleted?.Invoke(record);
         };
         return core;
+    }
+
+    // In memory when the features fit the budget, streamed from the IDataView otherwise; both see the same row order.
+    private (Torch.Data.IBatchSource Data, TrainingData.ReadCounts Counts) TrainingSource(IDataView input, int classes, int[] sizes, IChannel channel)
+    {
+        var budget = options.MemoryBudgetBytes ?? Math.Min(4L << 30, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
+        var rows = input.GetRowCount() ?? CountRows(input);
+        var bytes = rows * 4L * sizes.Sum();
+        if (bytes <= budget)
+        {
+            return Read(input, classes, sizes, "training", channel);
+        }
+
+        var streaming = new StreamingBatchSource(input, options.LabelColumnName, Columns, classes, sizes, options.DropRowsWithNonFiniteFeatures, budget / 4);
+        channel.Info(MessageSensitivity.None,
+            $"Streaming the training data: {bytes / (1 << 20)} MiB of features exceed the {budget / (1 << 20)} MiB budget; windows of {streaming.WindowRows} rows.");
+        WarnSkipped(streaming.Counts, "training", channel);
+        return (streaming, streaming.Counts);
+    }
+
+    private static long CountRows(IDataView data)
+    {
+        using var cursor = data.GetRowCursor([]);
+        long rows = 0;
+        while (cursor.MoveNext())
+        {
+            rows++;
+        }
+
+        return rows;
     }
 
     private Dictionary<string, double>? ValidationAccuracy(MultimodalModel model, int classes, int[] sizes, IChannel channel)

@@ -78,6 +78,14 @@ public sealed partial class DiMmlTrainer
         /// <summary>libtorch CPU threads. This is a process-wide setting of libtorch, applied at Fit. Null (default): libtorch's choice.</summary>
         public int? NumberOfThreads { get; set; }
 
+        /// <summary>
+        /// Memory the training data may take when read into memory (4 bytes per feature value). Larger data is
+        /// streamed: each epoch reads its batches from the IDataView in the same seeded order, decoding the next
+        /// window of rows in the background, with about a quarter of the budget per window. Null (default): a quarter
+        /// of the memory available to the process, at most 4 GiB.
+        /// </summary>
+        public long? MemoryBudgetBytes { get; set; }
+
         /// <summary>Skip training rows with NaN or infinite features (counted in the log) instead of failing. Default false.</summary>
         public bool DropRowsWithNonFiniteFeatures { get; set; }
 

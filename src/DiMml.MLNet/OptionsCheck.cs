@@ -32,6 +32,7 @@ internal static class OptionsCheck
             $"is {options.FusionHead}, which needs exactly 2 modalities; use Concat or Sum for {options.Modalities.Count}");
         Require(options.Modalities.All(m => m.Encoder != EncoderKind.ResNet18) || (options.EmbeddingSize >= 8 && options.EmbeddingSize % 8 == 0), nameof(options.EmbeddingSize),
             $"is {options.EmbeddingSize}; ResNet-18 encoders need a multiple of 8 (their stage widths are EmbeddingSize/8 ... EmbeddingSize; paper 512)");
+        Require(options.MemoryBudgetBytes is null or > 0, nameof(options.MemoryBudgetBytes), $"is {options.MemoryBudgetBytes}; it must be positive, or null for the default");
         Require(options.NumberOfThreads is null or > 0, nameof(options.NumberOfThreads), $"is {options.NumberOfThreads}; it must be at least 1, or null");
         ToCore(options).Validate(options.Modalities.Count);
     }

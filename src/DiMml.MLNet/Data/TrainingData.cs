@@ -61,22 +61,28 @@ internal static class TrainingData
             }
         }
 
+        ThrowIfUnusable(firstBad, nonFinite, row + 1, missingLabel, labels.Count, dropNonFinite, labelColumn, role);
+        var dataset = MultimodalDataset.FromArrays(features.Select(f => f.ToArray()).ToArray(), sizes, labels, classCount);
+        return (dataset, new ReadCounts(labels.Count, missingLabel, nonFinite));
+    }
+
+    /// <summary>Fails on non-finite features (unless they are dropped) and on data with no usable row.</summary>
+    public static void ThrowIfUnusable(
+        (string Column, long Row)? firstBad, long nonFinite, long rows, long missingLabel, long usable, bool dropNonFinite, string labelColumn, string role)
+    {
         if (firstBad is { } bad && !dropNonFinite)
         {
             throw new ArgumentException(
-                $"Modality column '{bad.Column}' has NaN or infinite values: {nonFinite} of {row + 1} {role} rows are affected (the first is row {bad.Row}). " +
+                $"Modality column '{bad.Column}' has NaN or infinite values: {nonFinite} of {rows} {role} rows are affected (the first is row {bad.Row}). " +
                 "Clean or impute the data, or set DropRowsWithNonFiniteFeatures = true to skip such rows (their count is logged).", bad.Column);
         }
 
-        if (labels.Count == 0)
+        if (usable == 0)
         {
             throw new ArgumentException(
                 $"The {role} data has no usable rows ({missingLabel} with a missing label, {nonFinite} with NaN/Inf features). Check the data and the label column '{labelColumn}'.",
-                nameof(data));
+                labelColumn);
         }
-
-        var dataset = MultimodalDataset.FromArrays(features.Select(f => f.ToArray()).ToArray(), sizes, labels, classCount);
-        return (dataset, new ReadCounts(labels.Count, missingLabel, nonFinite));
     }
 
     private static bool AllFinite(float[] values)

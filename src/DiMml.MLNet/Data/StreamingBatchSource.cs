@@ -1,0 +1,281 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using DiMml.Torch.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiMml.MLNet.Data;
+
+/// <summary>
+/// Training rows read from an <see cref="IDataView"/> on demand, for data that does not fit the memory budget.
+/// An epoch's row order (the same seeded permutation the in-memory mode uses) is cut into windows of whole
+/// batches; a background task decodes the next window with one forward pass of a cursor, fetching only that
+/// window's rows, while training consumes the current one. At most two windows are held at a time.
+/// </summary>
+internal sealed class StreamingBatchSource : IBatchSource
+{
+    private readonly IDataView data;
+    private readonly DataViewSchema.Column label;
+    private readonly DataViewSchema.Column[] modalities;
+    private readonly int[] sizes;
+    private readonly long[] sourceRows;
+    private readonly int windowRows;
+    private long waitTicks;
+
+    /// <summary>Scans the data once (labels and finiteness) and remembers which rows are usable.</summary>
+    public StreamingBatchSource(
+        IDataView data, string labelColumn, IReadOnlyList<string> modalityColumns, int classCount, int[] sizes, bool dropNonFinite, long windowBytes)
+    {
+        this.data = data;
+        label = data.Schema[labelColumn];
+        modalities = modalityColumns.Select(c => data.Schema[c]).ToArray();
+        this.sizes = sizes;
+        ClassCount = classCount;
+        var rowBytes = 4L * sizes.Sum();
+        windowRows = (int)Math.Clamp(windowBytes / rowBytes, 1, int.MaxValue);
+        (sourceRows, Counts) = Scan(modalityColumns, dropNonFinite);
+    }
+
+    /// <summary>Rows used and skipped by the scan.</summary>
+    public TrainingData.ReadCounts Counts { get; }
+
+    /// <inheritdoc />
+    public int Count => sourceRows.Length;
+
+    /// <inheritdoc />
+    public int ModalityCount => modalities.Length;
+
+    /// <inheritdoc />
+    public int ClassCount { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<int> FeatureSizes => sizes;
+
+    /// <summary>Rows per decoded window.</summary>
+    public int WindowRows => windowRows;
+
+    /// <summary>Time the training loop spent waiting for decoded data since the last call; resets the counter.</summary>
+    public TimeSpan TakeWaitTime() => TimeSpan.FromTicks(Interlocked.Exchange(ref waitTicks, 0));
+
+    /// <inheritdoc />
+    public IEnumerable<(Tensor[] Inputs, Tensor Labels)> Batches(Tensor order, int batchSize, Device device)
+    {
+        var rows = order.data<long>().ToArray();
+        var window = Math.Max(1, windowRows / batchSize) * batchSize;
+        using var windows = new BlockingCollection<Window>(boundedCapacity: 1);
+        using var stop = new CancellationTokenSource();
+        var producer = Task.Run(() => Produce(rows, window, windows, stop.Token));
+        try
+        {
+            while (true)
+            {
+                var watch = Stopwatch.StartNew();
+                var available = windows.TryTake(out var next, Timeout.Infinite);
+                Interlocked.Add(ref waitTicks, watch.Elapsed.Ticks);
+                if (!available)
+                {
+                    break;
+                }
+
+                foreach (var batch in Slice(next!, batchSize, device))
+                {
+                    yield return batch;
+                }
+            }
+
+            producer.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            stop.Cancel();
+            try
+            {
+                producer.Wait();
+            }
+            catch (AggregateException) when (stop.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    private sealed record Window(float[][] Features, long[] Labels, int Rows);
+
+    // Batches are views into the window's tensors; the window tensors are detached from the caller's per-step
+    // scope (they outlive the step) and freed once the window is used up.
+    private IEnumerable<(Tensor[] Inputs, Tensor Labels)> Slice(Window window, int batchSize, Device device)
+    {
+        var features = window.Features.Select((f, m) => tensor(f, [window.Rows, sizes[m]]).DetachFromDisposeScope()).ToArray();
+        var labels = tensor(window.Labels).DetachFromDisposeScope();
+        try
+        {
+            for (var start = 0; start < window.Rows; start += batchSize)
+            {
+                var length = Math.Min(batchSize, window.Rows - start);
+                yield return (features.Select(f => f.narrow(0, start, length).to(device)).ToArray(), labels.narrow(0, start, length).to(device));
+            }
+        }
+        finally
+        {
+            foreach (var f in features)
+            {
+                f.Dispose();
+            }
+
+            labels.Dispose();
+        }
+    }
+
+    private void Produce(long[] order, int window, BlockingCollection<Window> windows, CancellationToken stop)
+    {
+        try
+        {
+            var position = new int[Count];
+            Array.Fill(position, -1);
+            var reader = new ForwardReader(this);
+            try
+            {
+                for (var start = 0; start < order.Length && !stop.IsCancellationRequested; start += window)
+                {
+                    var length = Math.Min(window, order.Length - start);
+                    for (var i = 0; i < length; i++)
+                    {
+                        position[order[start + i]] = i;
+                    }
+
+                    windows.Add(reader.Read(order.AsSpan(start, length), position, length), stop);
+                    for (var i = 0; i < length; i++)
+                    {
+                        position[order[start + i]] = -1;
+                    }
+                }
+            }
+            finally
+            {
+                reader.Dispose();
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            windows.CompleteAdding();
+        }
+    }
+
+    // One cursor moving forward; it restarts from the first row only when a window needs a row behind it.
+    private sealed class ForwardReader(StreamingBatchSource source) : IDisposable
+    {
+        private DataViewRowCursor? cursor;
+        private ValueGetter<uint>? labelGetter;
+        private ValueGetter<VBuffer<float>>[] getters = [];
+        private long sourceRow = -1;
+        private int nextUsable;
+
+        public Window Read(ReadOnlySpan<long> rows, int[] position, int length)
+        {
+            var first = long.MaxValue;
+            foreach (var u in rows)
+            {
+                first = Math.Min(first, source.sourceRows[u]);
+            }
+
+            if (cursor is null || sourceRow >= first)
+            {
+                Restart();
+            }
+
+            var features = source.sizes.Select(size => new float[(long)length * size]).ToArray();
+            var labels = new long[length];
+            var buffers = new VBuffer<float>[getters.Length];
+            uint key = 0;
+            var remaining = length;
+            while (remaining > 0 && cursor!.MoveNext())
+            {
+                sourceRow++;
+                if (nextUsable >= source.sourceRows.Length || source.sourceRows[nextUsable] != sourceRow)
+                {
+                    continue;
+                }
+
+                var slot = position[nextUsable++];
+                if (slot < 0)
+                {
+                    continue;
+                }
+
+                labelGetter!(ref key);
+                labels[slot] = key - 1;
+                for (var m = 0; m < getters.Length; m++)
+                {
+                    getters[m](ref buffers[m]);
+                    buffers[m].CopyTo(features[m].AsSpan(slot * source.sizes[m], source.sizes[m]));
+                }
+
+                remaining--;
+            }
+
+            if (remaining > 0)
+            {
+                throw new InvalidOperationException("The training data changed while it was being streamed: fewer rows than at the start of training.");
+            }
+
+            return new Window(features, labels, length);
+        }
+
+        public void Dispose() => cursor?.Dispose();
+
+        private void Restart()
+        {
+            cursor?.Dispose();
+            cursor = source.data.GetRowCursor(source.modalities.Append(source.label));
+            labelGetter = cursor.GetGetter<uint>(source.label);
+            getters = source.modalities.Select(c => cursor.GetGetter<VBuffer<float>>(c)).ToArray();
+            sourceRow = -1;
+            nextUsable = 0;
+        }
+    }
+
+    private (long[] Rows, TrainingData.ReadCounts Counts) Scan(IReadOnlyList<string> modalityColumns, bool dropNonFinite)
+    {
+        var usable = new List<long>();
+        long missingLabel = 0, nonFinite = 0, row = -1;
+        (string Column, long Row)? firstBad = null;
+        using (var cursor = data.GetRowCursor(modalities.Append(label)))
+        {
+            var labelGetter = cursor.GetGetter<uint>(label);
+            var getters = modalities.Select(c => cursor.GetGetter<VBuffer<float>>(c)).ToArray();
+            var buffer = default(VBuffer<float>);
+            uint key = 0;
+            while (cursor.MoveNext())
+            {
+                row++;
+                labelGetter(ref key);
+                if (key == 0)
+                {
+                    missingLabel++;
+                    continue;
+                }
+
+                var bad = Array.FindIndex(getters, g =>
+                {
+                    g(ref buffer);
+                    return buffer.DenseValues().Any(v => !float.IsFinite(v));
+                });
+                if (bad >= 0)
+                {
+                    nonFinite++;
+                    firstBad ??= (modalityColumns[bad], row);
+                    continue;
+                }
+
+                usable.Add(row);
+            }
+        }
+
+        TrainingData.ThrowIfUnusable(firstBad, nonFinite, row + 1, missingLabel, usable.Count, dropNonFinite, label.Name, "training");
+        return (usable.ToArray(), new TrainingData.ReadCounts(usable.Count, missingLabel, nonFinite));
+    }
+}
