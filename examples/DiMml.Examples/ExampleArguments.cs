@@ -1,7 +1,8 @@
 namespace DiMml.Examples;
 
 /// <summary>Command-line options shared by the examples.</summary>
-internal sealed record ExampleArguments(string Command, string? DataFolder, int Epochs, long Seed, int? MaxRows, int Threads, int Embedding)
+internal sealed record ExampleArguments(
+    string Command, string? DataFolder, int Epochs, long Seed, int? MaxRows, int Threads, int Embedding, int Repeat, int BudgetMegabytes)
 {
     public const string Usage = """
         usage: dotnet run --project examples/DiMml.Examples -- [quickstart] [options]
@@ -10,6 +11,8 @@ internal sealed record ExampleArguments(string Command, string? DataFolder, int 
           core                  the TorchSharp core alone: unimodal, joint and DI-MML side by side
           images                the halves written as PNG files, LoadImages -> ExtractPixels -> DI-MML with
                                 ResNet-18 encoders and random-crop augmentation
+          streaming             training data over the memory budget, streamed from a lazy IDataView: prints
+                                epoch time, share of it spent waiting for data, peak RSS
         options:
           --data DIR            folder with Fashion-MNIST IDX files (default: the subset shipped in examples/data;
                                 the full set: /usr/share/datasets/fashion-mnist from Debian's dataset-fashion-mnist)
@@ -18,6 +21,8 @@ internal sealed record ExampleArguments(string Command, string? DataFolder, int 
           --rows N              use at most N training rows
           --threads N           libtorch CPU threads (default 1: fastest on a busy 2-core machine)
           --embedding N         embedding size D (default 128; ResNet-18 widths are D/8..D, paper 512)
+          --repeat N            streaming: serve the training rows N times over (default 1)
+          --budget-mb N         streaming: memory budget for the training data in MiB (default 16)
         """;
 
     public static ExampleArguments Parse(string[] args)
@@ -35,7 +40,7 @@ internal sealed record ExampleArguments(string Command, string? DataFolder, int 
             values[options[i]] = options[i + 1];
         }
 
-        var unknown = values.Keys.Except(["--data", "--epochs", "--seed", "--rows", "--threads", "--embedding"]).ToArray();
+        var unknown = values.Keys.Except(["--data", "--epochs", "--seed", "--rows", "--threads", "--embedding", "--repeat", "--budget-mb"]).ToArray();
         if (unknown.Length > 0)
         {
             throw new ArgumentException($"Unknown option {unknown[0]}.\n{Usage}");
@@ -48,7 +53,9 @@ internal sealed record ExampleArguments(string Command, string? DataFolder, int 
             long.Parse(values.GetValueOrDefault("--seed", "0")),
             values.ContainsKey("--rows") ? Positive(values, "--rows", 0) : null,
             Positive(values, "--threads", 1),
-            Positive(values, "--embedding", 128));
+            Positive(values, "--embedding", 128),
+            Positive(values, "--repeat", 1),
+            Positive(values, "--budget-mb", 16));
     }
 
     private static int Positive(Dictionary<string, string> values, string name, int fallback)

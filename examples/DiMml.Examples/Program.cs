@@ -10,6 +10,7 @@ try
         "quickstart" => Quickstart.Run(arguments),
         "core" => CoreComparison.Run(arguments),
         "images" => ImagesExample.Run(arguments),
+        "streaming" => StreamingExample.Run(arguments),
         _ => throw new ArgumentException($"Unknown command '{arguments.Command}'.\n{ExampleArguments.Usage}"),
     };
 }

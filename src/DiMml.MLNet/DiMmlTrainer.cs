@@ -105,9 +105,10 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
 
     private string[] Names => options.Modalities.Select(m => m.EffectiveName).ToArray();
 
-    private (Torch.Data.MultimodalDataset Data, TrainingData.ReadCounts Counts) Read(IDataView data, int classes, int[] sizes, string role, IChannel channel)
+    private (Torch.Data.MultimodalDataset Data, TrainingData.ReadCounts Counts) Read(
+        IDataView data, int classes, int[] sizes, string role, IChannel channel, long expectedRows = 0)
     {
-        var (dataset, counts) = TrainingData.Read(data, options.LabelColumnName, Columns, classes, sizes, options.DropRowsWithNonFiniteFeatures, role);
+        var (dataset, counts) = TrainingData.Read(data, options.LabelColumnName, Columns, classes, sizes, options.DropRowsWithNonFiniteFeatures, role, expectedRows);
         WarnSkipped(counts, role, channel);
         return (dataset, counts);
     }
@@ -149,10 +150,10 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
         var bytes = rows * 4L * sizes.Sum();
         if (bytes <= budget)
         {
-            return Read(input, classes, sizes, "training", channel);
+            return Read(input, classes, sizes, "training", channel, rows);
         }
 
-        var streaming = new StreamingBatchSource(input, options.LabelColumnName, Columns, classes, sizes, options.DropRowsWithNonFiniteFeatures, budget / 4);
+        var streaming = new StreamingBatchSource(input, options.LabelColumnName, Columns, classes, sizes, options.DropRowsWithNonFiniteFeatures, budget / 2);
         channel.Info(MessageSensitivity.None,
             $"Streaming the training data: {bytes / (1 << 20)} MiB of features exceed the {budget / (1 << 20)} MiB budget; windows of {streaming.WindowRows} rows.");
         WarnSkipped(streaming.Counts, "training", channel);

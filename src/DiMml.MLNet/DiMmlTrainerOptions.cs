@@ -81,8 +81,10 @@ public sealed partial class DiMmlTrainer
         /// <summary>
         /// Memory the training data may take when read into memory (4 bytes per feature value). Larger data is
         /// streamed: each epoch reads its batches from the IDataView in the same seeded order, decoding the next
-        /// window of rows in the background, with about a quarter of the budget per window. Null (default): a quarter
-        /// of the memory available to the process, at most 4 GiB.
+        /// window of rows in the background while the current one trains (half the budget per window). Each window
+        /// costs one forward pass of a cursor (rows outside the window are skipped without reading their columns),
+        /// so a larger budget means fewer passes. Null (default): a quarter of the memory available to the
+        /// process, at most 4 GiB.
         /// </summary>
         public long? MemoryBudgetBytes { get; set; }
 

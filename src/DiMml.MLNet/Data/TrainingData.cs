@@ -11,12 +11,14 @@ internal static class TrainingData
     public readonly record struct ReadCounts(long Rows, long MissingLabel, long NonFinite);
 
     /// <summary>Reads every row; rows with a missing label are skipped, rows with NaN/Inf features fail or are skipped.</summary>
+    /// <remarks><paramref name="expectedRows"/> sizes the buffers up front, so reading does not hold several copies while lists grow.</remarks>
     public static (MultimodalDataset Data, ReadCounts Counts) Read(
-        IDataView data, string labelColumn, IReadOnlyList<string> modalityColumns, int classCount, int[] sizes, bool dropNonFinite, string role)
+        IDataView data, string labelColumn, IReadOnlyList<string> modalityColumns, int classCount, int[] sizes, bool dropNonFinite, string role,
+        long expectedRows = 0)
     {
         var schema = data.Schema;
         var columns = modalityColumns.Select(name => schema[name]).Append(schema[labelColumn]).ToArray();
-        var features = sizes.Select(_ => new List<float>()).ToArray();
+        var features = sizes.Select(size => new List<float>((int)Math.Min(int.MaxValue, expectedRows * size))).ToArray();
         var labels = new List<int>();
         long missingLabel = 0, nonFinite = 0, row = -1;
         (string Column, long Row)? firstBad = null;
