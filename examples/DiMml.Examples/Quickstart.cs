@@ -15,13 +15,7 @@ internal static class Quickstart
     {
         var folder = args.DataFolder ?? Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist-small");
         var ml = new MLContext(seed: 0);
-        ml.Log += (_, e) =>
-        {
-            if (e.Source.StartsWith(nameof(DiMmlTrainer), StringComparison.Ordinal) && e.Kind != Microsoft.ML.Runtime.ChannelMessageKind.Trace)
-            {
-                Console.WriteLine("  " + e.Message);
-            }
-        };
+        ExampleLog.Attach(ml);
         var train = ml.Data.LoadFromEnumerable(TwoViewFashionMnist.Rows(folder, "train", args.MaxRows));
         var test = ml.Data.LoadFromEnumerable(TwoViewFashionMnist.Rows(folder, "t10k"));
         Console.WriteLine($"Two-view Fashion-MNIST from {folder}: {train.GetRowCount()} train / {test.GetRowCount()} test rows, views = top and bottom image halves");

@@ -52,13 +52,7 @@ internal static class StreamingExample
         }
 
         var ml = new MLContext(seed: 0);
-        ml.Log += (_, e) =>
-        {
-            if (e.Source.StartsWith(nameof(DiMmlTrainer), StringComparison.Ordinal) && e.Kind != Microsoft.ML.Runtime.ChannelMessageKind.Trace)
-            {
-                Console.WriteLine("  " + e.Message);
-            }
-        };
+        ExampleLog.Attach(ml);
         var data = ml.Data.LoadFromEnumerable(Rows());
         var options = new DiMmlTrainer.Options
         {

@@ -35,7 +35,9 @@ internal sealed class StreamingBatchSource : IBatchSource
         ClassCount = classCount;
         var rowBytes = 4L * sizes.Sum();
         windowRows = (int)Math.Clamp(windowBytes / rowBytes, 1, int.MaxValue);
-        (sourceRows, Counts) = Scan(modalityColumns, dropNonFinite);
+        var usable = new List<long>();
+        Counts = TrainingData.Scan(data, labelColumn, modalityColumns, sizes, dropNonFinite, "training", (row, _, _) => usable.Add(row));
+        sourceRows = usable.ToArray();
     }
 
     /// <summary>Rows used and skipped by the scan.</summary>
@@ -236,46 +238,5 @@ internal sealed class StreamingBatchSource : IBatchSource
             sourceRow = -1;
             nextUsable = 0;
         }
-    }
-
-    private (long[] Rows, TrainingData.ReadCounts Counts) Scan(IReadOnlyList<string> modalityColumns, bool dropNonFinite)
-    {
-        var usable = new List<long>();
-        long missingLabel = 0, nonFinite = 0, row = -1;
-        (string Column, long Row)? firstBad = null;
-        using (var cursor = data.GetRowCursor(modalities.Append(label)))
-        {
-            var labelGetter = cursor.GetGetter<uint>(label);
-            var getters = modalities.Select(c => cursor.GetGetter<VBuffer<float>>(c)).ToArray();
-            var buffer = default(VBuffer<float>);
-            uint key = 0;
-            while (cursor.MoveNext())
-            {
-                row++;
-                labelGetter(ref key);
-                if (key == 0)
-                {
-                    missingLabel++;
-                    continue;
-                }
-
-                var bad = Array.FindIndex(getters, g =>
-                {
-                    g(ref buffer);
-                    return buffer.DenseValues().Any(v => !float.IsFinite(v));
-                });
-                if (bad >= 0)
-                {
-                    nonFinite++;
-                    firstBad ??= (modalityColumns[bad], row);
-                    continue;
-                }
-
-                usable.Add(row);
-            }
-        }
-
-        TrainingData.ThrowIfUnusable(firstBad, nonFinite, row + 1, missingLabel, usable.Count, dropNonFinite, label.Name, "training");
-        return (usable.ToArray(), new TrainingData.ReadCounts(usable.Count, missingLabel, nonFinite));
     }
 }

@@ -16,13 +16,33 @@ internal static class TrainingData
         IDataView data, string labelColumn, IReadOnlyList<string> modalityColumns, int classCount, int[] sizes, bool dropNonFinite, string role,
         long expectedRows = 0)
     {
-        var schema = data.Schema;
-        var columns = modalityColumns.Select(name => schema[name]).Append(schema[labelColumn]).ToArray();
         var features = sizes.Select(size => new List<float>((int)Math.Min(int.MaxValue, expectedRows * size))).ToArray();
         var labels = new List<int>();
-        long missingLabel = 0, nonFinite = 0, row = -1;
+        var counts = Scan(data, labelColumn, modalityColumns, sizes, dropNonFinite, role, (_, label, dense) =>
+        {
+            for (var m = 0; m < dense.Length; m++)
+            {
+                features[m].AddRange(dense[m]);
+            }
+
+            labels.Add(label);
+        });
+        return (MultimodalDataset.FromArrays(features.Select(f => f.ToArray()).ToArray(), sizes, labels, classCount), counts);
+    }
+
+    /// <summary>
+    /// Walks every row once. Rows with a missing label are skipped and counted; rows with NaN/Inf features are
+    /// counted and fail the scan unless <paramref name="dropNonFinite"/>; each usable row goes to
+    /// <paramref name="onUsable"/> with its source row number, 0-based class index and dense features (buffers reused).
+    /// </summary>
+    public static ReadCounts Scan(
+        IDataView data, string labelColumn, IReadOnlyList<string> modalityColumns, int[] sizes, bool dropNonFinite, string role,
+        Action<long, int, float[][]> onUsable)
+    {
+        var schema = data.Schema;
+        long missingLabel = 0, nonFinite = 0, usable = 0, row = -1;
         (string Column, long Row)? firstBad = null;
-        using (var cursor = data.GetRowCursor(columns))
+        using (var cursor = data.GetRowCursor(modalityColumns.Select(name => schema[name]).Append(schema[labelColumn])))
         {
             var labelGetter = cursor.GetGetter<uint>(schema[labelColumn]);
             var getters = modalityColumns.Select(name => cursor.GetGetter<VBuffer<float>>(schema[name])).ToArray();
@@ -54,22 +74,16 @@ internal static class TrainingData
                     continue;
                 }
 
-                for (var m = 0; m < getters.Length; m++)
-                {
-                    features[m].AddRange(dense[m]);
-                }
-
-                labels.Add((int)key - 1);
+                usable++;
+                onUsable(row, (int)key - 1, dense);
             }
         }
 
-        ThrowIfUnusable(firstBad, nonFinite, row + 1, missingLabel, labels.Count, dropNonFinite, labelColumn, role);
-        var dataset = MultimodalDataset.FromArrays(features.Select(f => f.ToArray()).ToArray(), sizes, labels, classCount);
-        return (dataset, new ReadCounts(labels.Count, missingLabel, nonFinite));
+        ThrowIfUnusable(firstBad, nonFinite, row + 1, missingLabel, usable, dropNonFinite, labelColumn, role);
+        return new ReadCounts(usable, missingLabel, nonFinite);
     }
 
-    /// <summary>Fails on non-finite features (unless they are dropped) and on data with no usable row.</summary>
-    public static void ThrowIfUnusable(
+    private static void ThrowIfUnusable(
         (string Column, long Row)? firstBad, long nonFinite, long rows, long missingLabel, long usable, bool dropNonFinite, string labelColumn, string role)
     {
         if (firstBad is { } bad && !dropNonFinite)
