@@ -14,6 +14,8 @@ public sealed class ResNetTests
     [DataRow(2, 10, 32, 32)]
     [DataRow(3, 3, 40, 56)]
     [DataRow(1, 1, 257, 101)]
+    [DataRow(3, 1, 224, 224)]
+    [DataRow(1, 1, 257, 1004)]
     public void ForwardGivesOneEmbeddingPerSample(int channels, int frames, int height, int width)
     {
         var shape = new ModalityShape(channels, frames, height, width);
