@@ -53,7 +53,7 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
         // A SchemaShape carries neither vector sizes nor class counts, so an untrained graph of any size has the right columns.
         using var model = UntrainedModel(SchemaClassCount);
         using var file = new OnnxModelFile(OnnxExport.ToBytes(model, Columns, OnnxLayout.PerRow));
-        return ScoringPipeline.Create(env, file, Columns, Names, labels).GetOutputSchema(inputSchema);
+        return ScoringPipeline.ForModel(env, file, Columns, Names, labels).GetOutputSchema(inputSchema);
     }
 
     /// <summary>Trains both stages on <paramref name="input"/> and returns the ONNX-backed model.</summary>
@@ -89,7 +89,7 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
         var metadata = Metadata(labels, sizes);
         var perRow = new OnnxModelFile(OnnxExport.ToBytes(model, Columns, OnnxLayout.PerRow, metadata));
         var batched = OnnxExport.ToBytes(model, Columns, OnnxLayout.Batched, metadata);
-        var scoring = ScoringPipeline.Create(env, perRow, Columns, Names, labels).Fit(input);
+        var scoring = ScoringPipeline.ForModel(env, perRow, Columns, Names, labels).Fit(input);
         var diagnostics = new DiMmlDiagnostics(
             model.History, Names, model.Dimensions?.SetSizes(Names) ?? new Dictionary<string, int>(), validation, seed,
             core.ResolvedDucStartEpoch, FusionDescription(model), counts.Rows, counts.MissingLabel + counts.NonFinite, elapsed,

@@ -30,7 +30,11 @@ internal sealed class MLNetEnvironment
 
     public static MLNetEnvironment Of(MLContext mlContext) => new(mlContext, mlContext.Transforms, mlContext.Data);
 
-    public static MLNetEnvironment Of(TrainCatalogBase.CatalogInstantiatorBase catalog)
+    public static MLNetEnvironment Of(TransformsCatalog catalog) => OfCatalog(catalog);
+
+    public static MLNetEnvironment Of(TrainCatalogBase.CatalogInstantiatorBase catalog) => OfCatalog(catalog);
+
+    private static MLNetEnvironment OfCatalog(object catalog)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         var host = catalog.GetType().GetInterfaces()

@@ -111,7 +111,7 @@ public sealed class BadInputTests
     public void ValidationSetIsScoredButNotTrainedOn()
     {
         var options = TwoViewRows.SmallOptions(epochs: 4);
-        options.ValidationSet = Keyed(TwoViewRows.Make(90, seed: 12));
+        options.ValidationSet = Keyed(TwoViewRows.Make(90, seed: 12, sample: 1));
         using var model = Ml.MulticlassClassification.Trainers.DiMml(options).Fit(Keyed(TwoViewRows.Make(150, seed: 12)));
         var validation = model.Diagnostics.ValidationAccuracy!;
         CollectionAssert.AreEquivalent(new[] { "top", "bottom", "fusion", "fused" }, validation.Keys.ToArray());

@@ -13,7 +13,7 @@ public sealed class DiMmlTrainerTests
         var log = new List<string>();
         ml.Log += (_, e) => { if (e.Message.Contains("Detached epoch", StringComparison.Ordinal)) log.Add(e.Message); };
         var train = ml.Data.LoadFromEnumerable(TwoViewRows.Make(300, seed: 1));
-        var test = ml.Data.LoadFromEnumerable(TwoViewRows.Make(150, seed: 1));
+        var test = ml.Data.LoadFromEnumerable(TwoViewRows.Make(150, seed: 1, sample: 1));
         var options = TwoViewRows.SmallOptions();
         var model = TwoViewRows.Pipeline(ml, options).Fit(train);
 
@@ -23,7 +23,7 @@ public sealed class DiMmlTrainerTests
         StringAssert.Contains(log[^1], "ce.top=");
 
         var engine = ml.Model.CreatePredictionEngine<TwoViewRow, TwoViewPrediction>(model);
-        var row = TwoViewRows.Make(3, seed: 2)[0];
+        var row = TwoViewRows.Make(3, seed: 1, sample: 2)[0];
         var prediction = engine.Predict(row);
         CollectionAssert.Contains(TwoViewRows.ClassNames, prediction.PredictedLabel);
         Assert.HasCount(3, prediction.Score);

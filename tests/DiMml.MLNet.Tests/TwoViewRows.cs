@@ -32,10 +32,11 @@ internal static class TwoViewRows
 {
     public static readonly string[] ClassNames = ["cat", "dog", "owl"];
 
-    /// <summary>Separable Gaussian clusters; each view alone separates the classes.</summary>
-    public static TwoViewRow[] Make(int rows, int seed, double separation = 5)
+    /// <summary>Separable Gaussian clusters; each view alone separates the classes. <paramref name="seed"/> fixes the
+    /// problem, <paramref name="sample"/> the rows: a test split is the same seed with another sample.</summary>
+    public static TwoViewRow[] Make(int rows, int seed, double separation = 5, int sample = 0)
     {
-        using var data = Synthetic.Clusters(rows, 2, TwoViewRow.Size, ClassNames.Length, separation, seed);
+        using var data = Synthetic.Clusters(rows, 2, TwoViewRow.Size, ClassNames.Length, separation, seed, sample);
         var top = data.Features(0).data<float>().ToArray();
         var bottom = data.Features(1).data<float>().ToArray();
         var labels = data.Labels.data<long>().ToArray();

@@ -15,7 +15,7 @@ public sealed class LearnerTests
     public void BothStagesReachHighAccuracyOnSeparableData(int modalities)
     {
         using var train = Synthetic.Clusters(600, modalities, 16, 4, separation: 6, seed: 1);
-        using var test = Synthetic.Clusters(400, modalities, 16, 4, separation: 6, seed: 1);
+        using var test = Synthetic.Clusters(400, modalities, 16, 4, separation: 6, seed: 1, sample: 1);
         var options = Small.DiMml(modalities);
         using var model = new DiMmlLearner(options).Fit(train);
         var report = model.Evaluate(test);
@@ -129,7 +129,7 @@ public sealed class LearnerTests
     public void JointBaselineLearnsWithEveryFusionHead(FusionHeadKind fusion)
     {
         using var train = Synthetic.Clusters(400, 2, 16, 4, separation: 6, seed: 6);
-        using var test = Synthetic.Clusters(200, 2, 16, 4, separation: 6, seed: 6);
+        using var test = Synthetic.Clusters(200, 2, 16, 4, separation: 6, seed: 6, sample: 1);
         var options = Small.Baseline(2);
         options.FusionHead = fusion;
         using var model = new JointLearner(options).Fit(train);
@@ -141,7 +141,7 @@ public sealed class LearnerTests
     public void UnimodalBaselineLearnsOneModality()
     {
         using var train = Synthetic.Clusters(400, 2, 16, 4, separation: 6, seed: 7);
-        using var test = Synthetic.Clusters(200, 2, 16, 4, separation: 6, seed: 7);
+        using var test = Synthetic.Clusters(200, 2, 16, 4, separation: 6, seed: 7, sample: 1);
         using var model = new UnimodalLearner(Small.Baseline(1)).Fit(train.SelectModalities(1));
         var report = model.Evaluate(test.SelectModalities(1));
         Assert.IsGreaterThanOrEqualTo(0.9, report.Accuracy);

@@ -84,6 +84,7 @@ internal sealed class LabelValues
         return buffer.DenseValues().ToArray();
     }
 
-    private static LabelValues KeyNumbers(int classCount) =>
+    /// <summary>Key numbers 1..C, for classes without names: MapValue treats UInt32 values as the keys themselves.</summary>
+    public static LabelValues KeyNumbers(int classCount) =>
         new(typeof(uint), Enumerable.Range(1, classCount).Select(i => (uint)i).ToArray());
 }

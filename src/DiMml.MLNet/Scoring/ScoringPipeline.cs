@@ -6,30 +6,52 @@ using Microsoft.ML.Transforms;
 namespace DiMml.MLNet.Scoring;
 
 /// <summary>
-/// The built-in ML.NET estimators that score a DI-MML ONNX graph: ApplyOnnxModel, then the predicted index
-/// turned into a key-typed PredictedLabel with the Label's key values (Hash of the 1-slot index → UInt32 →
-/// MapValue with treatValuesAsKeyType), then the helper columns dropped. Everything here loads with plain ML.NET.
+/// The built-in ML.NET estimators that score one of our ONNX graphs: ApplyOnnxModel, outputs copied to their
+/// column names where those differ from the graph's, the predicted index turned into a key-typed PredictedLabel
+/// with the Label's key values (Hash of the 1-slot index → UInt32 → MapValue with treatValuesAsKeyType), then
+/// the helper columns dropped. Everything here loads with plain ML.NET.
 /// </summary>
 internal static class ScoringPipeline
 {
     private const string HashColumn = "DiMml.PredictedIndexHash";
     private const int HashBits = 31;
 
-    /// <summary>The estimator chain for a per-row ONNX graph; the file must outlive the fitted chain (Save re-reads it).</summary>
-    public static IEstimator<ITransformer> Create(
+    /// <summary>The chain for a DI-MML graph: its outputs keep their names (Score, Score.{modality}, BranchWeights).</summary>
+    public static IEstimator<ITransformer> ForModel(
         MLNetEnvironment env, OnnxModelFile perRowOnnx, IReadOnlyList<string> inputColumns, IReadOnlyList<string> modalityNames, LabelValues labels)
     {
         var outputs = new[] { DiMmlColumns.Score }
             .Concat(modalityNames.Select(DiMmlColumns.ModalityScore))
-            .Concat([DiMmlColumns.BranchWeights, OnnxExport.PredictedIndexOutput])
+            .Append(DiMmlColumns.BranchWeights)
+            .Select(name => (name, name))
             .ToArray();
+        return Create(env, perRowOnnx, inputColumns, outputs, DiMmlColumns.PredictedLabel, labels);
+    }
+
+    /// <summary>
+    /// The estimator chain for a per-row ONNX graph whose predicted index output is <see cref="OnnxExport.PredictedIndexOutput"/>;
+    /// the file must outlive the fitted chain (Save re-reads it).
+    /// </summary>
+    /// <remarks><paramref name="outputs"/> lists the graph outputs to keep, each with the column name it gets.</remarks>
+    public static IEstimator<ITransformer> Create(
+        MLNetEnvironment env, OnnxModelFile perRowOnnx, IReadOnlyList<string> inputColumns, IReadOnlyList<(string Graph, string Column)> outputs,
+        string predictedLabelColumn, LabelValues labels)
+    {
         var (hashing, keys) = DistinctHashes(env, labels.Values.Length);
         var transforms = env.Transforms;
-        return transforms.ApplyOnnxModel(outputs, inputColumns.ToArray(), perRowOnnx.Path)
+        var renamed = outputs.Where(o => o.Graph != o.Column).ToArray();
+        IEstimator<ITransformer> chain = transforms.ApplyOnnxModel(
+            outputs.Select(o => o.Graph).Append(OnnxExport.PredictedIndexOutput).ToArray(), inputColumns.ToArray(), perRowOnnx.Path);
+        foreach (var (graph, column) in renamed)
+        {
+            chain = chain.Append(transforms.CopyColumns(column, graph));
+        }
+
+        return chain
             .Append(transforms.Conversion.Hash([hashing]))
             .Append(transforms.Conversion.ConvertType(HashColumn, HashColumn, DataKind.UInt32))
-            .Append(labels.MapToKey(transforms, DiMmlColumns.PredictedLabel, HashColumn, keys))
-            .Append(transforms.DropColumns(OnnxExport.PredictedIndexOutput, HashColumn));
+            .Append(labels.MapToKey(transforms, predictedLabelColumn, HashColumn, keys))
+            .Append(transforms.DropColumns(renamed.Select(o => o.Graph).Append(OnnxExport.PredictedIndexOutput).Append(HashColumn).ToArray()));
     }
 
     // The hash of each class index as ML.NET computes it, with a seed under which no two classes collide

@@ -53,7 +53,7 @@ public static class OnnxExport
         var perRow = layout == OnnxLayout.PerRow;
         var modalities = inputNames.Select((name, m) => Modality(g, network.Encoders[m], name, perRow)).ToArray();
         var branches = Branches(g, model, modalities);
-        var fused = Weighting(g, branches, (float)model.Weighting.Temperature, out var weights, out var anyAvailable);
+        var fused = CertaintyGraph.Fuse(g, branches, (float)model.Weighting.Temperature, CertaintyMeasure.MaxProbability, out var weights, out var anyAvailable);
 
         var outputs = new List<(string Name, string Value, DataType Type, long Width)>
         {
@@ -74,16 +74,7 @@ public static class OnnxExport
 
         foreach (var (name, value, type, width) in outputs)
         {
-            if (perRow)
-            {
-                g.Node("Squeeze", [value, g.Int64s("axes", 0)], [name]);
-                g.Output(name, type, width);
-            }
-            else
-            {
-                g.Node("Identity", [value], [name]);
-                g.Output(name, type, "N", width);
-            }
+            g.VectorOutput(name, value, type, width, perRow);
         }
 
         return g.ToModel("DiMml.Torch", Metadata(model, metadata));
@@ -91,26 +82,9 @@ public static class OnnxExport
 
     private readonly record struct ModalityValues(string Features, string Available);
 
-    private readonly record struct Branch(string Logits, string Available);
-
     private static ModalityValues Modality(OnnxGraph g, ModalityEncoder encoder, string inputName, bool perRow)
     {
-        string x;
-        if (perRow)
-        {
-            g.Input(inputName, DataType.Float, encoder.InputSize);
-            x = g.Node("Unsqueeze", "row", [inputName, g.Int64s("axes", 0)]);
-        }
-        else
-        {
-            g.Input(inputName, DataType.Float, "N", encoder.InputSize);
-            x = inputName;
-        }
-
-        var isNan = g.Node("IsNaN", "is_nan", [x]);
-        var anyNan = g.Node("ReduceMax", "any_nan", [g.Node("Cast", "nan_float", [isNan], ("to", (long)DataType.Float))], ("axes", new[] { 1L }), ("keepdims", 1L));
-        var available = g.Node("Less", "available", [anyNan, g.Scalar("half", 0.5f)]);
-        var clean = g.Node("Where", "clean", [isNan, g.Scalar("zero", 0f), x]);
+        var (clean, available) = g.VectorInput(inputName, encoder.InputSize, perRow);
         return new ModalityValues(Encoder(g, encoder, clean), available);
     }
 
@@ -132,13 +106,13 @@ public static class OnnxExport
         return g.Node("Gemm", "linear", inputs, ("transB", 1L));
     }
 
-    private static List<Branch> Branches(OnnxGraph g, MultimodalModel model, ModalityValues[] modalities)
+    private static List<OnnxBranch> Branches(OnnxGraph g, MultimodalModel model, ModalityValues[] modalities)
     {
         var network = model.Network;
         var features = modalities.Select(m => m.Features).ToArray();
-        var privateBranches = modalities.Select((m, i) => new Branch(Linear(g, network.PrivateHeads[i], m.Features), m.Available)).ToList();
+        var privateBranches = modalities.Select((m, i) => new OnnxBranch(Linear(g, network.PrivateHeads[i], m.Features), m.Available)).ToList();
         var allAvailable = modalities.Skip(1).Aggregate(modalities[0].Available, (a, m) => g.Node("And", "all_available", [a, m.Available]));
-        Branch FusionBranch() => new(Fusion(g, network.FusionHead!, features), allAvailable);
+        OnnxBranch FusionBranch() => new(Fusion(g, network.FusionHead!, features), allAvailable);
         return model.Kind switch
         {
             ModelKind.DiMml when network.FusionHead is not null => [.. privateBranches, FusionBranch()],
@@ -167,26 +141,6 @@ public static class OnnxExport
             default:
                 throw new NotSupportedException($"ONNX export does not know fusion head type {head.GetType().Name}.");
         }
-    }
-
-    // The certainty weighting of CertaintyWeighting.Fuse, node for node.
-    private static string Weighting(OnnxGraph g, List<Branch> branches, float temperature, out string weights, out string anyAvailable)
-    {
-        var certainty = branches.Select(b => g.Node("ReduceMax", "certainty", [g.Node("Softmax", "branch_probabilities", [b.Logits], ("axis", 1L))],
-            ("axes", new[] { 1L }), ("keepdims", 1L))).ToArray();
-        var scaled = g.Node("Div", "scaled_certainty", [g.Node("Concat", "certainties", certainty, ("axis", 1L)), g.Scalar("temperature", temperature)]);
-        var available = g.Node("Concat", "branch_available", branches.Select(b => b.Available), ("axis", 1L));
-        var masked = g.Node("Where", "masked_certainty", [available, scaled, g.Scalar("minus_infinity", float.NegativeInfinity)]);
-        anyAvailable = g.Node("Greater", "any_available", [
-            g.Node("ReduceMax", "available_max", [g.Node("Cast", "available_float", [available], ("to", (long)DataType.Float))], ("axes", new[] { 1L }), ("keepdims", 1L)),
-            g.Scalar("half", 0.5f)]);
-        weights = g.Node("Where", "weights", [anyAvailable, g.Node("Softmax", "softmax_weights", [masked], ("axis", 1L)), g.Scalar("nan", float.NaN)]);
-        var parts = branches.Count == 1
-            ? [weights]
-            : g.Node("Split", [weights, g.Int64s("split", Enumerable.Repeat(1L, branches.Count).ToArray())],
-                branches.Select(_ => g.Name("branch_weight")).ToArray(), ("axis", 1L));
-        var terms = branches.Select((b, k) => g.Node("Mul", "weighted", [parts[k], g.Node("Where", "kept_logits", [b.Available, b.Logits, g.Scalar("zero", 0f)])])).ToArray();
-        return terms.Skip(1).Aggregate(terms[0], (a, t) => g.Node("Add", "fused", [a, t]));
     }
 
     private static Dictionary<string, string> Metadata(MultimodalModel model, IReadOnlyDictionary<string, string>? extra)

@@ -38,6 +38,45 @@ internal sealed class OnnxGraph
         return name;
     }
 
+    /// <summary>
+    /// A float vector input of <paramref name="width"/> values per row (<c>[width]</c> per row, or <c>[N, width]</c>),
+    /// as <c>[N, width]</c> with NaN replaced by 0, and its availability <c>[N, 1]</c>: false where the row holds a NaN.
+    /// </summary>
+    public (string Clean, string Available) VectorInput(string name, long width, bool perRow)
+    {
+        string x;
+        if (perRow)
+        {
+            Input(name, DataType.Float, width);
+            x = Node("Unsqueeze", "row", [name, Int64s("axes", 0)]);
+        }
+        else
+        {
+            Input(name, DataType.Float, "N", width);
+            x = name;
+        }
+
+        var isNan = Node("IsNaN", "is_nan", [x]);
+        var anyNan = Node("ReduceMax", "any_nan", [Node("Cast", "nan_float", [isNan], ("to", (long)DataType.Float))], ("axes", new[] { 1L }), ("keepdims", 1L));
+        var available = Node("Less", "available", [anyNan, Scalar("half", 0.5f)]);
+        return (Node("Where", "clean", [isNan, Scalar("zero", 0f), x]), available);
+    }
+
+    /// <summary>Exposes <paramref name="value"/> <c>[N, width]</c> as output <paramref name="name"/>: <c>[width]</c> per row, or <c>[N, width]</c>.</summary>
+    public void VectorOutput(string name, string value, DataType type, long width, bool perRow)
+    {
+        if (perRow)
+        {
+            Node("Squeeze", [value, Int64s("axes", 0)], [name]);
+            Output(name, type, width);
+        }
+        else
+        {
+            Node("Identity", [value], [name]);
+            Output(name, type, "N", width);
+        }
+    }
+
     public void Input(string name, DataType type, params object[] dims) => graph.Input.Add(ValueInfo(name, type, dims));
 
     public void Output(string name, DataType type, params object[] dims) => graph.Output.Add(ValueInfo(name, type, dims));

@@ -1,0 +1,33 @@
+using Microsoft.ML;
+
+namespace DiMml.MLNet;
+
+/// <summary>Catalog extensions: <c>mlContext.Transforms.CertaintyWeightedFusion(...)</c>.</summary>
+public static class FusionCatalog
+{
+    /// <summary>Certainty-weighted fusion with full options.</summary>
+    /// <param name="catalog">The transforms catalog of an <see cref="MLContext"/>.</param>
+    /// <param name="options">Inputs, certainty measure, temperature, output names.</param>
+    public static CertaintyWeightedFusionEstimator CertaintyWeightedFusion(this TransformsCatalog catalog, CertaintyWeightedFusionEstimator.Options options) =>
+        new(MLNetEnvironment.Of(catalog), options);
+
+    /// <summary>Certainty-weighted fusion of two or more probability (or logit) columns with the paper's max-probability certainty.</summary>
+    /// <param name="catalog">The transforms catalog of an <see cref="MLContext"/>.</param>
+    /// <param name="inputColumnNames">The score columns to fuse.</param>
+    /// <param name="labelColumnName">Optional key-typed label whose values name PredictedLabel's classes.</param>
+    /// <param name="temperature">Temperature T of the weights (paper: 1 or 3).</param>
+    /// <param name="inputKind">Whether the inputs are probabilities or logits.</param>
+    public static CertaintyWeightedFusionEstimator CertaintyWeightedFusion(
+        this TransformsCatalog catalog, IEnumerable<string> inputColumnNames, string? labelColumnName = null, double temperature = 1.0,
+        ScoreKind inputKind = ScoreKind.Probabilities)
+    {
+        ArgumentNullException.ThrowIfNull(inputColumnNames);
+        var options = new CertaintyWeightedFusionEstimator.Options { LabelColumnName = labelColumnName, Temperature = temperature, InputKind = inputKind };
+        foreach (var name in inputColumnNames)
+        {
+            options.InputColumnNames.Add(name);
+        }
+
+        return catalog.CertaintyWeightedFusion(options);
+    }
+}

@@ -1,0 +1,54 @@
+using DiMml.Torch.Inference;
+using DataType = Onnx.TensorProto.Types.DataType;
+
+namespace DiMml.Torch.Export;
+
+/// <summary>One branch of a fused prediction in an ONNX graph: its logits <c>[N, C]</c> and availability <c>[N, 1]</c> (bool).</summary>
+internal readonly record struct OnnxBranch(string Logits, string Available);
+
+/// <summary>
+/// Certainty-aware logit weighting as ONNX nodes, node for node what <see cref="CertaintyWeighting.Fuse"/> computes
+/// (with the max-probability measure): per-row certainty of each branch, weights <c>softmax(c / T)</c> over the
+/// available branches (NaN when none is), fused logits <c>Σ w_k z_k</c>.
+/// </summary>
+internal static class CertaintyGraph
+{
+    public static string Fuse(
+        OnnxGraph g, IReadOnlyList<OnnxBranch> branches, float temperature, CertaintyMeasure measure, out string weights, out string anyAvailable)
+    {
+        var certainty = branches.Select(b => Certainty(g, g.Node("Softmax", "branch_probabilities", [b.Logits], ("axis", 1L)), measure)).ToArray();
+        var scaled = g.Node("Div", "scaled_certainty", [g.Node("Concat", "certainties", certainty, ("axis", 1L)), g.Scalar("temperature", temperature)]);
+        var available = g.Node("Concat", "branch_available", branches.Select(b => b.Available), ("axis", 1L));
+        var masked = g.Node("Where", "masked_certainty", [available, scaled, g.Scalar("minus_infinity", float.NegativeInfinity)]);
+        anyAvailable = g.Node("Greater", "any_available", [
+            g.Node("ReduceMax", "available_max", [g.Node("Cast", "available_float", [available], ("to", (long)DataType.Float))], ("axes", new[] { 1L }), ("keepdims", 1L)),
+            g.Scalar("half", 0.5f)]);
+        weights = g.Node("Where", "weights", [anyAvailable, g.Node("Softmax", "softmax_weights", [masked], ("axis", 1L)), g.Scalar("nan", float.NaN)]);
+        var parts = branches.Count == 1
+            ? [weights]
+            : g.Node("Split", [weights, g.Int64s("split", Enumerable.Repeat(1L, branches.Count).ToArray())],
+                branches.Select(_ => g.Name("branch_weight")).ToArray(), ("axis", 1L));
+        var terms = branches.Select((b, k) => g.Node("Mul", "weighted", [parts[k], g.Node("Where", "kept_logits", [b.Available, b.Logits, g.Scalar("zero", 0f)])])).ToArray();
+        return terms.Skip(1).Aggregate(terms[0], (a, t) => g.Node("Add", "fused", [a, t]));
+    }
+
+    /// <summary>Per-row certainty <c>[N, 1]</c> of class probabilities <c>[N, C]</c>.</summary>
+    private static string Certainty(OnnxGraph g, string probabilities, CertaintyMeasure measure)
+    {
+        switch (measure)
+        {
+            case CertaintyMeasure.Entropy:
+                var logP = g.Node("Log", "log_p", [g.Node("Max", "p_floor", [probabilities, g.Scalar("tiny", 1e-12f)])]);
+                var entropy = g.Node("ReduceSum", "entropy", [g.Node("Mul", "p_log_p", [probabilities, logP]), g.Int64s("axes", 1)], ("keepdims", 1L));
+                var classes = g.Node("Cast", "class_count", [g.Node("Shape", "p_shape", [probabilities], ("start", 1L))], ("to", (long)DataType.Float));
+                var normalised = g.Node("Div", "normalised_entropy", [entropy, g.Node("Log", "log_classes", [classes])]);
+                return g.Node("Add", "entropy_certainty", [g.Scalar("one", 1f), normalised]);
+            case CertaintyMeasure.Margin:
+                var top = g.Node("TopK", [probabilities, g.Int64s("two", 2)], [g.Name("top2"), g.Name("top2_index")], ("axis", 1L))[0];
+                var split = g.Node("Split", [top, g.Int64s("split", 1, 1)], [g.Name("first"), g.Name("second")], ("axis", 1L));
+                return g.Node("Sub", "margin", [split[0], split[1]]);
+            default:
+                return g.Node("ReduceMax", "certainty", [probabilities], ("axes", new[] { 1L }), ("keepdims", 1L));
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using DiMml.Torch.Inference;
+using DataType = Onnx.TensorProto.Types.DataType;
+
+namespace DiMml.Torch.Export;
+
+/// <summary>The names of a certainty-fusion graph's outputs.</summary>
+/// <param name="Score">Fused class probabilities <c>[C]</c> per row.</param>
+/// <param name="BranchWeights">Weight of each input per row <c>[K]</c>.</param>
+/// <param name="PredictedIndex">0-based class index <c>[1]</c> (int64), −1 when every input of the row is missing.</param>
+public sealed record FusionOutputNames(string Score, string BranchWeights, string PredictedIndex);
+
+/// <summary>
+/// Writes certainty-aware logit weighting over the score vectors of any classifiers as an ONNX graph (opset 17).
+/// Probability inputs are turned into logits with log(max(p, 1e-12)), so the fused distribution is the
+/// weighted geometric mean of the inputs; logit inputs are used as they are. A row of an input that holds a NaN
+/// drops that input for the row.
+/// </summary>
+public static class FusionOnnxExport
+{
+    /// <summary>Serialises the fusion graph.</summary>
+    /// <param name="inputNames">One input per fused branch (K ≥ 1), each <c>[classCount]</c> per row.</param>
+    /// <param name="classCount">Number of classes C.</param>
+    /// <param name="inputsAreLogits">Whether the inputs are logits (else probabilities).</param>
+    /// <param name="measure">How a branch's certainty is measured.</param>
+    /// <param name="temperature">Temperature T &gt; 0 of the weights.</param>
+    /// <param name="outputs">Output names (must differ from the input names).</param>
+    /// <param name="layout">Per-row (ML.NET) or batched shapes.</param>
+    /// <param name="metadata">Entries for the model's metadata_props.</param>
+    public static byte[] ToBytes(
+        IReadOnlyList<string> inputNames, int classCount, bool inputsAreLogits, CertaintyMeasure measure, double temperature,
+        FusionOutputNames outputs, OnnxLayout layout, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(inputNames);
+        ArgumentNullException.ThrowIfNull(outputs);
+        var outputNames = new[] { outputs.Score, outputs.BranchWeights, outputs.PredictedIndex };
+        if (inputNames.Count == 0 || inputNames.Concat(outputNames).Distinct().Count() != inputNames.Count + outputNames.Length)
+        {
+            throw new ArgumentException("Give at least one input, and input and output names that are all distinct.", nameof(inputNames));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 2);
+        _ = new CertaintyWeighting(temperature);
+        var g = new OnnxGraph();
+        foreach (var name in inputNames.Concat(outputNames))
+        {
+            g.Reserve(name);
+        }
+
+        var perRow = layout == OnnxLayout.PerRow;
+        var branches = inputNames.Select(name =>
+        {
+            var (clean, available) = g.VectorInput(name, classCount, perRow);
+            var logits = inputsAreLogits ? clean : g.Node("Log", "log_p", [g.Node("Max", "p_floor", [clean, g.Scalar("tiny", 1e-12f)])]);
+            return new OnnxBranch(logits, available);
+        }).ToArray();
+        var fused = CertaintyGraph.Fuse(g, branches, (float)temperature, measure, out var weights, out var anyAvailable);
+        var argmax = g.Node("ArgMax", "argmax", [fused], ("axis", 1L), ("keepdims", 1L));
+        g.VectorOutput(outputs.Score, g.Node("Softmax", "score", [fused], ("axis", 1L)), DataType.Float, classCount, perRow);
+        g.VectorOutput(outputs.BranchWeights, weights, DataType.Float, inputNames.Count, perRow);
+        g.VectorOutput(outputs.PredictedIndex, g.Node("Where", "predicted", [anyAvailable, argmax, g.Int64s("missing_index", -1)]), DataType.Int64, 1, perRow);
+        var entries = new Dictionary<string, string>
+        {
+            ["dimml.kind"] = "CertaintyWeightedFusion",
+            ["dimml.branches"] = string.Join("\n", inputNames),
+            ["dimml.certainty"] = measure.ToString(),
+            ["dimml.certainty_temperature"] = temperature.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            ["dimml.inputs_are_logits"] = inputsAreLogits.ToString(),
+        };
+        foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
+        {
+            entries[key] = value;
+        }
+
+        return g.ToModel("DiMml.Torch", entries);
+    }
+}
