@@ -37,4 +37,16 @@ public static class DiMmlCatalog
 
         return catalog.DiMml(options);
     }
+
+    /// <summary>Joint-training baseline (all encoders + one fusion head, one CE loss) with full options.</summary>
+    /// <param name="catalog">The multiclass trainers catalog of an <see cref="MLContext"/>.</param>
+    /// <param name="options">Training settings.</param>
+    public static JointMultimodalTrainer JointMultimodal(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, JointMultimodalTrainer.Options options) =>
+        new(MLNetEnvironment.Of(catalog), options);
+
+    /// <summary>Unimodal baseline (one modality's encoder and head) with full options.</summary>
+    /// <param name="catalog">The multiclass trainers catalog of an <see cref="MLContext"/>.</param>
+    /// <param name="options">Training settings with exactly one modality.</param>
+    public static UnimodalTrainer Unimodal(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, UnimodalTrainer.Options options) =>
+        new(MLNetEnvironment.Of(catalog), options);
 }

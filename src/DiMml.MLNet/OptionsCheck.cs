@@ -1,15 +1,19 @@
+using DiMml.Torch.Inference;
+using DiMml.Torch.Modules;
 using DiMml.Torch.Training;
+using TorchSharp;
+using CoreFusion = DiMml.Torch.Modules.FusionHeadKind;
 
 namespace DiMml.MLNet;
 
-/// <summary>Validates <see cref="DiMmlTrainer.Options"/> and maps them to the core's options.</summary>
+/// <summary>Validates the shared trainer options and maps them to the core's.</summary>
 internal static class OptionsCheck
 {
-    public static void Validate(DiMmlTrainer.Options options)
+    public static void Validate(MultimodalTrainerOptions options, int minModalities, int maxModalities, string method)
     {
         Require(!string.IsNullOrWhiteSpace(options.LabelColumnName), nameof(options.LabelColumnName), "is empty; name the key-typed label column");
-        Require(options.Modalities.Count >= 2, nameof(options.Modalities),
-            $"has {options.Modalities.Count} modality; DI-MML needs at least 2 (add one ModalityOptions per modality column)");
+        Require(options.Modalities.Count >= minModalities && options.Modalities.Count <= maxModalities, nameof(options.Modalities),
+            $"has {options.Modalities.Count} modalities; {method} needs {(minModalities == maxModalities ? $"exactly {minModalities}" : $"at least {minModalities}")} (one ModalityOptions per modality column)");
         foreach (var (modality, index) in options.Modalities.Select((m, i) => (m, i)))
         {
             Require(modality is not null, nameof(options.Modalities), $"entry {index} is null");
@@ -28,46 +32,50 @@ internal static class OptionsCheck
         Require(duplicateName is null, nameof(options.Modalities), $"name '{duplicateName}' twice; give each modality a unique Name");
         var duplicateColumn = options.Modalities.GroupBy(m => m.ColumnName).FirstOrDefault(g => g.Count() > 1)?.Key;
         Require(duplicateColumn is null, nameof(options.Modalities), $"use column '{duplicateColumn}' twice; each modality needs its own column");
-        Require(options.FusionHead is not (FusionHeadKind.Film or FusionHeadKind.Gated) || options.Modalities.Count == 2, nameof(options.FusionHead),
-            $"is {options.FusionHead}, which needs exactly 2 modalities; use Concat or Sum for {options.Modalities.Count}");
         Require(options.Modalities.All(m => m.Encoder != EncoderKind.ResNet18) || (options.EmbeddingSize >= 8 && options.EmbeddingSize % 8 == 0), nameof(options.EmbeddingSize),
             $"is {options.EmbeddingSize}; ResNet-18 encoders need a multiple of 8 (their stage widths are EmbeddingSize/8 ... EmbeddingSize; paper 512)");
         Require(options.MemoryBudgetBytes is null or > 0, nameof(options.MemoryBudgetBytes), $"is {options.MemoryBudgetBytes}; it must be positive, or null for the default");
         Require(options.NumberOfThreads is null or > 0, nameof(options.NumberOfThreads), $"is {options.NumberOfThreads}; it must be at least 1, or null");
-        ToCore(options).Validate(options.Modalities.Count);
     }
 
-    public static DiMmlOptions ToCore(DiMmlTrainer.Options options) => new()
-    {
-        Modalities = options.Modalities.Select(ToCore).ToList(),
-        Epochs = options.Epochs,
-        BatchSize = options.BatchSize,
-        LearningRate = options.LearningRate,
-        Momentum = options.Momentum,
-        WeightDecay = options.WeightDecay,
-        LrStepSize = options.LrStepSize,
-        LrGamma = options.LrGamma,
-        EmbeddingSize = options.EmbeddingSize,
-        FusionHead = (Torch.Modules.FusionHeadKind)(int)options.FusionHead,
-        Device = (Torch.Training.TrainingDevice)(int)options.Device,
-        DucStartEpoch = options.DucStartEpoch,
-        DucTemperature = options.DucTemperature,
-        DucWeight = options.DucWeight,
-        SharedHeadWeight = options.SharedHeadWeight,
-        DimensionRefreshInterval = options.DimensionRefreshInterval,
-        FusionEpochs = options.FusionEpochs,
-        CertaintyTemperature = options.CertaintyTemperature,
-    };
+    public static void ValidateFusion(FusionHeadKind fusion, int modalities) =>
+        Require(fusion is not (FusionHeadKind.Film or FusionHeadKind.Gated) || modalities == 2, "FusionHead",
+            $"is {fusion}, which needs exactly 2 modalities; use Concat or Sum for {modalities}");
 
-    private static ModalitySpec ToCore(ModalityOptions m) => new(m.EffectiveName)
+    /// <summary>The modalities as the core sees them.</summary>
+    public static List<ModalitySpec> Specs(MultimodalTrainerOptions options) => options.Modalities.Select(m => new ModalitySpec(m.EffectiveName)
     {
         Encoder = (Torch.Modules.EncoderKind)(int)m.Encoder,
         HiddenSizes = m.HiddenSizes,
         Shape = m.Height > 0 || m.Width > 0 || m.Encoder == EncoderKind.ResNet18
-            ? new Torch.Modules.ModalityShape(m.Channels, m.Frames, m.Height, m.Width)
+            ? new ModalityShape(m.Channels, m.Frames, m.Height, m.Width)
             : null,
         Augmentation = new Torch.Data.Augmentation(m.CropPadding, m.HorizontalFlip),
-    };
+    }).ToList();
+
+    /// <summary>Copies the shared options into the core's options.</summary>
+    public static void Apply(MultimodalTrainerOptions options, TrainerOptions core, int seed, Action<EpochRecord> onEpoch)
+    {
+        core.Epochs = options.Epochs;
+        core.BatchSize = options.BatchSize;
+        core.LearningRate = options.LearningRate;
+        core.Momentum = options.Momentum;
+        core.WeightDecay = options.WeightDecay;
+        core.LrStepSize = options.LrStepSize;
+        core.LrGamma = options.LrGamma;
+        core.EmbeddingSize = options.EmbeddingSize;
+        core.Device = (Torch.Training.TrainingDevice)(int)options.Device;
+        core.Seed = seed;
+        core.EpochCompleted = onEpoch;
+    }
+
+    /// <summary>A model of the right kind and outputs with tiny untrained MLP encoders, for output schemas.</summary>
+    public static MultimodalModel UntrainedModel(IReadOnlyList<string> names, int classes, CoreFusion fusion, ModelKind kind, CertaintyWeighting weighting)
+    {
+        var encoders = names.Select(_ => (ModalityEncoder)new MlpEncoder(1, [], 1)).ToArray();
+        var network = new MultimodalNetwork(encoders, classes, fusion, seed: 0);
+        return new MultimodalModel(network, kind, names, new TrainingHistory(), null, weighting, torch.CPU);
+    }
 
     private static void Require(bool condition, string option, string problem)
     {

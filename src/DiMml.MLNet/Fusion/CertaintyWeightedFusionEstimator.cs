@@ -74,7 +74,7 @@ public sealed class CertaintyWeightedFusionEstimator : IEstimator<CertaintyWeigh
         var labels = options.LabelColumnName is { } label
             ? LabelValues.Placeholder(inputSchema.FirstOrDefault(c => c.Name == label) is { Name: not null, IsKey: true } key ? key : throw LabelError(label), SchemaClassCount)
             : LabelValues.KeyNumbers(SchemaClassCount);
-        using var file = new OnnxModelFile(Graph(SchemaClassCount));
+        using var file = new OnnxModelFile(Graph(SchemaClassCount, OnnxLayout.PerRow));
         return Pipeline(file, labels).GetOutputSchema(inputSchema);
     }
 
@@ -95,13 +95,18 @@ public sealed class CertaintyWeightedFusionEstimator : IEstimator<CertaintyWeigh
 
         var classes = sizes[0];
         var labels = options.LabelColumnName is { } label ? LabelsOf(input.Schema, label, classes) : LabelValues.KeyNumbers(classes);
-        var file = new OnnxModelFile(Graph(classes));
-        return new CertaintyWeightedFusionTransformer(Pipeline(file, labels).Fit(input), file);
+        var file = new OnnxModelFile(Graph(classes, OnnxLayout.PerRow));
+        return new CertaintyWeightedFusionTransformer(Pipeline(file, labels).Fit(input), file, Graph(classes, OnnxLayout.Batched));
     }
 
-    private byte[] Graph(int classes) => FusionOnnxExport.ToBytes(
+    // The per-row graph feeds ML.NET and uses internal output names (an input may be called "Score"); the
+    // standalone batched graph uses the public ones unless an input already has one of them.
+    private byte[] Graph(int classes, OnnxLayout layout) => FusionOnnxExport.ToBytes(
         options.InputColumnNames.ToArray(), classes, options.InputKind == ScoreKind.Logits, (CoreMeasure)(int)options.Certainty, options.Temperature,
-        new FusionOutputNames(FusedScore, FusedWeights, OnnxExport.PredictedIndexOutput), OnnxLayout.PerRow);
+        layout == OnnxLayout.Batched && !options.InputColumnNames.Intersect([options.ScoreColumnName, options.BranchWeightsColumnName, OnnxExport.PredictedIndexOutput]).Any()
+            ? new FusionOutputNames(options.ScoreColumnName, options.BranchWeightsColumnName, OnnxExport.PredictedIndexOutput)
+            : new FusionOutputNames(FusedScore, FusedWeights, OnnxExport.PredictedIndexOutput),
+        layout);
 
     private IEstimator<ITransformer> Pipeline(OnnxModelFile file, LabelValues labels) => ScoringPipeline.Create(
         env, file, options.InputColumnNames.ToArray(), [(FusedScore, options.ScoreColumnName), (FusedWeights, options.BranchWeightsColumnName)],

@@ -1,0 +1,87 @@
+using DiMml.Torch.Inference;
+using DiMml.Torch.Training;
+using Microsoft.ML;
+using CoreFusion = DiMml.Torch.Modules.FusionHeadKind;
+
+namespace DiMml.MLNet;
+
+/// <summary>
+/// Joint-training baseline: all modality encoders and one fusion head trained end to end with a single CE loss on
+/// the fused logits, the setting in which modality competition shows. Same inputs, encoders and data path as
+/// <see cref="DiMmlTrainer"/>; the diagnostics probe each frozen encoder with a linear classifier.
+/// </summary>
+public sealed class JointMultimodalTrainer : IEstimator<MultimodalBaselineTransformer>
+{
+    private readonly Options options;
+    private readonly ModelFitting fitting;
+
+    /// <summary>Settings of joint training: the shared ones plus the fusion head and the probe budget.</summary>
+    public sealed class Options : MultimodalTrainerOptions
+    {
+        /// <summary>The fusion head trained jointly with the encoders. Default <see cref="FusionHeadKind.Concat"/>; None is not allowed.</summary>
+        public FusionHeadKind FusionHead { get; set; } = FusionHeadKind.Concat;
+
+        /// <summary>Epochs of each encoder's linear probe (diagnostics only). Default 20; 0 skips the probes.</summary>
+        public int ProbeEpochs { get; set; } = 20;
+    }
+
+    /// <summary>Creates the trainer; <c>mlContext.MulticlassClassification.Trainers.JointMultimodal(options)</c> is the usual way.</summary>
+    /// <param name="mlContext">The context whose log, random source and temp folder the trainer uses.</param>
+    /// <param name="options">Training settings; validated here.</param>
+    public JointMultimodalTrainer(MLContext mlContext, Options options)
+        : this(MLNetEnvironment.Of(mlContext ?? throw new ArgumentNullException(nameof(mlContext))), options)
+    {
+    }
+
+    internal JointMultimodalTrainer(MLNetEnvironment env, Options options)
+    {
+        this.options = options ?? throw new ArgumentNullException(nameof(options));
+        OptionsCheck.Validate(options, minModalities: 2, maxModalities: int.MaxValue, "joint training");
+        OptionsCheck.ValidateFusion(options.FusionHead, options.Modalities.Count);
+        if (options.FusionHead == FusionHeadKind.None || options.ProbeEpochs < 0)
+        {
+            throw new ArgumentException(
+                $"Option FusionHead is {options.FusionHead} and ProbeEpochs {options.ProbeEpochs}; joint training needs a fusion head (Concat, Sum, Film or Gated) and ProbeEpochs >= 0.",
+                nameof(options));
+        }
+
+        CoreOptions(0, _ => { }).Validate(options.Modalities.Count);
+        fitting = new ModelFitting(env, options, nameof(JointMultimodalTrainer));
+    }
+
+    /// <summary>Output schema without training: Score, BranchWeights (one weight, the fusion head) and PredictedLabel.</summary>
+    /// <param name="inputSchema">Shape of the input data.</param>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
+        fitting.OutputSchema(inputSchema, classes => OptionsCheck.UntrainedModel(fitting.Names, classes, (CoreFusion)(int)options.FusionHead, ModelKind.Joint, new CertaintyWeighting()));
+
+    /// <summary>Trains the encoders and the fusion head jointly, then probes each encoder.</summary>
+    /// <param name="input">Training data with the label and modality columns.</param>
+    public MultimodalBaselineTransformer Fit(IDataView input)
+    {
+        var (fitted, diagnostics) = fitting.Fit(
+            input,
+            CoreOptions(0, _ => { }).Modalities.ToArray(),
+            (data, seed, onEpoch) => new JointLearner(CoreOptions(seed, onEpoch)).Fit(data),
+            (model, facts, train, validation) => new BaselineDiagnostics(model.History, facts, Probes(model, facts.Seed, train, validation)));
+        return new MultimodalBaselineTransformer(fitted, diagnostics);
+    }
+
+    private IReadOnlyDictionary<string, double> Probes(MultimodalModel model, int seed, Torch.Data.IBatchSource train, Torch.Data.IBatchSource? validation)
+    {
+        if (options.ProbeEpochs == 0)
+        {
+            return new Dictionary<string, double>();
+        }
+
+        var probe = CoreOptions(seed, _ => { });
+        probe.Epochs = options.ProbeEpochs;
+        return LinearProbe.Accuracy(model, train, validation, probe);
+    }
+
+    private TrainerOptions CoreOptions(int seed, Action<EpochRecord> onEpoch)
+    {
+        var core = new TrainerOptions { Modalities = OptionsCheck.Specs(options), FusionHead = (CoreFusion)(int)options.FusionHead };
+        OptionsCheck.Apply(options, core, seed, onEpoch);
+        return core;
+    }
+}

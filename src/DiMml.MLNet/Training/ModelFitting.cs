@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Globalization;
+using DiMml.MLNet.Data;
+using DiMml.MLNet.Scoring;
+using DiMml.Torch.Data;
+using DiMml.Torch.Export;
+using DiMml.Torch.Inference;
+using DiMml.Torch.Training;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+
+namespace DiMml.MLNet;
+
+/// <summary>What a fit produced for a public transformer to wrap.</summary>
+internal sealed record FittedModel(
+    ITransformer Scoring, OnnxModelFile ScoringGraph, byte[] StandaloneGraph, IReadOnlyList<string> ModalityNames, IReadOnlyList<string> ClassNames);
+
+/// <summary>
+/// The part of fitting that every multimodal trainer shares: column checks, reading (in memory or streamed),
+/// seed and threads, per-epoch logging, validation accuracy, ONNX export and the built-in scoring chain. A trainer
+/// supplies only how to train its <see cref="MultimodalModel"/> and what to report about it.
+/// </summary>
+internal sealed class ModelFitting(MLNetEnvironment env, MultimodalTrainerOptions options, string component)
+{
+    private const int SchemaClassCount = 2;
+    private TimeSpan dataWait;
+
+    public string[] Columns => options.Modalities.Select(m => m.ColumnName).ToArray();
+
+    public string[] Names => options.Modalities.Select(m => m.EffectiveName).ToArray();
+
+    /// <summary>Output schema from an untrained model of the same kind: a SchemaShape carries no sizes or class counts.</summary>
+    public SchemaShape OutputSchema(SchemaShape inputSchema, Func<int, MultimodalModel> untrained)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        InputSchema.Check(inputSchema, options.LabelColumnName, Columns);
+        var labels = LabelValues.Placeholder(inputSchema.First(c => c.Name == options.LabelColumnName), SchemaClassCount);
+        using var model = untrained(SchemaClassCount);
+        using var file = new OnnxModelFile(OnnxExport.ToBytes(model, Columns, OnnxLayout.PerRow));
+        return ScoringPipeline.ForModel(env, file, Columns, ScoredModalities(model), labels).GetOutputSchema(inputSchema);
+    }
+
+    /// <summary>Trains with <paramref name="train"/> and builds the scoring chain; <paramref name="describe"/> turns the
+    /// trained model (still alive), the facts and the data into the trainer's diagnostics.</summary>
+    /// <param name="input">Training data.</param>
+    /// <param name="specs">The modalities as the core sees them (checked against the column sizes).</param>
+    /// <param name="train">Trains the core model from the rows, the seed and the per-epoch callback.</param>
+    /// <param name="describe">Builds the diagnostics from the trained model, the facts, the training rows and the validation rows (if any).</param>
+    public (FittedModel Fitted, TDiagnostics Diagnostics) Fit<TDiagnostics>(
+        IDataView input,
+        IReadOnlyList<ModalitySpec> specs,
+        Func<IBatchSource, int, Action<EpochRecord>, MultimodalModel> train,
+        Func<MultimodalModel, FitFacts, IBatchSource, IBatchSource?, TDiagnostics> describe)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var (classes, sizes) = InputSchema.Check(input.Schema, options.LabelColumnName, Columns);
+        for (var m = 0; m < specs.Count; m++)
+        {
+            specs[m].Validate(sizes[m]);
+        }
+
+        dataWait = TimeSpan.Zero;
+        var host = env.Host.Register(component);
+        using var channel = host.Start("Training");
+        var seed = options.Seed ?? host.Rand.Next();
+        if (options.NumberOfThreads is { } threads)
+        {
+            torch.set_num_threads(threads);
+        }
+
+        var (data, counts) = TrainingSource(input, classes, sizes, channel);
+        using var disposeData = data as IDisposable;
+        channel.Info(MessageSensitivity.None,
+            $"{component}: {counts.Rows} rows, {classes} classes, modalities {string.Join(", ", Names.Select((n, m) => $"{n}[{sizes[m]}]"))}, seed {seed}.");
+        var watch = Stopwatch.StartNew();
+        using var model = train(data, seed, EpochLogger(channel, data as StreamingBatchSource));
+        var elapsed = watch.Elapsed;
+        using var validation = ValidationData(classes, sizes, channel);
+        var validationAccuracy = validation is null ? null : Evaluate(model, validation, channel);
+        var labels = LabelValues.FromSchema(input.Schema[options.LabelColumnName], classes);
+        var metadata = Metadata(labels, sizes);
+        var scoringGraph = new OnnxModelFile(OnnxExport.ToBytes(model, Columns, OnnxLayout.PerRow, metadata));
+        var scoring = ScoringPipeline.ForModel(env, scoringGraph, Columns, ScoredModalities(model), labels).Fit(input);
+        var facts = new FitFacts(seed, counts.Rows, counts.MissingLabel + counts.NonFinite, elapsed, data is StreamingBatchSource, dataWait, validationAccuracy);
+        var fitted = new FittedModel(scoring, scoringGraph, OnnxExport.ToBytes(model, Columns, OnnxLayout.Batched, metadata), Names, labels.Names);
+        return (fitted, describe(model, facts, data, validation));
+    }
+
+    // Joint models have no per-modality head, so no Score.{modality} columns.
+    private static IReadOnlyList<string> ScoredModalities(MultimodalModel model) => model.Kind == ModelKind.Joint ? [] : model.ModalityNames;
+
+    private Action<EpochRecord> EpochLogger(IChannel channel, StreamingBatchSource? streaming) => record =>
+    {
+        var line = EpochLine(record);
+        if (streaming is not null)
+        {
+            var wait = streaming.TakeWaitTime();
+            dataWait += wait;
+            line += $"; waited {wait.TotalSeconds:F2} s for data ({wait / record.Elapsed:P0})";
+        }
+
+        channel.Info(MessageSensitivity.None, line);
+        options.EpochCompleted?.Invoke(record);
+    };
+
+    // In memory when the features fit the budget, streamed from the IDataView otherwise; both see the same row order.
+    private (IBatchSource Data, TrainingData.ReadCounts Counts) TrainingSource(IDataView input, int classes, int[] sizes, IChannel channel)
+    {
+        var budget = options.MemoryBudgetBytes ?? Math.Min(4L << 30, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
+        var rows = input.GetRowCount() ?? CountRows(input);
+        var bytes = rows * 4L * sizes.Sum();
+        if (bytes <= budget)
+        {
+            return Read(input, classes, sizes, "training", channel, rows);
+        }
+
+        var streaming = new StreamingBatchSource(input, options.LabelColumnName, Columns, classes, sizes, options.DropRowsWithNonFiniteFeatures, budget / 2);
+        channel.Info(MessageSensitivity.None,
+            $"Streaming the training data: {bytes / (1 << 20)} MiB of features exceed the {budget / (1 << 20)} MiB budget; windows of {streaming.WindowRows} rows.");
+        WarnSkipped(streaming.Counts, "training", channel);
+        return (streaming, streaming.Counts);
+    }
+
+    private (MultimodalDataset Data, TrainingData.ReadCounts Counts) Read(
+        IDataView data, int classes, int[] sizes, string role, IChannel channel, long expectedRows = 0)
+    {
+        var (dataset, counts) = TrainingData.Read(data, options.LabelColumnName, Columns, classes, sizes, options.DropRowsWithNonFiniteFeatures, role, expectedRows);
+        WarnSkipped(counts, role, channel);
+        return (dataset, counts);
+    }
+
+    private MultimodalDataset? ValidationData(int classes, int[] sizes, IChannel channel)
+    {
+        if (options.ValidationSet is null)
+        {
+            return null;
+        }
+
+        var (validationClasses, validationSizes) = InputSchema.Check(options.ValidationSet.Schema, options.LabelColumnName, Columns);
+        if (validationClasses != classes || !validationSizes.SequenceEqual(sizes))
+        {
+            throw new ArgumentException(
+                $"ValidationSet has {validationClasses} classes and sizes [{string.Join(", ", validationSizes)}]; the training data has {classes} and [{string.Join(", ", sizes)}]. " +
+                "Transform the validation data with the same pipeline (and the same MapValueToKey) as the training data.", nameof(options.ValidationSet));
+        }
+
+        return Read(options.ValidationSet, classes, sizes, "validation", channel).Data;
+    }
+
+    private static Dictionary<string, double> Evaluate(MultimodalModel model, IBatchSource validation, IChannel channel)
+    {
+        var report = model.Evaluate(validation);
+        var accuracy = new Dictionary<string, double>(report.BranchAccuracy) { ["fused"] = report.Accuracy };
+        channel.Info(MessageSensitivity.None, "Validation accuracy: " + string.Join(", ", accuracy.Select(p => $"{p.Key} {p.Value:P2}")));
+        return accuracy;
+    }
+
+    private static void WarnSkipped(TrainingData.ReadCounts counts, string role, IChannel channel)
+    {
+        if (counts.MissingLabel + counts.NonFinite > 0)
+        {
+            channel.Warning(MessageSensitivity.None,
+                $"Skipped {counts.MissingLabel} {role} rows with a missing label and {counts.NonFinite} with NaN/Inf features; {counts.Rows} rows remain.");
+        }
+    }
+
+    private static long CountRows(IDataView data)
+    {
+        using var cursor = data.GetRowCursor([]);
+        long rows = 0;
+        while (cursor.MoveNext())
+        {
+            rows++;
+        }
+
+        return rows;
+    }
+
+    private Dictionary<string, string> Metadata(LabelValues labels, int[] sizes) => new()
+    {
+        ["dimml.version"] = typeof(ModelFitting).Assembly.GetName().Version?.ToString() ?? "",
+        ["dimml.label_column"] = options.LabelColumnName,
+        ["dimml.columns"] = string.Join("\n", Columns),
+        ["dimml.classes"] = string.Join("\n", labels.Names),
+        ["dimml.input_sizes"] = string.Join(",", sizes.Select(s => s.ToString(CultureInfo.InvariantCulture))),
+    };
+
+    private static string EpochLine(EpochRecord r)
+    {
+        var losses = string.Join(" ", r.Losses.Select(p => $"{p.Key}={p.Value:F4}"));
+        var accuracy = string.Join(" ", r.TrainAccuracy.Select(p => $"{p.Key}={p.Value:P1}"));
+        var sets = r.EffectiveSetSizes is null ? "" : "; sets " + string.Join(" ", r.EffectiveSetSizes.Select(p => $"{p.Key}={p.Value}"));
+        return $"{r.Stage} epoch {r.Epoch + 1}: {losses}; train accuracy {accuracy}{sets}; {r.Elapsed.TotalSeconds:F2} s";
+    }
+}

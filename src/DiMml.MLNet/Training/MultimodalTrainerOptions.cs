@@ -1,0 +1,70 @@
+using DiMml.Torch.Training;
+using Microsoft.ML;
+
+namespace DiMml.MLNet;
+
+/// <summary>
+/// Settings shared by every multimodal trainer of this package (DI-MML and its baselines): the label and
+/// modality columns, the optimiser and its budget, data handling, device and seed. Defaults are the paper's.
+/// </summary>
+public abstract class MultimodalTrainerOptions
+{
+    /// <summary>Label column: a key type (put <c>MapValueToKey</c> first). Default "Label".</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>The modalities, at least 2, each a known-size float vector column.</summary>
+    public IList<ModalityOptions> Modalities { get; } = new List<ModalityOptions>();
+
+    /// <summary>Stage-1 epochs. Default 150.</summary>
+    public int Epochs { get; set; } = 150;
+
+    /// <summary>Rows per optimisation step. Default 16.</summary>
+    public int BatchSize { get; set; } = 16;
+
+    /// <summary>SGD learning rate. Default 1e-3.</summary>
+    public double LearningRate { get; set; } = 1e-3;
+
+    /// <summary>SGD momentum. Default 0.9.</summary>
+    public double Momentum { get; set; } = 0.9;
+
+    /// <summary>SGD weight decay. Default 1e-4.</summary>
+    public double WeightDecay { get; set; } = 1e-4;
+
+    /// <summary>StepLR period in epochs. Default 70.</summary>
+    public int LrStepSize { get; set; } = 70;
+
+    /// <summary>StepLR factor. Default 0.1.</summary>
+    public double LrGamma { get; set; } = 0.1;
+
+    /// <summary>Feature size D shared by all encoders (DUC and the shared head need one space). Default 512.</summary>
+    public int EmbeddingSize { get; set; } = 512;
+
+    /// <summary>Optional validation data (same columns); its per-branch accuracy is reported in the diagnostics. Never used for training.</summary>
+    public IDataView? ValidationSet { get; set; }
+
+    /// <summary>Training device. Default <see cref="TrainingDevice.Cpu"/>.</summary>
+    public TrainingDevice Device { get; set; } = TrainingDevice.Cpu;
+
+    /// <summary>Seed of initialisation and batch order: set for exactly reproducible CPU runs. Null (default): drawn from the MLContext's random source.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>libtorch CPU threads. This is a process-wide setting of libtorch, applied at Fit. Null (default): libtorch's choice.</summary>
+    public int? NumberOfThreads { get; set; }
+
+    /// <summary>
+    /// Memory the training data may take when read into memory (4 bytes per feature value). Larger data is
+    /// streamed: each epoch reads its batches from the IDataView in the same seeded order, decoding the next
+    /// window of rows in the background while the current one trains (half the budget per window). Each window
+    /// costs one forward pass of a cursor (rows outside the window are skipped without reading their columns),
+    /// so a larger budget means fewer passes. Null (default): a quarter of the memory available to the
+    /// process, at most 4 GiB.
+    /// </summary>
+    public long? MemoryBudgetBytes { get; set; }
+
+    /// <summary>Skip training rows with NaN or infinite features (counted in the log) instead of failing. Default false.</summary>
+    public bool DropRowsWithNonFiniteFeatures { get; set; }
+
+    /// <summary>Called after every epoch (progress bars, custom logging). Each epoch is also written to <c>MLContext.Log</c>.</summary>
+    public Action<EpochRecord>? EpochCompleted { get; set; }
+
+}

@@ -1,0 +1,55 @@
+using DiMml.Torch.Training;
+
+namespace DiMml.MLNet;
+
+/// <summary>What any multimodal training run of this package records, whatever the method.</summary>
+public abstract class TrainingDiagnostics
+{
+    private protected TrainingDiagnostics(IReadOnlyList<EpochRecord> history, FitFacts facts)
+    {
+        History = history;
+        ValidationAccuracy = facts.ValidationAccuracy;
+        Seed = facts.Seed;
+        TrainingRows = facts.TrainingRows;
+        SkippedRows = facts.SkippedRows;
+        TrainingTime = facts.TrainingTime;
+        Streamed = facts.Streamed;
+        DataWaitTime = facts.DataWaitTime;
+        FinalLosses = history.LastOrDefault(r => r.Stage != TrainingStage.Fusion)?.Losses ?? new Dictionary<string, double>();
+    }
+
+    /// <summary>Every epoch: loss terms, training accuracies, effective-set sizes (DI-MML), wall time.</summary>
+    public IReadOnlyList<EpochRecord> History { get; }
+
+    /// <summary>Mean loss terms of the last training epoch (before any stage-2 fusion epochs).</summary>
+    public IReadOnlyDictionary<string, double> FinalLosses { get; }
+
+    /// <summary>Accuracy on <see cref="MultimodalTrainerOptions.ValidationSet"/> of the model's prediction (<c>fused</c>)
+    /// and of each of its branches; null without a validation set.</summary>
+    public IReadOnlyDictionary<string, double>? ValidationAccuracy { get; }
+
+    /// <summary>The seed the run used (given, or drawn from the MLContext).</summary>
+    public int Seed { get; }
+
+    /// <summary>Rows trained on.</summary>
+    public long TrainingRows { get; }
+
+    /// <summary>Rows skipped (missing label, or non-finite features when dropping was asked for).</summary>
+    public long SkippedRows { get; }
+
+    /// <summary>Wall time of training (all stages).</summary>
+    public TimeSpan TrainingTime { get; }
+
+    /// <summary>Whether the training data was streamed (it exceeded <see cref="MultimodalTrainerOptions.MemoryBudgetBytes"/>).</summary>
+    public bool Streamed { get; }
+
+    /// <summary>Time training spent waiting for streamed data (zero in memory).</summary>
+    public TimeSpan DataWaitTime { get; }
+
+    /// <summary>Share of the training time spent waiting for streamed data.</summary>
+    public double DataWaitShare => TrainingTime > TimeSpan.Zero ? DataWaitTime / TrainingTime : 0;
+}
+
+/// <summary>Facts about a fit that every diagnostics type reports.</summary>
+internal sealed record FitFacts(
+    int Seed, long TrainingRows, long SkippedRows, TimeSpan TrainingTime, bool Streamed, TimeSpan DataWaitTime, IReadOnlyDictionary<string, double>? ValidationAccuracy);

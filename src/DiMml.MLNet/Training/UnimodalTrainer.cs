@@ -1,0 +1,61 @@
+using DiMml.Torch.Inference;
+using DiMml.Torch.Training;
+using Microsoft.ML;
+using CoreFusion = DiMml.Torch.Modules.FusionHeadKind;
+
+namespace DiMml.MLNet;
+
+/// <summary>
+/// Unimodal baseline: one modality's encoder and head trained alone with CE, with the same encoders, data path and
+/// output columns as <see cref="DiMmlTrainer"/> (<c>Score</c>, <c>PredictedLabel</c>, <c>Score.{modality}</c>, <c>BranchWeights</c>).
+/// </summary>
+public sealed class UnimodalTrainer : IEstimator<MultimodalBaselineTransformer>
+{
+    private readonly Options options;
+    private readonly ModelFitting fitting;
+
+    /// <summary>Settings of the unimodal baseline: the shared ones, with exactly one modality.</summary>
+    public sealed class Options : MultimodalTrainerOptions
+    {
+    }
+
+    /// <summary>Creates the trainer; <c>mlContext.MulticlassClassification.Trainers.Unimodal(options)</c> is the usual way.</summary>
+    /// <param name="mlContext">The context whose log, random source and temp folder the trainer uses.</param>
+    /// <param name="options">Training settings; validated here.</param>
+    public UnimodalTrainer(MLContext mlContext, Options options)
+        : this(MLNetEnvironment.Of(mlContext ?? throw new ArgumentNullException(nameof(mlContext))), options)
+    {
+    }
+
+    internal UnimodalTrainer(MLNetEnvironment env, Options options)
+    {
+        this.options = options ?? throw new ArgumentNullException(nameof(options));
+        OptionsCheck.Validate(options, minModalities: 1, maxModalities: 1, "the unimodal baseline");
+        CoreOptions(0, _ => { }).Validate(1);
+        fitting = new ModelFitting(env, options, nameof(UnimodalTrainer));
+    }
+
+    /// <summary>Output schema without training: Score, Score.{modality}, BranchWeights and PredictedLabel.</summary>
+    /// <param name="inputSchema">Shape of the input data.</param>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
+        fitting.OutputSchema(inputSchema, classes => OptionsCheck.UntrainedModel(fitting.Names, classes, CoreFusion.None, ModelKind.Unimodal, new CertaintyWeighting()));
+
+    /// <summary>Trains the modality's encoder and head.</summary>
+    /// <param name="input">Training data with the label and the modality column.</param>
+    public MultimodalBaselineTransformer Fit(IDataView input)
+    {
+        var (fitted, diagnostics) = fitting.Fit(
+            input,
+            CoreOptions(0, _ => { }).Modalities.ToArray(),
+            (data, seed, onEpoch) => new UnimodalLearner(CoreOptions(seed, onEpoch)).Fit(data),
+            (model, facts, _, _) => new BaselineDiagnostics(model.History, facts, new Dictionary<string, double>()));
+        return new MultimodalBaselineTransformer(fitted, diagnostics);
+    }
+
+    private TrainerOptions CoreOptions(int seed, Action<EpochRecord> onEpoch)
+    {
+        var core = new TrainerOptions { Modalities = OptionsCheck.Specs(options) };
+        OptionsCheck.Apply(options, core, seed, onEpoch);
+        return core;
+    }
+}
