@@ -41,7 +41,8 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
     /// <param name="inputSchema">Shape of the input data.</param>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
         fitting.OutputSchema(inputSchema, classes => OptionsCheck.UntrainedModel(
-            fitting.Names, classes, (CoreFusion)(int)options.FusionHead, ModelKind.DiMml, new CertaintyWeighting(options.CertaintyTemperature)));
+            fitting.Names, classes, (CoreFusion)(int)options.FusionHead,
+            options.Inference == InferenceFusion.FusionHeadOnly ? ModelKind.FusionHead : ModelKind.DiMml, new CertaintyWeighting(options.CertaintyTemperature)));
 
     /// <summary>Trains both stages on <paramref name="input"/> and returns the ONNX-backed model.</summary>
     /// <param name="input">Training data with the label and modality columns.</param>
@@ -71,11 +72,13 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
             DimensionRefreshInterval = options.DimensionRefreshInterval,
             FusionEpochs = options.FusionEpochs,
             CertaintyTemperature = options.CertaintyTemperature,
+            FusionHeadOnly = options.Inference == InferenceFusion.FusionHeadOnly,
         };
         OptionsCheck.Apply(options, core, seed, onEpoch);
         return core;
     }
 
-    private static string FusionDescription(MultimodalModel model) =>
-        $"certainty-weighted logits (T = {model.Weighting.Temperature.ToString(CultureInfo.InvariantCulture)}) over {string.Join(", ", model.BranchNames)}";
+    private static string FusionDescription(MultimodalModel model) => model.Kind == ModelKind.FusionHead
+        ? "the fusion head alone"
+        : $"certainty-weighted logits (T = {model.Weighting.Temperature.ToString(CultureInfo.InvariantCulture)}) over {string.Join(", ", model.BranchNames)}";
 }

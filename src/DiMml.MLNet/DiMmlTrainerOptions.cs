@@ -34,6 +34,9 @@ public sealed partial class DiMmlTrainer
         /// <summary>Stage-2 epochs. Default 20.</summary>
         public int FusionEpochs { get; set; } = 20;
 
+        /// <summary>How the saved model predicts. Default <see cref="InferenceFusion.CertaintyWeighting"/> (the paper's).</summary>
+        public InferenceFusion Inference { get; set; } = InferenceFusion.CertaintyWeighting;
+
         /// <summary>Temperature T of the certainty weighting. Default 1.</summary>
         public double CertaintyTemperature { get; set; } = 1.0;
     }

@@ -32,6 +32,7 @@ public sealed class OnnxParityTests
         return kind switch
         {
             "dimml" => new DiMmlLearner((DiMmlOptions)common(new DiMmlOptions { Modalities = Specs(modalities), FusionEpochs = 2, CertaintyTemperature = 3 })).Fit(data),
+            "fusionhead" => new DiMmlLearner((DiMmlOptions)common(new DiMmlOptions { Modalities = Specs(modalities), FusionEpochs = 2, FusionHeadOnly = true })).Fit(data),
             "joint" => new JointLearner(common(new TrainerOptions { Modalities = Specs(modalities) })).Fit(data),
             _ => new UnimodalLearner(common(new TrainerOptions { Modalities = Specs(1) })).Fit(data.SelectModalities(0)),
         };
@@ -44,6 +45,7 @@ public sealed class OnnxParityTests
     [DataRow("dimml", TorchFusion.Gated, 2)]
     [DataRow("dimml", TorchFusion.None, 3)]
     [DataRow("joint", TorchFusion.Concat, 2)]
+    [DataRow("fusionhead", TorchFusion.Gated, 2)]
     [DataRow("unimodal", TorchFusion.None, 1)]
     public void OnnxRuntimeMatchesTorchSharp(string kind, TorchFusion fusion, int modalities)
     {
@@ -109,7 +111,11 @@ public sealed class OnnxParityTests
         {
             var first = OnnxExport.ModalityScorePrefix + model.ModalityNames[0];
             var privateScore = results.Single(r => r.Name == first).AsTensor<float>().ToArray();
-            var privateExpected = expected.BranchLogits[0].softmax(1).data<float>().ToArray();
+            using var guard = no_grad();
+            var privateLogits = model.Kind == ModelKind.FusionHead
+                ? model.Network.PrivateLogits(model.Network.Encode(inputs.Select(x => x.nan_to_num(0.0, 0.0, 0.0)).ToArray()))[0]
+                : expected.BranchLogits[0];
+            var privateExpected = privateLogits.softmax(1).data<float>().ToArray();
             var classes = privateExpected.Length / 40;
             for (var i = 0; i < privateScore.Length; i++)
             {

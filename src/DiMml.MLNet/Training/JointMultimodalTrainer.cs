@@ -23,6 +23,10 @@ public sealed class JointMultimodalTrainer : IEstimator<MultimodalBaselineTransf
 
         /// <summary>Epochs of each encoder's linear probe (diagnostics only). Default 20; 0 skips the probes.</summary>
         public int ProbeEpochs { get; set; } = 20;
+
+        /// <summary>Rows the probes are scored on (e.g. a test split, so that probes and other models are compared on the
+        /// same rows); never trained on. Null: the validation set if given, else the training data.</summary>
+        public IDataView? ProbeEvaluationSet { get; set; }
     }
 
     /// <summary>Creates the trainer; <c>mlContext.MulticlassClassification.Trainers.JointMultimodal(options)</c> is the usual way.</summary>
@@ -75,7 +79,8 @@ public sealed class JointMultimodalTrainer : IEstimator<MultimodalBaselineTransf
 
         var probe = CoreOptions(seed, _ => { });
         probe.Epochs = options.ProbeEpochs;
-        return LinearProbe.Accuracy(model, train, validation, probe);
+        using var evaluation = fitting.ReadEvaluationSet(options.ProbeEvaluationSet, train);
+        return LinearProbe.Accuracy(model, train, evaluation ?? validation, probe);
     }
 
     private TrainerOptions CoreOptions(int seed, Action<EpochRecord> onEpoch)

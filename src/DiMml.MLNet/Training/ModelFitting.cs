@@ -130,22 +130,33 @@ internal sealed class ModelFitting(MLNetEnvironment env, MultimodalTrainerOption
         return (dataset, counts);
     }
 
-    private MultimodalDataset? ValidationData(int classes, int[] sizes, IChannel channel)
+    /// <summary>Reads extra labelled rows (checked against the training data's classes and sizes) into memory; null stays null.</summary>
+    public MultimodalDataset? ReadEvaluationSet(IDataView? data, IBatchSource train)
     {
-        if (options.ValidationSet is null)
+        if (data is null)
         {
             return null;
         }
 
-        var (validationClasses, validationSizes) = InputSchema.Check(options.ValidationSet.Schema, options.LabelColumnName, Columns);
+        var host = env.Host.Register(component);
+        using var channel = host.Start("Evaluation");
+        return CheckedRead(data, train.ClassCount, train.FeatureSizes.ToArray(), "evaluation", channel);
+    }
+
+    private MultimodalDataset? ValidationData(int classes, int[] sizes, IChannel channel) =>
+        options.ValidationSet is null ? null : CheckedRead(options.ValidationSet, classes, sizes, "validation", channel);
+
+    private MultimodalDataset CheckedRead(IDataView data, int classes, int[] sizes, string role, IChannel channel)
+    {
+        var (validationClasses, validationSizes) = InputSchema.Check(data.Schema, options.LabelColumnName, Columns);
         if (validationClasses != classes || !validationSizes.SequenceEqual(sizes))
         {
             throw new ArgumentException(
-                $"ValidationSet has {validationClasses} classes and sizes [{string.Join(", ", validationSizes)}]; the training data has {classes} and [{string.Join(", ", sizes)}]. " +
-                "Transform the validation data with the same pipeline (and the same MapValueToKey) as the training data.", nameof(options.ValidationSet));
+                $"The {role} data has {validationClasses} classes and sizes [{string.Join(", ", validationSizes)}]; the training data has {classes} and [{string.Join(", ", sizes)}]. " +
+                "Transform it with the same pipeline (and the same MapValueToKey) as the training data.", role);
         }
 
-        return Read(options.ValidationSet, classes, sizes, "validation", channel).Data;
+        return Read(data, classes, sizes, role, channel).Data;
     }
 
     private static Dictionary<string, double> Evaluate(MultimodalModel model, IBatchSource validation, IChannel channel)

@@ -61,9 +61,13 @@ public static class OnnxExport
         };
         if (model.Kind != ModelKind.Joint)
         {
+            // Private heads feed the Score.{modality} outputs even when they are not fused (fusion-head-only models).
+            var privateLogits = model.Kind == ModelKind.FusionHead
+                ? modalities.Select((m, i) => Linear(g, network.PrivateHeads[i], m.Features)).ToArray()
+                : branches.Take(model.ModalityNames.Count).Select(b => b.Logits).ToArray();
             for (var m = 0; m < model.ModalityNames.Count; m++)
             {
-                var probabilities = g.Node("Softmax", "modality_score", [branches[m].Logits], ("axis", 1L));
+                var probabilities = g.Node("Softmax", "modality_score", [privateLogits[m]], ("axis", 1L));
                 outputs.Add((ModalityScorePrefix + model.ModalityNames[m], g.Node("Where", "modality_score", [modalities[m].Available, probabilities, g.Scalar("nan", float.NaN)]), DataType.Float, network.ClassCount));
             }
         }
@@ -116,7 +120,7 @@ public static class OnnxExport
         return model.Kind switch
         {
             ModelKind.DiMml when network.FusionHead is not null => [.. privateBranches, FusionBranch()],
-            ModelKind.Joint => [FusionBranch()],
+            ModelKind.Joint or ModelKind.FusionHead => [FusionBranch()],
             _ => privateBranches,
         };
     }

@@ -11,4 +11,7 @@ public enum ModelKind
 
     /// <summary>One modality: its private head alone.</summary>
     Unimodal,
+
+    /// <summary>DI-MML trained as usual, predicting with its fusion head alone (the "no weighting" ablation).</summary>
+    FusionHead,
 }

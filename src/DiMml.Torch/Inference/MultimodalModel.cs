@@ -33,6 +33,7 @@ public sealed class MultimodalModel : IDisposable
         {
             ModelKind.DiMml when network.FusionHead is not null => [.. modalityNames, FusionBranchName],
             ModelKind.DiMml or ModelKind.Unimodal => modalityNames,
+            ModelKind.FusionHead when network.FusionHead is null => throw new ArgumentException("A fusion-head-only model needs a fusion head.", nameof(kind)),
             _ => [FusionBranchName],
         };
     }
@@ -125,7 +126,7 @@ public sealed class MultimodalModel : IDisposable
                 var hasFusion = Network.FusionHead is not null;
                 var branches = hasFusion ? [.. privateLogits, Network.FusionLogits(features)] : privateLogits;
                 return (branches, CertaintyWeighting.BranchAvailability(modalityAvailable, hasFusion));
-            case ModelKind.Joint:
+            case ModelKind.Joint or ModelKind.FusionHead:
                 return ([Network.FusionLogits(features)], modalityAvailable.all(1, keepdim: true));
             default:
                 return ([Network.PrivateHeads[0].forward(features[0])], modalityAvailable);

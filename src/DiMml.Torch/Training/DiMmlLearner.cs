@@ -66,7 +66,8 @@ public sealed class DiMmlLearner
             FusionStage.Train(network, train, device, options, run);
         }
 
-        return new MultimodalModel(network, ModelKind.DiMml, names, history, dimensions, new CertaintyWeighting(options.CertaintyTemperature), device);
+        var kind = options.FusionHeadOnly ? ModelKind.FusionHead : ModelKind.DiMml;
+        return new MultimodalModel(network, kind, names, history, dimensions, new CertaintyWeighting(options.CertaintyTemperature), device);
     }
 
     private bool IsDimensionEpoch(int epoch)

@@ -26,6 +26,10 @@ public sealed class DiMmlOptions : TrainerOptions
     /// <summary>Stage-2 epochs of the fusion head on frozen encoders. Default 20.</summary>
     public int FusionEpochs { get; set; } = 20;
 
+    /// <summary>How the trained model predicts: certainty weighting (default, the paper's) or the fusion head alone
+    /// (the "no weighting" ablation; needs a fusion head).</summary>
+    public bool FusionHeadOnly { get; set; }
+
     /// <summary>Temperature T of the certainty weighting at inference. Default 1.</summary>
     public double CertaintyTemperature { get; set; } = 1.0;
 
@@ -48,6 +52,7 @@ public sealed class DiMmlOptions : TrainerOptions
         Require(DimensionRefreshInterval is null or > 0, nameof(DimensionRefreshInterval), $"is {DimensionRefreshInterval}; it must be at least 1, or null to compute once");
         Require(FusionEpochs >= 0, nameof(FusionEpochs), $"is {FusionEpochs}; it must be >= 0");
         Require(FusionHead == FusionHeadKind.None || FusionEpochs > 0, nameof(FusionEpochs), "is 0 but a fusion head is configured; set FusionEpochs > 0 or FusionHead = None");
+        Require(!FusionHeadOnly || FusionHead != FusionHeadKind.None, nameof(FusionHeadOnly), "is set but FusionHead is None; choose a fusion head to predict with");
         Require(double.IsFinite(CertaintyTemperature) && CertaintyTemperature > 0, nameof(CertaintyTemperature), $"is {CertaintyTemperature}; it must be a finite number > 0");
         Require(DimensionChunkElements > 0, nameof(DimensionChunkElements), $"is {DimensionChunkElements}; it must be at least 1");
     }
