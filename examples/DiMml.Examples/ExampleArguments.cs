@@ -2,7 +2,7 @@ namespace DiMml.Examples;
 
 /// <summary>Command-line options shared by the examples.</summary>
 internal sealed record ExampleArguments(
-    string Command, string? DataFolder, int Epochs, long Seed, int? MaxRows, int Threads, int Embedding, int Repeat, int BudgetMegabytes)
+    string Command, string? DataFolder, int Epochs, long Seed, int? MaxRows, int Threads, int Embedding, int Repeat, int BudgetMegabytes, string? OutputFolder)
 {
     public const string Usage = """
         usage: dotnet run --project examples/DiMml.Examples -- [quickstart] [options]
@@ -13,6 +13,8 @@ internal sealed record ExampleArguments(
                                 ResNet-18 encoders and random-crop augmentation
           streaming             training data over the memory budget, streamed from a lazy IDataView: prints
                                 epoch time, share of it spent waiting for data, peak RSS
+          export-csv            writes the two views as train.csv / test.csv (Label,t0..t391,b0..b391) for
+                                `dotnet run --project src/DiMml.Cli -- compare`
         options:
           --data DIR            folder with Fashion-MNIST IDX files (default: the subset shipped in examples/data;
                                 the full set: /usr/share/datasets/fashion-mnist from Debian's dataset-fashion-mnist)
@@ -23,6 +25,7 @@ internal sealed record ExampleArguments(
           --embedding N         embedding size D (default 128; ResNet-18 widths are D/8..D, paper 512)
           --repeat N            streaming: serve the training rows N times over (default 1)
           --budget-mb N         streaming: memory budget for the training data in MiB (default 16)
+          --out DIR             export-csv: output folder (default fashion-mnist-csv)
         """;
 
     public static ExampleArguments Parse(string[] args)
@@ -40,7 +43,7 @@ internal sealed record ExampleArguments(
             values[options[i]] = options[i + 1];
         }
 
-        var unknown = values.Keys.Except(["--data", "--epochs", "--seed", "--rows", "--threads", "--embedding", "--repeat", "--budget-mb"]).ToArray();
+        var unknown = values.Keys.Except(["--data", "--epochs", "--seed", "--rows", "--threads", "--embedding", "--repeat", "--budget-mb", "--out"]).ToArray();
         if (unknown.Length > 0)
         {
             throw new ArgumentException($"Unknown option {unknown[0]}.\n{Usage}");
@@ -55,7 +58,8 @@ internal sealed record ExampleArguments(
             Positive(values, "--threads", 1),
             Positive(values, "--embedding", 128),
             Positive(values, "--repeat", 1),
-            Positive(values, "--budget-mb", 16));
+            Positive(values, "--budget-mb", 16),
+            values.GetValueOrDefault("--out"));
     }
 
     private static int Positive(Dictionary<string, string> values, string name, int fallback)

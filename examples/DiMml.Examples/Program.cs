@@ -11,6 +11,7 @@ try
         "core" => CoreComparison.Run(arguments),
         "images" => ImagesExample.Run(arguments),
         "streaming" => StreamingExample.Run(arguments),
+        "export-csv" => CsvExport.Run(arguments),
         _ => throw new ArgumentException($"Unknown command '{arguments.Command}'.\n{ExampleArguments.Usage}"),
     };
 }

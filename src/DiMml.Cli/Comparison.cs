@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using DiMml.Torch.Training;
+using Microsoft.ML;
+using Spectre.Console;
+
+namespace DiMml.Cli;
+
+/// <summary><c>dimml compare</c>: every method on the same data, seed and budget, evaluated on the same test rows.</summary>
+internal static class Comparison
+{
+    public static int Run(CommandLine line)
+    {
+        var ml = new MLContext(seed: 0);
+        var budget = Budget.From(line);
+        var separator = Separator(line);
+        var (data, train, test) = Load(ml, line, separator);
+        var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(train);
+        var trainKeyed = keys.Transform(train);
+        var testKeyed = keys.Transform(test);
+        var output = Directory.CreateDirectory(line.Optional("--out") ?? "dimml-results").FullName;
+        AnsiConsole.MarkupLine($"[bold]dimml compare[/]: {train.GetRowCount() ?? CountRows(train)} training and {test.GetRowCount() ?? CountRows(test)} test rows, " +
+            $"modalities {Markup.Escape(string.Join(", ", data.Modalities.Select(m => $"{m.Name}[{m.Indices.Length}]")))}; {Markup.Escape(budget.ToString())}");
+
+        var histories = new ConcurrentDictionary<string, List<EpochRecord>>();
+        var results = new List<MethodResult>();
+        AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(progress =>
+            {
+                var tasks = new Dictionary<string, ProgressTask>();
+                var methods = Methods.All(ml, data, budget, testKeyed, (method, record) =>
+                {
+                    histories.GetOrAdd(method, _ => []).Add(record);
+                    tasks[method].Increment(1);
+                });
+                foreach (var method in methods)
+                {
+                    var epochs = method.Name.StartsWith("dimml", StringComparison.Ordinal) ? budget.Epochs + budget.FusionEpochs : budget.Epochs;
+                    tasks[method.Name] = progress.AddTask(Markup.Escape(method.Name), autoStart: false, maxValue: method.Name == "lightgbm" ? 1 : epochs);
+                }
+
+                foreach (var method in methods)
+                {
+                    var task = tasks[method.Name].IsIndeterminate(method.Name == "lightgbm");
+                    task.StartTask();
+                    results.Add(Evaluate(ml, method, trainKeyed, testKeyed, keys, histories, output, line.Flag("--save-models")));
+                    task.Value = task.MaxValue;
+                    task.StopTask();
+                }
+            });
+
+        ReportWriter.Write(output, results, data.Modalities.Select(m => m.Name).ToArray(), budget, line);
+        AnsiConsole.Write(ReportWriter.Table(results, data.Modalities.Select(m => m.Name).ToArray()));
+        AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(Path.Combine(output, "comparison.md"))}[/], comparison.json, accuracy.svg and training-curves.svg.");
+        return 0;
+    }
+
+    private static MethodResult Evaluate(
+        MLContext ml, Method method, IDataView train, IDataView test, ITransformer keys, ConcurrentDictionary<string, List<EpochRecord>> histories, string output, bool save)
+    {
+        var watch = Stopwatch.StartNew();
+        var model = method.Estimator().Fit(train);
+        var seconds = watch.Elapsed.TotalSeconds;
+        var scored = model.Transform(test);
+        var metrics = ml.MulticlassClassification.Evaluate(scored);
+        var f1 = metrics.ConfusionMatrix.PerClassPrecision.Zip(metrics.ConfusionMatrix.PerClassRecall, (p, r) => p + r > 0 ? 2 * p * r / (p + r) : 0).Average();
+        if (save)
+        {
+            ml.Model.Save(new Microsoft.ML.Data.TransformerChain<ITransformer>(keys, model), train.Schema, Path.Combine(output, $"{method.Name.Replace(':', '-')}.zip"));
+        }
+
+        var result = new MethodResult(method.Name, metrics.MicroAccuracy, f1, method.ModalityAccuracy(model, scored), seconds, histories.GetValueOrDefault(method.Name) ?? []);
+        (model as IDisposable)?.Dispose();
+        return result;
+    }
+
+    internal static (DelimitedData Data, IDataView Train, IDataView Test) Load(MLContext ml, CommandLine line, char separator)
+    {
+        var label = line.Required("--label");
+        if (line.Optional("--data") is { } single)
+        {
+            var fraction = line.Double("--split", 0.2, 0, 1);
+            var data = new DelimitedData(ml, single, separator, label, line.Modalities);
+            var split = ml.Data.TrainTestSplit(data.Load(single), fraction, seed: line.Int("--seed", 0, minimum: 0));
+            return (data, split.TrainSet, split.TestSet);
+        }
+
+        var trainPath = line.Required("--train");
+        var loaded = new DelimitedData(ml, trainPath, separator, label, line.Modalities);
+        return (loaded, loaded.Load(trainPath), loaded.Load(line.Required("--test")));
+    }
+
+    internal static char Separator(CommandLine line) => line.Optional("--separator") switch
+    {
+        null => ',',
+        "tab" or "\\t" => '\t',
+        { Length: 1 } s => s[0],
+        var s => throw new CommandLineException($"--separator takes one character (or 'tab'), got '{s}'."),
+    };
+
+    private static long CountRows(IDataView data)
+    {
+        using var cursor = data.GetRowCursor([]);
+        long rows = 0;
+        while (cursor.MoveNext())
+        {
+            rows++;
+        }
+
+        return rows;
+    }
+}

@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using DiMml.Torch.Training;
+using OxyPlot;
+using OxyPlot.Axes;
+using OxyPlot.Legends;
+using OxyPlot.Series;
+using Spectre.Console;
+
+namespace DiMml.Cli;
+
+/// <summary>Writes a comparison as a console table, Markdown, JSON and SVG plots.</summary>
+internal static class ReportWriter
+{
+    public static Table Table(IReadOnlyList<MethodResult> results, IReadOnlyList<string> modalities)
+    {
+        var table = new Table().AddColumn("method").AddColumn("accuracy").AddColumn("macro-F1");
+        foreach (var m in modalities)
+        {
+            table.AddColumn(Markup.Escape($"{m} acc"));
+        }
+
+        table.AddColumn("train s");
+        foreach (var row in Rows(results, modalities))
+        {
+            table.AddRow(row.Select(Markup.Escape).ToArray());
+        }
+
+        return table;
+    }
+
+    public static void Write(string folder, IReadOnlyList<MethodResult> results, IReadOnlyList<string> modalities, Budget budget, CommandLine line)
+    {
+        File.WriteAllText(Path.Combine(folder, "comparison.md"), Markdown(results, modalities, budget));
+        File.WriteAllText(Path.Combine(folder, "comparison.json"), JsonSerializer.Serialize(new
+        {
+            budget,
+            modalities,
+            results = results.Select(r => new
+            {
+                r.Method, r.Accuracy, r.MacroF1, r.ModalityAccuracy, r.TrainSeconds,
+                epochs = r.History.Select(h => new { stage = h.Stage.ToString(), epoch = h.Epoch, h.Losses, h.TrainAccuracy, seconds = h.Elapsed.TotalSeconds }),
+            }),
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        Export(AccuracyPlot(results), Path.Combine(folder, "accuracy.svg"));
+        Export(CurvesPlot(results), Path.Combine(folder, "training-curves.svg"));
+    }
+
+    private static string Markdown(IReadOnlyList<MethodResult> results, IReadOnlyList<string> modalities, Budget budget)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"Test results; budget: {budget}.").AppendLine();
+        var header = new[] { "method", "accuracy", "macro-F1" }.Concat(modalities.Select(m => $"{m} acc")).Append("train s").ToArray();
+        text.AppendLine("| " + string.Join(" | ", header) + " |");
+        text.AppendLine("|" + string.Concat(header.Select(_ => " --- |")));
+        foreach (var row in Rows(results, modalities))
+        {
+            text.AppendLine("| " + string.Join(" | ", row) + " |");
+        }
+
+        text.AppendLine().AppendLine("Per-modality accuracy: each modality's own head on the test rows; for joint training a linear probe on that frozen encoder, scored on the test rows.");
+        return text.ToString();
+    }
+
+    private static IEnumerable<string[]> Rows(IReadOnlyList<MethodResult> results, IReadOnlyList<string> modalities) =>
+        results.Select(r => new[] { r.Method, Percent(r.Accuracy), Percent(r.MacroF1) }
+            .Concat(modalities.Select(m => r.ModalityAccuracy.TryGetValue(m, out var a) ? Percent(a) : "-"))
+            .Append(r.TrainSeconds.ToString("F1", CultureInfo.InvariantCulture))
+            .ToArray());
+
+    private static string Percent(double value) => (100 * value).ToString("F1", CultureInfo.InvariantCulture) + " %";
+
+    private static PlotModel AccuracyPlot(IReadOnlyList<MethodResult> results)
+    {
+        var plot = new PlotModel { Title = "Test accuracy per method" };
+        plot.Axes.Add(new CategoryAxis { Position = AxisPosition.Left, ItemsSource = results.Select(r => r.Method).ToArray() });
+        plot.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Minimum = 0, Maximum = 100, Title = "accuracy (%)" });
+        var bars = new BarSeries { LabelFormatString = "{0:F1}" };
+        bars.Items.AddRange(results.Select(r => new BarItem(100 * r.Accuracy)));
+        plot.Series.Add(bars);
+        return plot;
+    }
+
+    // Training accuracy per epoch of each method's own heads (the mean over modality heads for DI-MML, the fused head for joint).
+    private static PlotModel CurvesPlot(IReadOnlyList<MethodResult> results)
+    {
+        var plot = new PlotModel { Title = "Training accuracy per epoch" };
+        plot.Legends.Add(new Legend { LegendPosition = LegendPosition.BottomRight });
+        plot.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "epoch", Minimum = 1 });
+        plot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "training accuracy (%)" });
+        foreach (var result in results.Where(r => r.History.Count > 0))
+        {
+            var series = new LineSeries { Title = result.Method };
+            foreach (var record in result.History.Where(h => h.Stage != TrainingStage.Fusion))
+            {
+                var heads = record.TrainAccuracy.Where(p => !p.Key.StartsWith("shared.", StringComparison.Ordinal)).Select(p => p.Value).ToArray();
+                series.Points.Add(new DataPoint(record.Epoch + 1, 100 * heads.Average()));
+            }
+
+            plot.Series.Add(series);
+        }
+
+        return plot;
+    }
+
+    private static void Export(PlotModel plot, string path)
+    {
+        using var file = File.Create(path);
+        new SvgExporter { Width = 800, Height = 500 }.Export(plot, file);
+    }
+}
