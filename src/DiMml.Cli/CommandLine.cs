@@ -20,7 +20,8 @@ internal sealed class CommandLine
           dimml-fusion-head (no weighting), lightgbm (on the concatenated features)
         options:
           --epochs N (10)  --batch-size N (32)  --lr X (0.01)  --embedding N (128)  --hidden N (256)
-          --seed N (0)  --threads N (1)  --separator C (,)  --out DIR (dimml-results)  --save-models (save each model zip)
+          --fusion-epochs N (5)  --seed N (0)  --threads N (1)  --separator C (,)  --out DIR (dimml-results)
+          --methods a,b,... (compare: only these)  --save-models (compare: save each model zip)
         """;
 
     private readonly Dictionary<string, string> values = [];

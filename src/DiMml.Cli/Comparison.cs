@@ -28,11 +28,11 @@ internal static class Comparison
             .Start(progress =>
             {
                 var tasks = new Dictionary<string, ProgressTask>();
-                var methods = Methods.All(ml, data, budget, testKeyed, (method, record) =>
+                var methods = Selected(line, Methods.All(ml, data, budget, testKeyed, (method, record) =>
                 {
                     histories.GetOrAdd(method, _ => []).Add(record);
                     tasks[method].Increment(1);
-                });
+                }));
                 foreach (var method in methods)
                 {
                     var epochs = method.Name.StartsWith("dimml", StringComparison.Ordinal) ? budget.Epochs + budget.FusionEpochs : budget.Epochs;
@@ -72,6 +72,21 @@ internal static class Comparison
         var result = new MethodResult(method.Name, metrics.MicroAccuracy, f1, method.ModalityAccuracy(model, scored), seconds, histories.GetValueOrDefault(method.Name) ?? []);
         (model as IDisposable)?.Dispose();
         return result;
+    }
+
+    // --methods a,b,c keeps those methods, in the standard order.
+    private static IReadOnlyList<Method> Selected(CommandLine line, IReadOnlyList<Method> methods)
+    {
+        if (line.Optional("--methods") is not { } list)
+        {
+            return methods;
+        }
+
+        var wanted = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var unknown = wanted.Except(methods.Select(m => m.Name)).ToArray();
+        return unknown.Length == 0
+            ? methods.Where(m => wanted.Contains(m.Name)).ToArray()
+            : throw new CommandLineException($"Unknown method(s) {string.Join(", ", unknown)}; methods: {string.Join(", ", methods.Select(m => m.Name))}.");
     }
 
     internal static (DelimitedData Data, IDataView Train, IDataView Test) Load(MLContext ml, CommandLine line, char separator)

@@ -109,9 +109,9 @@ public sealed class SaveLoadTests
                 ml.Data.SaveAsBinary(test, file);
             }
 
-            var servingDll = ServingCheckPath();
+            var servingDll = ChildProcess.BuiltBeside("DiMml.ServingCheck", "tests", "DiMml.ServingCheck.dll");
             Assert.IsFalse(File.Exists(Path.Combine(Path.GetDirectoryName(servingDll)!, "TorchSharp.dll")), "the serving app must not ship TorchSharp");
-            var (exitCode, output) = Run("dotnet", servingDll, modelPath, dataPath, outputPath);
+            var (exitCode, output) = ChildProcess.Run("dotnet", servingDll, modelPath, dataPath, outputPath);
             Assert.AreEqual(0, exitCode, output);
             StringAssert.Contains(output, "TorchSharp loaded: False");
 
@@ -133,32 +133,5 @@ public sealed class SaveLoadTests
         {
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    // The serving app is built beside this test project, in the same configuration.
-    private static string ServingCheckPath()
-    {
-        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var framework = testOutput.Name;
-        var configuration = testOutput.Parent!.Name;
-        var tests = testOutput.Parent!.Parent!.Parent!.Parent!.FullName;
-        var path = Path.Combine(tests, "DiMml.ServingCheck", "bin", configuration, framework, "DiMml.ServingCheck.dll");
-        Assert.IsTrue(File.Exists(path), $"build tests/DiMml.ServingCheck first (expected {path})");
-        return path;
-    }
-
-    private static (int ExitCode, string Output) Run(string fileName, params string[] arguments)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.IsTrue(process.WaitForExit(TimeSpan.FromMinutes(2)), "the serving process did not finish in 2 minutes");
-        return (process.ExitCode, stdout.Result + stderr.Result);
     }
 }
