@@ -1,5 +1,3 @@
-using DiMml.MLNet.Scoring;
-
 namespace DiMml.MLNet;
 
 /// <summary>
@@ -7,22 +5,11 @@ namespace DiMml.MLNet;
 /// DI-MML (<c>Score</c>, <c>PredictedLabel</c>, <c>BranchWeights</c>, and <c>Score.{modality}</c> for one modality),
 /// scored through ONNX (see <see cref="OnnxScoredTransformer"/>).
 /// </summary>
-public sealed class MultimodalBaselineTransformer : OnnxScoredTransformer
+public sealed class MultimodalBaselineTransformer : MultimodalModelTransformer
 {
     internal MultimodalBaselineTransformer(FittedModel fitted, BaselineDiagnostics diagnostics)
-        : base(fitted.Scoring, fitted.ScoringGraph, fitted.StandaloneGraph)
-    {
-        Diagnostics = diagnostics;
-        ModalityNames = fitted.ModalityNames;
-        ClassNames = fitted.ClassNames;
-    }
+        : base(fitted) => Diagnostics = diagnostics;
 
     /// <summary>Training history, accuracies and each encoder's linear-probe accuracy.</summary>
     public BaselineDiagnostics Diagnostics { get; }
-
-    /// <summary>Modality names, in option order.</summary>
-    public IReadOnlyList<string> ModalityNames { get; }
-
-    /// <summary>Class names in the order of the Score slots.</summary>
-    public IReadOnlyList<string> ClassNames { get; }
 }
