@@ -73,7 +73,7 @@ internal static class ReportWriter
 
     private static PlotModel AccuracyPlot(IReadOnlyList<MethodResult> results)
     {
-        var plot = new PlotModel { Title = "Test accuracy per method" };
+        var plot = new PlotModel { Title = "Test accuracy per method", PlotMargins = new OxyThickness(170, double.NaN, 30, double.NaN), Padding = new OxyThickness(10, 20, 10, 10) };
         plot.Axes.Add(new CategoryAxis { Position = AxisPosition.Left, ItemsSource = results.Select(r => r.Method).ToArray() });
         plot.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Minimum = 0, Maximum = 100, Title = "accuracy (%)" });
         var bars = new BarSeries { LabelFormatString = "{0:F1}" };
@@ -85,13 +85,13 @@ internal static class ReportWriter
     // Training accuracy per epoch of each method's own heads (the mean over modality heads for DI-MML, the fused head for joint).
     private static PlotModel CurvesPlot(IReadOnlyList<MethodResult> results)
     {
-        var plot = new PlotModel { Title = "Training accuracy per epoch" };
-        plot.Legends.Add(new Legend { LegendPosition = LegendPosition.BottomRight });
-        plot.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "epoch", Minimum = 1 });
-        plot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "training accuracy (%)" });
+        var plot = new PlotModel { Title = "Training accuracy per epoch (own heads; DI-MML: mean of the modality heads)", Padding = new OxyThickness(10, 20, 10, 10) };
+        plot.Legends.Add(new Legend { LegendPlacement = LegendPlacement.Outside, LegendPosition = LegendPosition.BottomCenter, LegendOrientation = LegendOrientation.Horizontal, LegendItemSpacing = 24 });
+        plot.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "epoch", Minimum = 1, MajorStep = 1, MinorStep = 1, StringFormat = "0" });
+        plot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "training accuracy (%)", AxisTitleDistance = 10 });
         foreach (var result in results.Where(r => r.History.Count > 0))
         {
-            var series = new LineSeries { Title = result.Method };
+            var series = new LineSeries { Title = result.Method, Color = Palette[plot.Series.Count % Palette.Length], StrokeThickness = 2 };
             foreach (var record in result.History.Where(h => h.Stage != TrainingStage.Fusion))
             {
                 var heads = record.TrainAccuracy.Where(p => !p.Key.StartsWith("shared.", StringComparison.Ordinal)).Select(p => p.Value).ToArray();
@@ -104,9 +104,15 @@ internal static class ReportWriter
         return plot;
     }
 
+    private static readonly OxyColor[] Palette =
+    [
+        OxyColors.SteelBlue, OxyColors.DarkOrange, OxyColors.ForestGreen, OxyColors.Crimson,
+        OxyColors.MediumPurple, OxyColors.SaddleBrown, OxyColors.HotPink, OxyColors.Gray,
+    ];
+
     private static void Export(PlotModel plot, string path)
     {
         using var file = File.Create(path);
-        new SvgExporter { Width = 800, Height = 500 }.Export(plot, file);
+        new SvgExporter { Width = 960, Height = 540, UseVerticalTextAlignmentWorkaround = true }.Export(plot, file);
     }
 }
