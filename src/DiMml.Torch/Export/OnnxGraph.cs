@@ -96,6 +96,15 @@ internal sealed class OnnxGraph
         return tensor.Name;
     }
 
+    /// <summary>A rank-0 int64 constant (some operators, e.g. STFT's frame_step, want a scalar).</summary>
+    public string Int64Scalar(string stem, long value)
+    {
+        var tensor = new TensorProto { Name = Name(stem), DataType = (int)DataType.Int64 };
+        tensor.Int64Data.Add(value);
+        graph.Initializer.Add(tensor);
+        return tensor.Name;
+    }
+
     /// <summary>A float constant shaped [1] (so it broadcasts), added once per distinct value.</summary>
     public string Scalar(string stem, float value)
     {
@@ -162,6 +171,7 @@ internal sealed class OnnxGraph
         long l => new AttributeProto { Name = name, Type = AttributeType.Int, I = l },
         float f => new AttributeProto { Name = name, Type = AttributeType.Float, F = f },
         long[] ints => WithInts(new AttributeProto { Name = name, Type = AttributeType.Ints }, ints),
+        string text => new AttributeProto { Name = name, Type = AttributeType.String, S = ByteString.CopyFromUtf8(text) },
         _ => throw new ArgumentException($"Unsupported ONNX attribute value {value.GetType().Name} for {name}."),
     };
 

@@ -2,8 +2,8 @@ using Microsoft.ML;
 
 namespace DiMml.MLNet;
 
-/// <summary>Catalog extensions: <c>mlContext.Transforms.CertaintyWeightedFusion(...)</c>.</summary>
-public static class FusionCatalog
+/// <summary>Catalog extensions: <c>mlContext.Transforms.CertaintyWeightedFusion(...)</c> and <c>mlContext.Transforms.AudioSpectrogram(...)</c>.</summary>
+public static class TransformsCatalogExtensions
 {
     /// <summary>Certainty-weighted fusion with full options.</summary>
     /// <param name="catalog">The transforms catalog of an <see cref="MLContext"/>.</param>
@@ -30,4 +30,13 @@ public static class FusionCatalog
 
         return catalog.CertaintyWeightedFusion(options);
     }
+
+    /// <summary>WAV file paths to a fixed-size log-magnitude spectrogram (see <see cref="AudioSpectrogramEstimator"/>).</summary>
+    /// <param name="catalog">The transforms catalog of an <see cref="MLContext"/>.</param>
+    /// <param name="outputColumnName">The spectrogram column (also <c>{output}.Error</c> with decoding errors).</param>
+    /// <param name="inputColumnName">The column of WAV paths.</param>
+    /// <param name="options">Spectrogram settings; null for the defaults (3 s at 16 kHz, 257 x 301).</param>
+    public static AudioSpectrogramEstimator AudioSpectrogram(
+        this TransformsCatalog catalog, string outputColumnName, string inputColumnName, AudioSpectrogramEstimator.Options? options = null) =>
+        new(MLNetEnvironment.Of(catalog), outputColumnName, inputColumnName, options ?? new AudioSpectrogramEstimator.Options());
 }
