@@ -13,6 +13,9 @@ internal sealed record ExampleArguments(
                                 ResNet-18 encoders and random-crop augmentation
           streaming             training data over the memory budget, streamed from a lazy IDataView: prints
                                 epoch time, share of it spent waiting for data, peak RSS
+          audio                 spoken class names (espeak-ng: apt-get install espeak-ng) + Fashion-MNIST images:
+                                WAV -> mel spectrogram -> ResNet-18, image -> MLP; unimodal, joint and DI-MML
+                                (--rows = clips per class, default 60)
           export-csv            writes the two views as train.csv / test.csv (Label,t0..t391,b0..b391) for
                                 `dotnet run --project src/DiMml.Cli -- compare`
         options:

@@ -12,6 +12,7 @@ try
         "images" => ImagesExample.Run(arguments),
         "streaming" => StreamingExample.Run(arguments),
         "export-csv" => CsvExport.Run(arguments),
+        "audio" => AudioVisualExample.Run(arguments),
         _ => throw new ArgumentException($"Unknown command '{arguments.Command}'.\n{ExampleArguments.Usage}"),
     };
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DiMml.Examples;
 using DiMml.Serving.Audio;
 using Microsoft.ML;
 using Microsoft.ML.Data;

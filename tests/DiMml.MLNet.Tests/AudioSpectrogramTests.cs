@@ -1,3 +1,4 @@
+using DiMml.Examples;
 using DiMml.Serving.Audio;
 using Microsoft.ML;
 using Microsoft.ML.Data;

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace DiMml.MLNet.Tests;
+namespace DiMml.Examples;
 
-/// <summary>Writes test WAV files: 16-bit PCM or 32-bit float, one or more identical channels.</summary>
+/// <summary>Writes WAV files: 16-bit PCM or 32-bit float, one or more identical channels (examples and tests).</summary>
 internal static class WavWriter
 {
     public static void Write(string path, float[] samples, int sampleRate, bool asFloat = false, int channels = 1)
