@@ -2,7 +2,8 @@ namespace DiMml.Examples;
 
 /// <summary>Command-line options shared by the examples.</summary>
 internal sealed record ExampleArguments(
-    string Command, string? DataFolder, int Epochs, long Seed, int? MaxRows, int Threads, int Embedding, int Repeat, int BudgetMegabytes, string? OutputFolder)
+    string Command, string? DataFolder, int Epochs, long Seed, int? MaxRows, int Threads, int Embedding, int Repeat, int BudgetMegabytes, string? OutputFolder,
+    int Predictions)
 {
     public const string Usage = """
         usage: dotnet run --project examples/DiMml.Examples -- [quickstart] [options]
@@ -16,6 +17,8 @@ internal sealed record ExampleArguments(
           audio                 spoken class names (espeak-ng: apt-get install espeak-ng) + Fashion-MNIST images:
                                 WAV -> mel spectrogram -> ResNet-18, image -> MLP; unimodal, joint and DI-MML
                                 (--rows = clips per class, default 60)
+          soak                  --predictions N single-row predictions through one PredictionEngine of a saved model;
+                                fails when resident memory grows > 10 % after the first tenth, at least 20,000 (default 1,000,000)
           export-csv            writes the two views as train.csv / test.csv (Label,t0..t391,b0..b391) for
                                 `dotnet run --project src/DiMml.Cli -- compare`
         options:
@@ -46,7 +49,7 @@ internal sealed record ExampleArguments(
             values[options[i]] = options[i + 1];
         }
 
-        var unknown = values.Keys.Except(["--data", "--epochs", "--seed", "--rows", "--threads", "--embedding", "--repeat", "--budget-mb", "--out"]).ToArray();
+        var unknown = values.Keys.Except(["--data", "--epochs", "--seed", "--rows", "--threads", "--embedding", "--repeat", "--budget-mb", "--out", "--predictions"]).ToArray();
         if (unknown.Length > 0)
         {
             throw new ArgumentException($"Unknown option {unknown[0]}.\n{Usage}");
@@ -62,7 +65,8 @@ internal sealed record ExampleArguments(
             Positive(values, "--embedding", 128),
             Positive(values, "--repeat", 1),
             Positive(values, "--budget-mb", 16),
-            values.GetValueOrDefault("--out"));
+            values.GetValueOrDefault("--out"),
+            Positive(values, "--predictions", 1_000_000));
     }
 
     private static int Positive(Dictionary<string, string> values, string name, int fallback)

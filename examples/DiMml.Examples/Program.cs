@@ -13,6 +13,7 @@ try
         "streaming" => StreamingExample.Run(arguments),
         "export-csv" => CsvExport.Run(arguments),
         "audio" => AudioVisualExample.Run(arguments),
+        "soak" => SoakExample.Run(arguments),
         _ => throw new ArgumentException($"Unknown command '{arguments.Command}'.\n{ExampleArguments.Usage}"),
     };
 }
