@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.IO.Compression;
 using Google.Protobuf;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using Onnx;
 
 namespace DiMml.MLNet;
@@ -49,6 +51,61 @@ public sealed class DiMmlModelInfo
 
     /// <summary>All metadata entries of the graph.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>
+    /// Loads a saved DI-MML model (or baseline) with plain ML.NET after checking the file: a truncated or altered
+    /// zip, or one without our graph, fails with an <see cref="InvalidDataException"/> that names the file. Loading
+    /// runs no code from the file: ML.NET instantiates only registered component types, and the graph is data.
+    /// </summary>
+    /// <param name="mlContext">The context to load into.</param>
+    /// <param name="modelPath">Path of the model zip.</param>
+    /// <param name="inputSchema">The input schema saved with the model.</param>
+    public static (ITransformer Model, DiMmlModelInfo Info) Load(MLContext mlContext, string modelPath, out DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        DiMmlModelInfo info;
+        try
+        {
+            info = Read(modelPath);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidDataException($"'{modelPath}' is not a readable DI-MML model file (truncated or altered?): {e.Message}", e);
+        }
+
+        try
+        {
+            return (mlContext.Model.Load(modelPath, out inputSchema), info);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"ML.NET could not load '{modelPath}' (truncated or altered?): {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="schema"/> has every modality column the DI-MML step reads, with the trained vector
+    /// sizes (for a pipeline that builds those columns, pass the schema as that step sees it);
+    /// otherwise throws an <see cref="ArgumentException"/> that lists the expected columns and sizes.
+    /// </summary>
+    /// <param name="schema">Schema of the data about to be scored.</param>
+    public void CheckInput(DataViewSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        var problems = ColumnNames.Select((column, m) => (column, size: InputSizes.Count > m ? InputSizes[m] : 0))
+            .Where(p => schema.GetColumnOrNull(p.column) is not { Type: VectorDataViewType { ItemType: NumberDataViewType } v } || v.Size != p.size)
+            .Select(p => $"'{p.column}' ({Describe(schema.GetColumnOrNull(p.column))})")
+            .ToArray();
+        if (problems.Length > 0)
+        {
+            var expected = string.Join(", ", ColumnNames.Select((c, m) => $"{c}: {InputSizes[m]} floats"));
+            throw new ArgumentException(
+                $"The data does not match the model. Expected columns {expected}; mismatched: {string.Join(", ", problems)}. " +
+                "Transform the data with the same steps as the training data.", nameof(schema));
+        }
+    }
+
+    private static string Describe(DataViewSchema.Column? column) => column is null ? "missing" : column.Value.Type.ToString() ?? "unknown type";
 
     /// <summary>Reads the information from a model zip written by <c>mlContext.Model.Save</c>.</summary>
     /// <param name="modelPath">Path of the model zip.</param>
