@@ -38,7 +38,8 @@ public sealed class DiMmlLearner
         var history = new TrainingHistory();
         var run = new SgdRun(options, device, history);
         var duc = new DucLoss(options.DucTemperature);
-        EffectiveDimensions? dimensions = null;
+        var checkpoints = new CheckpointPlan(options, network, history);
+        var dimensions = checkpoints.Resumed?.Dimensions;
 
         IReadOnlyDictionary<string, int>? BeforeEpoch(int epoch)
         {
@@ -56,14 +57,19 @@ public sealed class DiMmlLearner
         var parameters = NetworkBuilder.EncoderParameters(network)
             .Concat(network.PrivateHeads.SelectMany(h => h.parameters()))
             .Concat(options.SharedHeadWeight > 0 ? network.SharedHead.parameters() : []);
-        run.Run(TrainingStage.Detached, options.Epochs, train, parameters, network,
-            (inputs, labels, epoch) => DetachedStep(network, names, duc, epoch >= options.ResolvedDucStartEpoch ? dimensions : null, inputs, labels),
-            BeforeEpoch,
-            options.Modalities.ToArray());
+        if (!checkpoints.Done(TrainingStage.Detached))
+        {
+            run.Run(TrainingStage.Detached, options.Epochs, train, parameters, network,
+                (inputs, labels, epoch) => DetachedStep(network, names, duc, epoch >= options.ResolvedDucStartEpoch ? dimensions : null, inputs, labels),
+                BeforeEpoch,
+                options.Modalities.ToArray(),
+                checkpoints.ResumePoint(TrainingStage.Detached),
+                checkpoints.Writer(TrainingStage.Detached, () => dimensions));
+        }
 
         if (network.FusionHead is not null)
         {
-            FusionStage.Train(network, train, device, options, run);
+            FusionStage.Train(network, train, device, options, run, checkpoints, dimensions);
         }
 
         var kind = options.FusionHeadOnly ? ModelKind.FusionHead : ModelKind.DiMml;

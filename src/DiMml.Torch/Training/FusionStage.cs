@@ -12,7 +12,8 @@ namespace DiMml.Torch.Training;
 /// </summary>
 internal static class FusionStage
 {
-    public static void Train(MultimodalNetwork network, IBatchSource train, Device device, DiMmlOptions options, SgdRun run)
+    public static void Train(
+        MultimodalNetwork network, IBatchSource train, Device device, DiMmlOptions options, SgdRun run, CheckpointPlan checkpoints, Losses.EffectiveDimensions? dimensions)
     {
         var head = network.FusionHead!;
         network.SetEncodersTrainable(false);
@@ -24,6 +25,6 @@ internal static class FusionStage
             var logits = head.forward(inputs);
             var loss = F.cross_entropy(logits, y);
             return new StepResult(loss, [("fusion", loss)], [("fusion", logits)]);
-        });
+        }, resume: checkpoints.ResumePoint(TrainingStage.Fusion), checkpoint: checkpoints.Writer(TrainingStage.Fusion, () => dimensions));
     }
 }

@@ -35,13 +35,14 @@ public sealed class JointLearner
         return NetworkBuilder.DisposeOnFailure(network, () =>
         {
             var history = new TrainingHistory();
+            var checkpoints = new CheckpointPlan(options, network, history);
             var parameters = NetworkBuilder.EncoderParameters(network).Concat(network.FusionHead!.parameters());
             new SgdRun(options, device, history).Run(TrainingStage.Joint, options.Epochs, train, parameters, network, (inputs, labels, _) =>
             {
                 var logits = network.FusionLogits(network.Encode(inputs));
                 var loss = F.cross_entropy(logits, labels);
                 return new StepResult(loss, [("fusion", loss)], [("fusion", logits)]);
-            }, augmented: options.Modalities.ToArray());
+            }, augmented: options.Modalities.ToArray(), resume: checkpoints.ResumePoint(TrainingStage.Joint), checkpoint: checkpoints.Writer(TrainingStage.Joint, () => null));
             var names = options.Modalities.Select(m => m.Name).ToArray();
             return new MultimodalModel(network, ModelKind.Joint, names, history, null, new Inference.CertaintyWeighting(), device);
         });

@@ -21,6 +21,8 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
     /// <param name="step">Loss of one batch.</param>
     /// <param name="beforeEpoch">Optional work before an epoch (e.g. the effective-dimension pass); returns set sizes to record.</param>
     /// <param name="augmented">The data's modalities, whose augmentation is applied to each training batch; null for none.</param>
+    /// <param name="resume">Where to continue: the first epoch to run and the optimiser state to restore; null starts afresh.</param>
+    /// <param name="checkpoint">Called after each epoch (before the progress callback) to write a checkpoint.</param>
     public void Run(
         TrainingStage stage,
         int epochs,
@@ -29,11 +31,30 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
         nn.Module module,
         TrainingStep step,
         Func<int, IReadOnlyDictionary<string, int>?>? beforeEpoch = null,
-        IReadOnlyList<ModalitySpec>? augmented = null)
+        IReadOnlyList<ModalitySpec>? augmented = null,
+        (int FirstEpoch, byte[] OptimizerState)? resume = null,
+        Action<int, OptimizerHelper>? checkpoint = null)
     {
         using var optimizer = optim.SGD(parameters, options.LearningRate, options.Momentum, 0.0, options.WeightDecay);
         var scheduler = optim.lr_scheduler.StepLR(optimizer, options.LrStepSize, options.LrGamma);
-        for (var epoch = 0; epoch < epochs; epoch++)
+        var first = 0;
+        if (resume is { } point)
+        {
+            Checkpoints.LoadOptimizer(optimizer, point.OptimizerState);
+
+            // The restored state may carry an already-decayed rate; replaying the schedule from the start rate gives it exactly once.
+            foreach (var group in optimizer.ParamGroups)
+            {
+                group.LearningRate = options.LearningRate;
+            }
+
+            for (first = 0; first < point.FirstEpoch; first++)
+            {
+                scheduler.step();
+            }
+        }
+
+        for (var epoch = first; epoch < epochs; epoch++)
         {
             var watch = Stopwatch.StartNew();
             var setSizes = beforeEpoch?.Invoke(epoch);
@@ -43,6 +64,7 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
             scheduler.step();
             var record = new EpochRecord(stage, epoch, learningRate, losses, accuracy, setSizes, watch.Elapsed);
             history.Add(record);
+            checkpoint?.Invoke(epoch, optimizer);
             options.EpochCompleted?.Invoke(record);
         }
     }

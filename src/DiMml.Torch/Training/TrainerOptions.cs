@@ -44,6 +44,17 @@ public class TrainerOptions
     /// <summary>Training device. Default <see cref="TrainingDevice.Cpu"/>.</summary>
     public TrainingDevice Device { get; set; } = TrainingDevice.Cpu;
 
+    /// <summary>Directory for checkpoints, written after every epoch (weights, optimiser state, epoch, history,
+    /// effective-dimension sets) through a temporary file and a rename. Null (default): no checkpoints.</summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>How many of the newest checkpoints to keep. Default 3.</summary>
+    public int CheckpointsToKeep { get; set; } = 3;
+
+    /// <summary>A checkpoint file, or a checkpoint directory (its newest file), to continue training from with the
+    /// same data, options and seed. Null (default): start afresh.</summary>
+    public string? ResumeFrom { get; set; }
+
     /// <summary>Called after every epoch with its record (progress reporting, logging).</summary>
     public Action<EpochRecord>? EpochCompleted { get; set; }
 
@@ -62,6 +73,9 @@ public class TrainerOptions
         Require(LrStepSize > 0, nameof(LrStepSize), $"is {LrStepSize}; it must be at least 1");
         Require(double.IsFinite(LrGamma) && LrGamma > 0, nameof(LrGamma), $"is {LrGamma}; it must be a finite number > 0");
         Require(EmbeddingSize > 0, nameof(EmbeddingSize), $"is {EmbeddingSize}; it must be at least 1");
+        Require(CheckpointsToKeep > 0, nameof(CheckpointsToKeep), $"is {CheckpointsToKeep}; keep at least 1");
+        Require(ResumeFrom is null || File.Exists(ResumeFrom) || Directory.Exists(ResumeFrom), nameof(ResumeFrom),
+            $"is '{ResumeFrom}', which does not exist; give a checkpoint file or the CheckpointDirectory of the interrupted run");
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> for option <paramref name="option"/> unless <paramref name="condition"/> holds.</summary>

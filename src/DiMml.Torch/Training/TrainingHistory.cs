@@ -23,4 +23,6 @@ public sealed class TrainingHistory : IReadOnlyList<EpochRecord>
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     internal void Add(EpochRecord record) => records.Add(record);
+
+    internal void AddRange(IEnumerable<EpochRecord> restored) => records.AddRange(restored);
 }

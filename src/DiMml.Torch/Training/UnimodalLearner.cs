@@ -34,13 +34,14 @@ public sealed class UnimodalLearner
         {
             var name = options.Modalities[0].Name;
             var history = new TrainingHistory();
+            var checkpoints = new CheckpointPlan(options, network, history);
             var parameters = NetworkBuilder.EncoderParameters(network).Concat(network.PrivateHeads[0].parameters());
             new SgdRun(options, device, history).Run(TrainingStage.Unimodal, options.Epochs, train, parameters, network, (inputs, labels, _) =>
             {
                 var logits = network.PrivateLogits(network.Encode(inputs))[0];
                 var loss = F.cross_entropy(logits, labels);
                 return new StepResult(loss, [($"ce.{name}", loss)], [(name, logits)]);
-            }, augmented: options.Modalities.ToArray());
+            }, augmented: options.Modalities.ToArray(), resume: checkpoints.ResumePoint(TrainingStage.Unimodal), checkpoint: checkpoints.Writer(TrainingStage.Unimodal, () => null));
             return new MultimodalModel(network, ModelKind.Unimodal, [name], history, null, new CertaintyWeighting(), device);
         });
     }

@@ -1,0 +1,59 @@
+using DiMml.Torch.Losses;
+using DiMml.Torch.Modules;
+using TorchSharp.Modules;
+
+namespace DiMml.Torch.Training;
+
+/// <summary>
+/// How one training run checkpoints and resumes: restores the network, history and effective-dimension sets from
+/// <see cref="TrainerOptions.ResumeFrom"/>, tells each stage where to continue (or that it is already done), and
+/// writes a checkpoint after every epoch when <see cref="TrainerOptions.CheckpointDirectory"/> is set.
+/// </summary>
+internal sealed class CheckpointPlan
+{
+    private readonly TrainerOptions options;
+    private readonly MultimodalNetwork network;
+    private readonly TrainingHistory history;
+    private readonly byte[]? optimizerState;
+
+    public CheckpointPlan(TrainerOptions options, MultimodalNetwork network, TrainingHistory history)
+    {
+        this.options = options;
+        this.network = network;
+        this.history = history;
+        if (options.ResumeFrom is { } path)
+        {
+            (Resumed, optimizerState) = Checkpoints.Load(path, network);
+            history.AddRange(Resumed.History);
+        }
+    }
+
+    /// <summary>The state the run continues from, or null for a fresh run.</summary>
+    public CheckpointState? Resumed { get; }
+
+    /// <summary>Whether <paramref name="stage"/> finished before the checkpoint (a later stage was running).</summary>
+    public bool Done(TrainingStage stage) => Resumed is { } state && state.Stage > stage;
+
+    /// <summary>Where <paramref name="stage"/> continues, when the checkpoint was written during it.</summary>
+    public (int FirstEpoch, byte[] OptimizerState)? ResumePoint(TrainingStage stage) =>
+        Resumed is { } state && state.Stage == stage ? (state.Epoch + 1, optimizerState!) : null;
+
+    /// <summary>The per-epoch checkpoint writer for <paramref name="stage"/>, or null without a checkpoint directory.</summary>
+    public Action<int, OptimizerHelper>? Writer(TrainingStage stage, Func<EffectiveDimensions?> dimensions)
+    {
+        if (options.CheckpointDirectory is not { } directory)
+        {
+            return null;
+        }
+
+        return (epoch, optimizer) =>
+        {
+            var sets = dimensions();
+            var state = new CheckpointState(
+                stage, epoch, history.ToList(),
+                sets is null ? null : Enumerable.Range(0, sets.ModalityCount).Select(m => sets.Scores(m).ToArray()).ToArray(),
+                sets is null ? null : Enumerable.Range(0, sets.ModalityCount).Select(m => sets.Dead(m).ToArray()).ToArray());
+            Checkpoints.Save(directory, state, network, optimizer, options.CheckpointsToKeep);
+        };
+    }
+}

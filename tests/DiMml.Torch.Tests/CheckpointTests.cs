@@ -1,0 +1,87 @@
+using DiMml.Torch.Training;
+
+namespace DiMml.Torch.Tests;
+
+[TestClass]
+public sealed class CheckpointTests
+{
+    private static DiMmlOptions Options(string directory, int epochs = 6)
+    {
+        var options = Small.DiMml(2, epochs: epochs, seed: 5);
+        options.DucStartEpoch = 2;
+        options.LrStepSize = 3;          // a learning-rate step inside the run: the schedule must resume too
+        options.CheckpointDirectory = directory;
+        options.CheckpointsToKeep = 2;
+        return options;
+    }
+
+    private static void AssertSameWeights(Inference.MultimodalModel a, Inference.MultimodalModel b)
+    {
+        var left = a.Network.state_dict();
+        var right = b.Network.state_dict();
+        foreach (var (name, value) in left)
+        {
+            Assert.IsTrue(value.equal(right[name]).all().item<bool>(), $"{name} differs");
+        }
+    }
+
+    [TestMethod]
+    [DataRow(4, "during stage 1")]
+    [DataRow(7, "during stage 2")]
+    public void InterruptedRunResumesToTheSameWeights(int failAfterEpochs, string when)
+    {
+        var root = Directory.CreateTempSubdirectory("dimml-ckpt-").FullName;
+        try
+        {
+            using var train = Synthetic.Clusters(160, 2, 8, 3, separation: 4, seed: 11);
+            using var uninterrupted = new DiMmlLearner(Options(Path.Combine(root, "a"))).Fit(train);
+
+            var crashing = Options(Path.Combine(root, "b"));
+            var completed = 0;
+            crashing.EpochCompleted = _ =>
+            {
+                if (++completed == failAfterEpochs)
+                {
+                    throw new OperationCanceledException("simulated crash");
+                }
+            };
+            Assert.Throws<OperationCanceledException>(() => new DiMmlLearner(crashing).Fit(train), when);
+            Assert.HasCount(2, Directory.GetFiles(crashing.CheckpointDirectory!), "only the newest two checkpoints are kept");
+
+            var resumed = Options(Path.Combine(root, "b"));
+            resumed.ResumeFrom = resumed.CheckpointDirectory;
+            using var model = new DiMmlLearner(resumed).Fit(train);
+            AssertSameWeights(uninterrupted, model);
+            Assert.AreEqual(uninterrupted.History.Count, model.History.Count);
+            Assert.IsNotNull(model.Dimensions);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void AlteredCheckpointIsRejectedClearly()
+    {
+        var root = Directory.CreateTempSubdirectory("dimml-ckpt-").FullName;
+        try
+        {
+            using var train = Synthetic.Clusters(60, 2, 8, 3, separation: 4, seed: 12);
+            using (new DiMmlLearner(Options(root, epochs: 3)).Fit(train))
+            {
+            }
+
+            var newest = Directory.GetFiles(root).Order().Last();
+            File.WriteAllBytes(newest, File.ReadAllBytes(newest)[..40]);
+            var options = Options(root, epochs: 3);
+            options.ResumeFrom = newest;
+            var error = Assert.ThrowsExactly<InvalidDataException>(() => new DiMmlLearner(options).Fit(train));
+            StringAssert.Contains(error.Message, Path.GetFileName(newest));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}
