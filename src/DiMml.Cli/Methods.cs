@@ -81,6 +81,8 @@ internal static class Methods
         options.Seed = budget.Seed;
         options.NumberOfThreads = budget.Threads;
         options.EpochCompleted = onEpoch;
+        options.CheckpointDirectory = budget.CheckpointDirectory;
+        options.ResumeFrom = budget.ResumeFrom;
         return options;
     }
 

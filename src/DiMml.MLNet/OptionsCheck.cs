@@ -67,6 +67,9 @@ internal static class OptionsCheck
         core.Device = (Torch.Training.TrainingDevice)(int)options.Device;
         core.Seed = seed;
         core.EpochCompleted = onEpoch;
+        core.CheckpointDirectory = options.CheckpointDirectory;
+        core.CheckpointsToKeep = options.CheckpointsToKeep;
+        core.ResumeFrom = options.ResumeFrom;
     }
 
     /// <summary>A model of the right kind and outputs with tiny untrained MLP encoders, for output schemas.</summary>

@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace DiMml.MLNet.Tests;
 
 [TestClass]
 public sealed class CommandLineToolTests
 {
-    private static string WriteCsv(string path, TwoViewRow[] rows)
+    internal static string WriteCsv(string path, TwoViewRow[] rows)
     {
         var header = "Label," + string.Join(",", Enumerable.Range(0, TwoViewRow.Size).Select(i => $"a{i}")) + "," + string.Join(",", Enumerable.Range(0, TwoViewRow.Size).Select(i => $"b{i}"));
         File.WriteAllLines(path, rows.Select(r => r.Label + "," + string.Join(",", r.Top.Concat(r.Bottom).Select(v => v.ToString("R", CultureInfo.InvariantCulture)))).Prepend(header));
@@ -59,5 +61,83 @@ public sealed class CommandLineToolTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [TestMethod]
+    public void TrainingKilledWithSigkillResumesToTheSameModel()
+    {
+        var folder = Directory.CreateTempSubdirectory("dimml-kill-").FullName;
+        try
+        {
+            var train = WriteCsv(Path.Combine(folder, "train.csv"), TwoViewRows.Make(3000, seed: 62));
+            var cli = ChildProcess.BuiltBeside("DiMml.Cli", "src", "dimml.dll");
+            string[] Arguments(string model, params string[] extra) =>
+                ["train", "--train", train, "--label", "Label", "--modality", "top=a0-a7", "--modality", "bottom=b*", "--method", "dimml",
+                 "--epochs", "12", "--fusion-epochs", "3", "--hidden", "256", "--embedding", "128", "--model", model, .. extra];
+
+            var full = Path.Combine(folder, "full.zip");
+            Assert.AreEqual(0, ChildProcess.Run("dotnet", [cli, .. Arguments(full)]).ExitCode);
+
+            var checkpoints = Path.Combine(folder, "checkpoints");
+            var interrupted = Path.Combine(folder, "interrupted.zip");
+            var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in new[] { cli }.Concat(Arguments(interrupted, "--checkpoint-dir", checkpoints)))
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using (var process = System.Diagnostics.Process.Start(start)!)
+            {
+                var deadline = DateTime.UtcNow.AddMinutes(2);
+                while (!(Directory.Exists(checkpoints) && Directory.GetFiles(checkpoints, "checkpoint-0-*.bin").Length >= 2) && DateTime.UtcNow < deadline && !process.HasExited)
+                {
+                    Thread.Sleep(10);
+                }
+
+                Assert.IsFalse(process.HasExited, "training finished before it could be killed; give it more epochs");
+                process.Kill();     // SIGKILL on Linux: no cleanup, no finally blocks
+                process.WaitForExit();
+            }
+
+            Assert.IsFalse(File.Exists(interrupted), "the killed run must not have saved a model");
+            var resumed = Path.Combine(folder, "resumed.zip");
+            var (exitCode, log) = ChildProcess.Run("dotnet", [cli, .. Arguments(resumed, "--checkpoint-dir", checkpoints, "--resume", checkpoints)]);
+            Assert.AreEqual(0, exitCode, log);
+
+            var ml = new MLContext();
+            var data = ml.Data.LoadFromEnumerable(TwoViewRows.Make(50, seed: 62, sample: 1).Select(r => new CsvRow(r)));
+            float[][] Scores(string path)
+            {
+                var model = ml.Model.Load(path, out _);
+                var scores = model.Transform(data).GetColumn<float[]>("Score").ToArray();
+                (model as IDisposable)?.Dispose();
+                return scores;
+            }
+
+            var expected = Scores(full);
+            var actual = Scores(resumed);
+            for (var i = 0; i < expected.Length; i++)
+            {
+                CollectionAssert.AreEqual(expected[i], actual[i], $"row {i}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>A row as the CLI's text loader presents it: Label and one vector column per modality.</summary>
+    public sealed class CsvRow(TwoViewRow row)
+    {
+        public string Label { get; set; } = row.Label;
+
+        [VectorType(TwoViewRow.Size)]
+        [ColumnName("Modality.top")]
+        public float[] Top { get; set; } = row.Top;
+
+        [VectorType(TwoViewRow.Size)]
+        [ColumnName("Modality.bottom")]
+        public float[] Bottom { get; set; } = row.Bottom;
     }
 }

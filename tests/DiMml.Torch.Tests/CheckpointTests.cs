@@ -84,4 +84,40 @@ public sealed class CheckpointTests
             Directory.Delete(root, recursive: true);
         }
     }
+
+    [TestMethod]
+    public void DivergingLossStopsWithItsPlaceAndLeavesTheLastGoodCheckpoint()
+    {
+        var root = Directory.CreateTempSubdirectory("dimml-ckpt-").FullName;
+        try
+        {
+            using var train = Synthetic.Clusters(120, 2, 8, 3, separation: 4, seed: 13);
+            var options = Options(root, epochs: 6);
+            var epochs = 0;
+            options.EpochCompleted = _ =>
+            {
+                // Stage 1's optimiser already exists; stage 2's picks up an absurd learning rate and diverges.
+                if (++epochs == 2)
+                {
+                    options.LearningRate = 1e12;
+                }
+            };
+            var error = Assert.ThrowsExactly<InvalidOperationException>(() => new DiMmlLearner(options).Fit(train));
+            StringAssert.Contains(error.Message, "non-finite in stage Fusion, epoch 1, step 0");
+            StringAssert.Contains(error.Message, "fusion=");
+
+            var newest = Directory.GetFiles(root).Order().Last();
+            Assert.EndsWith("checkpoint-1-00000.bin", newest, "the checkpoint of the last good epoch is the newest");
+            // Stage 2's first epoch already ran with the absurd rate; start it again from the end of stage 1.
+            var resume = Options(root, epochs: 6);
+            resume.ResumeFrom = Directory.GetFiles(root).Order().First();
+            StringAssert.EndsWith(resume.ResumeFrom, "checkpoint-0-00005.bin");
+            using var model = new DiMmlLearner(resume).Fit(train);
+            Assert.AreEqual(6 + resume.FusionEpochs, model.History.Count);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }

@@ -67,4 +67,14 @@ public abstract class MultimodalTrainerOptions
     /// <summary>Called after every epoch (progress bars, custom logging). Each epoch is also written to <c>MLContext.Log</c>.</summary>
     public Action<EpochRecord>? EpochCompleted { get; set; }
 
+    /// <summary>Directory for checkpoints written after every epoch (weights, optimiser state, epoch, history,
+    /// effective-dimension sets) through a temporary file and a rename. Default null: no checkpoints.</summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>How many of the newest checkpoints to keep. Default 3.</summary>
+    public int CheckpointsToKeep { get; set; } = 3;
+
+    /// <summary>A checkpoint file, or the checkpoint directory of an interrupted run, to continue from with the same
+    /// data, options and seed; the result equals an uninterrupted run on the CPU. Default null.</summary>
+    public string? ResumeFrom { get; set; }
 }
