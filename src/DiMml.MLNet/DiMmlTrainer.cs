@@ -52,7 +52,7 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
         var (fitted, diagnostics) = fitting.Fit(
             input,
             core.Modalities.ToArray(),
-            (data, seed, onEpoch) => new DiMmlLearner(CoreOptions(seed, onEpoch)).Fit(data),
+            (data, validation, seed, onEpoch) => new DiMmlLearner(CoreOptions(seed, onEpoch)).Fit(data, validation),
             (model, facts, _, _) => new DiMmlDiagnostics(
                 model.History, facts, fitting.Names, model.Dimensions?.SetSizes(fitting.Names) ?? new Dictionary<string, int>(),
                 core.ResolvedDucStartEpoch, FusionDescription(model)));

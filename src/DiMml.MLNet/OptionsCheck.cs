@@ -70,6 +70,8 @@ internal static class OptionsCheck
         core.CheckpointDirectory = options.CheckpointDirectory;
         core.CheckpointsToKeep = options.CheckpointsToKeep;
         core.ResumeFrom = options.ResumeFrom;
+        core.EarlyStoppingPatience = options.EarlyStoppingPatience;
+        core.SelectBestOnValidation = options.SelectBestOnValidation;
     }
 
     /// <summary>A model of the right kind and outputs with tiny untrained MLP encoders, for output schemas.</summary>

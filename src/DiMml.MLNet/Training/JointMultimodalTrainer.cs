@@ -65,7 +65,7 @@ public sealed class JointMultimodalTrainer : IEstimator<MultimodalBaselineTransf
         var (fitted, diagnostics) = fitting.Fit(
             input,
             CoreOptions(0, _ => { }).Modalities.ToArray(),
-            (data, seed, onEpoch) => new JointLearner(CoreOptions(seed, onEpoch)).Fit(data),
+            (data, validation, seed, onEpoch) => new JointLearner(CoreOptions(seed, onEpoch)).Fit(data, validation),
             (model, facts, train, validation) => new BaselineDiagnostics(model.History, facts, Probes(model, facts.Seed, train, validation)));
         return new MultimodalBaselineTransformer(fitted, diagnostics);
     }

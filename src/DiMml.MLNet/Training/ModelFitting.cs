@@ -45,12 +45,12 @@ internal sealed class ModelFitting(MLNetEnvironment env, MultimodalTrainerOption
     /// trained model (still alive), the facts and the data into the trainer's diagnostics.</summary>
     /// <param name="input">Training data.</param>
     /// <param name="specs">The modalities as the core sees them (checked against the column sizes).</param>
-    /// <param name="train">Trains the core model from the rows, the seed and the per-epoch callback.</param>
+    /// <param name="train">Trains the core model from the training rows, the validation rows (if any), the seed and the per-epoch callback.</param>
     /// <param name="describe">Builds the diagnostics from the trained model, the facts, the training rows and the validation rows (if any).</param>
     public (FittedModel Fitted, TDiagnostics Diagnostics) Fit<TDiagnostics>(
         IDataView input,
         IReadOnlyList<ModalitySpec> specs,
-        Func<IBatchSource, int, Action<EpochRecord>, MultimodalModel> train,
+        Func<IBatchSource, IBatchSource?, int, Action<EpochRecord>, MultimodalModel> train,
         Func<MultimodalModel, FitFacts, IBatchSource, IBatchSource?, TDiagnostics> describe)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -73,10 +73,10 @@ internal sealed class ModelFitting(MLNetEnvironment env, MultimodalTrainerOption
         using var disposeData = data as IDisposable;
         channel.Info(MessageSensitivity.None,
             $"{component}: {counts.Rows} rows, {classes} classes, modalities {string.Join(", ", Names.Select((n, m) => $"{n}[{sizes[m]}]"))}, seed {seed}.");
-        var watch = Stopwatch.StartNew();
-        using var model = train(data, seed, EpochLogger(channel, data as StreamingBatchSource));
-        var elapsed = watch.Elapsed;
         using var validation = ValidationData(classes, sizes, channel);
+        var watch = Stopwatch.StartNew();
+        using var model = train(data, validation, seed, EpochLogger(channel, data as StreamingBatchSource));
+        var elapsed = watch.Elapsed;
         var validationAccuracy = validation is null ? null : Evaluate(model, validation, channel);
         var labels = LabelValues.FromSchema(input.Schema[options.LabelColumnName], classes);
         var metadata = Metadata(labels, sizes);
@@ -92,7 +92,7 @@ internal sealed class ModelFitting(MLNetEnvironment env, MultimodalTrainerOption
 
     private Action<EpochRecord> EpochLogger(IChannel channel, StreamingBatchSource? streaming) => record =>
     {
-        var line = EpochLine(record);
+        var line = EpochLine(record) + (record.ValidationAccuracy is { } v ? $"; validation accuracy {v:P2}" : "");
         if (streaming is not null)
         {
             var wait = streaming.TakeWaitTime();

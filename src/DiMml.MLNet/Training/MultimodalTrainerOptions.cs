@@ -39,7 +39,9 @@ public abstract class MultimodalTrainerOptions
     /// <summary>Feature size D shared by all encoders (DUC and the shared head need one space). Default 512.</summary>
     public int EmbeddingSize { get; set; } = 512;
 
-    /// <summary>Optional validation data (same columns); its per-branch accuracy is reported in the diagnostics. Never used for training.</summary>
+    /// <summary>Optional validation data (same columns): per-epoch validation accuracy, model selection
+    /// (<see cref="SelectBestOnValidation"/>), early stopping (<see cref="EarlyStoppingPatience"/>) and per-branch accuracy in
+    /// the diagnostics. Never trained on.</summary>
     public IDataView? ValidationSet { get; set; }
 
     /// <summary>Training device. Default <see cref="TrainingDevice.Cpu"/>.</summary>
@@ -77,4 +79,12 @@ public abstract class MultimodalTrainerOptions
     /// <summary>A checkpoint file, or the checkpoint directory of an interrupted run, to continue from with the same
     /// data, options and seed; the result equals an uninterrupted run on the CPU. Default null.</summary>
     public string? ResumeFrom { get; set; }
+
+    /// <summary>With a <see cref="ValidationSet"/>: stop a training stage after this many epochs without a better
+    /// validation accuracy. Default null: no early stopping.</summary>
+    public int? EarlyStoppingPatience { get; set; }
+
+    /// <summary>With a <see cref="ValidationSet"/>: end each stage with the weights of its best validation epoch
+    /// (never selected on test data: only the validation rows are looked at). Default true.</summary>
+    public bool SelectBestOnValidation { get; set; } = true;
 }

@@ -47,7 +47,7 @@ public sealed class UnimodalTrainer : IEstimator<MultimodalBaselineTransformer>
         var (fitted, diagnostics) = fitting.Fit(
             input,
             CoreOptions(0, _ => { }).Modalities.ToArray(),
-            (data, seed, onEpoch) => new UnimodalLearner(CoreOptions(seed, onEpoch)).Fit(data),
+            (data, validation, seed, onEpoch) => new UnimodalLearner(CoreOptions(seed, onEpoch)).Fit(data, validation),
             (model, facts, _, _) => new BaselineDiagnostics(model.History, facts, new Dictionary<string, double>()));
         return new MultimodalBaselineTransformer(fitted, diagnostics);
     }

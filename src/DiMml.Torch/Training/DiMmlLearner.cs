@@ -23,16 +23,18 @@ public sealed class DiMmlLearner
 
     /// <summary>Runs both stages on <paramref name="train"/> and returns the trained model (the caller disposes it).</summary>
     /// <param name="train">Training rows, one feature tensor per modality in <see cref="TrainerOptions.Modalities"/> order.</param>
-    public MultimodalModel Fit(IBatchSource train)
+    /// <param name="validation">Optional validation rows for model selection and early stopping (stage 1 is scored by the
+    /// certainty-weighted private heads, stage 2 by the fusion head).</param>
+    public MultimodalModel Fit(IBatchSource train, IBatchSource? validation = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         options.Validate(train.ModalityCount);
         var device = DeviceSelection.Resolve(options.Device);
         var network = NetworkBuilder.Build(options, train, options.FusionHead, device);
-        return NetworkBuilder.DisposeOnFailure(network, () => Train(network, train, device));
+        return NetworkBuilder.DisposeOnFailure(network, () => Train(network, train, validation, device));
     }
 
-    private MultimodalModel Train(MultimodalNetwork network, IBatchSource train, Device device)
+    private MultimodalModel Train(MultimodalNetwork network, IBatchSource train, IBatchSource? validation, Device device)
     {
         var names = options.Modalities.Select(m => m.Name).ToArray();
         var history = new TrainingHistory();
@@ -64,12 +66,14 @@ public sealed class DiMmlLearner
                 BeforeEpoch,
                 options.Modalities.ToArray(),
                 checkpoints.ResumePoint(TrainingStage.Detached),
-                checkpoints.Writer(TrainingStage.Detached, () => dimensions));
+                checkpoints.Writer(TrainingStage.Detached, () => dimensions),
+                Validation.Scorer(validation, device, network, inputs =>
+                    new CertaintyWeighting(options.CertaintyTemperature).Fuse(network.PrivateLogits(network.Encode(inputs))).Logits));
         }
 
         if (network.FusionHead is not null)
         {
-            FusionStage.Train(network, train, device, options, run, checkpoints, dimensions);
+            FusionStage.Train(network, train, validation, device, options, run, checkpoints, dimensions);
         }
 
         var kind = options.FusionHeadOnly ? ModelKind.FusionHead : ModelKind.DiMml;

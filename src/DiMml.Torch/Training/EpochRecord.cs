@@ -16,4 +16,8 @@ public sealed record EpochRecord(
     IReadOnlyDictionary<string, double> Losses,
     IReadOnlyDictionary<string, double> TrainAccuracy,
     IReadOnlyDictionary<string, int>? EffectiveSetSizes,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed)
+{
+    /// <summary>Accuracy on the validation rows after this epoch, when training was given a validation set.</summary>
+    public double? ValidationAccuracy { get; init; }
+}

@@ -21,7 +21,8 @@ public sealed class JointLearner
 
     /// <summary>Trains on <paramref name="train"/> and returns the model (the caller disposes it).</summary>
     /// <param name="train">Training rows, one feature tensor per modality.</param>
-    public MultimodalModel Fit(IBatchSource train)
+    /// <param name="validation">Optional validation rows for model selection and early stopping.</param>
+    public MultimodalModel Fit(IBatchSource train, IBatchSource? validation = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         options.Validate(train.ModalityCount);
@@ -42,7 +43,8 @@ public sealed class JointLearner
                 var logits = network.FusionLogits(network.Encode(inputs));
                 var loss = F.cross_entropy(logits, labels);
                 return new StepResult(loss, [("fusion", loss)], [("fusion", logits)]);
-            }, augmented: options.Modalities.ToArray(), resume: checkpoints.ResumePoint(TrainingStage.Joint), checkpoint: checkpoints.Writer(TrainingStage.Joint, () => null));
+            }, augmented: options.Modalities.ToArray(), resume: checkpoints.ResumePoint(TrainingStage.Joint), checkpoint: checkpoints.Writer(TrainingStage.Joint, () => null),
+                validate: Validation.Scorer(validation, device, network, inputs => network.FusionLogits(network.Encode(inputs))));
             var names = options.Modalities.Select(m => m.Name).ToArray();
             return new MultimodalModel(network, ModelKind.Joint, names, history, null, new Inference.CertaintyWeighting(), device);
         });

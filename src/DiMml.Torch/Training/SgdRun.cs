@@ -23,6 +23,9 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
     /// <param name="augmented">The data's modalities, whose augmentation is applied to each training batch; null for none.</param>
     /// <param name="resume">Where to continue: the first epoch to run and the optimiser state to restore; null starts afresh.</param>
     /// <param name="checkpoint">Called after each epoch (before the progress callback) to write a checkpoint.</param>
+    /// <param name="validate">Validation accuracy of <paramref name="module"/> in its current state; null for none. With it,
+    /// the stage keeps the best epoch's weights (<see cref="TrainerOptions.SelectBestOnValidation"/>) and may stop early
+    /// (<see cref="TrainerOptions.EarlyStoppingPatience"/>).</param>
     public void Run(
         TrainingStage stage,
         int epochs,
@@ -33,8 +36,10 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
         Func<int, IReadOnlyDictionary<string, int>?>? beforeEpoch = null,
         IReadOnlyList<ModalitySpec>? augmented = null,
         (int FirstEpoch, byte[] OptimizerState)? resume = null,
-        Action<int, OptimizerHelper>? checkpoint = null)
+        Action<int, OptimizerHelper>? checkpoint = null,
+        Func<double>? validate = null)
     {
+        using var best = new BestEpoch(module);
         using var optimizer = optim.SGD(parameters, options.LearningRate, options.Momentum, 0.0, options.WeightDecay);
         var scheduler = optim.lr_scheduler.StepLR(optimizer, options.LrStepSize, options.LrGamma);
         var first = 0;
@@ -62,10 +67,63 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
             var learningRate = optimizer.ParamGroups.First().LearningRate;
             var (losses, accuracy) = RunEpoch(stage, epoch, data, optimizer, step, augmented);
             scheduler.step();
-            var record = new EpochRecord(stage, epoch, learningRate, losses, accuracy, setSizes, watch.Elapsed);
+            var validation = validate?.Invoke();
+            var record = new EpochRecord(stage, epoch, learningRate, losses, accuracy, setSizes, watch.Elapsed) { ValidationAccuracy = validation };
             history.Add(record);
             checkpoint?.Invoke(epoch, optimizer);
             options.EpochCompleted?.Invoke(record);
+            if (validation is { } score)
+            {
+                best.Offer(score, epoch, options.SelectBestOnValidation);
+                if (options.EarlyStoppingPatience is { } patience && epoch - best.Epoch >= patience)
+                {
+                    break;
+                }
+            }
+        }
+
+        best.Restore();
+    }
+
+    /// <summary>The best validation epoch so far and, when selecting, a copy of the module's weights at that epoch.</summary>
+    private sealed class BestEpoch(nn.Module module) : IDisposable
+    {
+        private Dictionary<string, Tensor>? weights;
+        private double score = double.NegativeInfinity;
+
+        public int Epoch { get; private set; } = -1;
+
+        // On improvement: remember the epoch and, when selecting, a copy of the weights.
+        public void Offer(double value, int epoch, bool keepWeights)
+        {
+            if (value > score)
+            {
+                score = value;
+                Epoch = epoch;
+                if (keepWeights)
+                {
+                    Dispose();
+                    weights = module.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+                }
+            }
+        }
+
+        public void Restore()
+        {
+            if (weights is not null)
+            {
+                module.load_state_dict(weights);
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var tensor in weights?.Values ?? Enumerable.Empty<Tensor>())
+            {
+                tensor.Dispose();
+            }
+
+            weights = null;
         }
     }
 

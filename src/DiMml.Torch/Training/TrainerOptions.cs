@@ -55,6 +55,14 @@ public class TrainerOptions
     /// same data, options and seed. Null (default): start afresh.</summary>
     public string? ResumeFrom { get; set; }
 
+    /// <summary>With validation rows: stop a stage after this many epochs without a better validation accuracy.
+    /// Null (default): no early stopping.</summary>
+    public int? EarlyStoppingPatience { get; set; }
+
+    /// <summary>With validation rows: end each stage with the weights of its best validation epoch instead of its
+    /// last. Default true. Selection never looks at test data: it sees only the rows passed as validation.</summary>
+    public bool SelectBestOnValidation { get; set; } = true;
+
     /// <summary>Called after every epoch with its record (progress reporting, logging).</summary>
     public Action<EpochRecord>? EpochCompleted { get; set; }
 
@@ -73,6 +81,7 @@ public class TrainerOptions
         Require(LrStepSize > 0, nameof(LrStepSize), $"is {LrStepSize}; it must be at least 1");
         Require(double.IsFinite(LrGamma) && LrGamma > 0, nameof(LrGamma), $"is {LrGamma}; it must be a finite number > 0");
         Require(EmbeddingSize > 0, nameof(EmbeddingSize), $"is {EmbeddingSize}; it must be at least 1");
+        Require(EarlyStoppingPatience is null or > 0, nameof(EarlyStoppingPatience), $"is {EarlyStoppingPatience}; it must be at least 1, or null for none");
         Require(CheckpointsToKeep > 0, nameof(CheckpointsToKeep), $"is {CheckpointsToKeep}; keep at least 1");
         Require(ResumeFrom is null || File.Exists(ResumeFrom) || Directory.Exists(ResumeFrom), nameof(ResumeFrom),
             $"is '{ResumeFrom}', which does not exist; give a checkpoint file or the CheckpointDirectory of the interrupted run");

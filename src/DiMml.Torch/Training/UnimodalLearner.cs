@@ -18,7 +18,8 @@ public sealed class UnimodalLearner
 
     /// <summary>Trains on a one-modality dataset (see <see cref="MultimodalDataset.SelectModalities"/>).</summary>
     /// <param name="train">Training rows of the single modality.</param>
-    public MultimodalModel Fit(IBatchSource train)
+    /// <param name="validation">Optional validation rows of the same modality for model selection and early stopping.</param>
+    public MultimodalModel Fit(IBatchSource train, IBatchSource? validation = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         if (train.ModalityCount != 1)
@@ -41,7 +42,8 @@ public sealed class UnimodalLearner
                 var logits = network.PrivateLogits(network.Encode(inputs))[0];
                 var loss = F.cross_entropy(logits, labels);
                 return new StepResult(loss, [($"ce.{name}", loss)], [(name, logits)]);
-            }, augmented: options.Modalities.ToArray(), resume: checkpoints.ResumePoint(TrainingStage.Unimodal), checkpoint: checkpoints.Writer(TrainingStage.Unimodal, () => null));
+            }, augmented: options.Modalities.ToArray(), resume: checkpoints.ResumePoint(TrainingStage.Unimodal), checkpoint: checkpoints.Writer(TrainingStage.Unimodal, () => null),
+                validate: Validation.Scorer(validation, device, network, inputs => network.PrivateLogits(network.Encode(inputs))[0]));
             return new MultimodalModel(network, ModelKind.Unimodal, [name], history, null, new CertaintyWeighting(), device);
         });
     }

@@ -1,0 +1,44 @@
+using DiMml.Torch.Training;
+
+namespace DiMml.Torch.Tests;
+
+[TestClass]
+public sealed class ValidationSelectionTests
+{
+    [TestMethod]
+    public void BestValidationEpochIsKeptAndPatienceStopsEarly()
+    {
+        using var train = Synthetic.Clusters(200, 1, 8, 3, separation: 2.5, seed: 14);
+        using var validation = Synthetic.Clusters(150, 1, 8, 3, separation: 2.5, seed: 14, sample: 1);
+        var options = Small.Baseline(1, epochs: 30);
+        options.EarlyStoppingPatience = 3;
+        using var model = new UnimodalLearner(options).Fit(train, validation);
+
+        var scores = model.History.Select(r => r.ValidationAccuracy!.Value).ToArray();
+        var bestEpoch = Array.IndexOf(scores, scores.Max());
+        Assert.IsLessThan(30, scores.Length, "stopped early");
+        Assert.AreEqual(bestEpoch + 3, scores.Length - 1, "three epochs without improvement after the best one");
+        Assert.AreEqual(scores.Max(), model.Evaluate(validation).Accuracy, 1e-9, "the best epoch's weights are the model");
+    }
+
+    [TestMethod]
+    public void WithoutSelectionTheLastEpochIsTheModel()
+    {
+        using var train = Synthetic.Clusters(200, 1, 8, 3, separation: 2.5, seed: 15);
+        using var validation = Synthetic.Clusters(150, 1, 8, 3, separation: 2.5, seed: 15, sample: 1);
+        var options = Small.Baseline(1, epochs: 6);
+        options.SelectBestOnValidation = false;
+        using var model = new UnimodalLearner(options).Fit(train, validation);
+        Assert.HasCount(6, model.History);
+        Assert.AreEqual(model.History[^1].ValidationAccuracy!.Value, model.Evaluate(validation).Accuracy, 1e-9);
+    }
+
+    [TestMethod]
+    public void DiMmlRecordsValidationAccuracyInBothStages()
+    {
+        using var train = Synthetic.Clusters(200, 2, 8, 3, separation: 4, seed: 16);
+        using var validation = Synthetic.Clusters(100, 2, 8, 3, separation: 4, seed: 16, sample: 1);
+        using var model = new DiMmlLearner(Small.DiMml(2, epochs: 4)).Fit(train, validation);
+        Assert.IsTrue(model.History.All(r => r.ValidationAccuracy is > 0.5), string.Join(", ", model.History.Select(r => r.ValidationAccuracy)));
+    }
+}
