@@ -41,4 +41,25 @@ public sealed class ValidationSelectionTests
         using var model = new DiMmlLearner(Small.DiMml(2, epochs: 4)).Fit(train, validation);
         Assert.IsTrue(model.History.All(r => r.ValidationAccuracy is > 0.5), string.Join(", ", model.History.Select(r => r.ValidationAccuracy)));
     }
+
+    [TestMethod]
+    public void BestCheckpointIsKeptBesideTheNewestOnes()
+    {
+        var root = Directory.CreateTempSubdirectory("dimml-best-").FullName;
+        try
+        {
+            using var train = Synthetic.Clusters(200, 1, 8, 3, separation: 2.5, seed: 17);
+            using var validation = Synthetic.Clusters(150, 1, 8, 3, separation: 2.5, seed: 17, sample: 1);
+            var options = Small.Baseline(1, epochs: 12);
+            options.CheckpointDirectory = root;
+            options.CheckpointsToKeep = 1;
+            using var model = new UnimodalLearner(options).Fit(train, validation);
+            var names = Directory.GetFiles(root).Select(Path.GetFileName).Order().ToArray();
+            CollectionAssert.AreEqual(new[] { "best-3.bin", "checkpoint-3-00011.bin" }, names);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }

@@ -38,15 +38,16 @@ internal sealed class CheckpointPlan
     public (int FirstEpoch, byte[] OptimizerState)? ResumePoint(TrainingStage stage) =>
         Resumed is { } state && state.Stage == stage ? (state.Epoch + 1, optimizerState!) : null;
 
-    /// <summary>The per-epoch checkpoint writer for <paramref name="stage"/>, or null without a checkpoint directory.</summary>
-    public Action<int, OptimizerHelper>? Writer(TrainingStage stage, Func<EffectiveDimensions?> dimensions)
+    /// <summary>The per-epoch checkpoint writer for <paramref name="stage"/>, or null without a checkpoint directory; the
+    /// epoch that is best on validation so far is also written as <c>best-{stage}.bin</c>, which pruning never removes.</summary>
+    public Action<int, OptimizerHelper, bool>? Writer(TrainingStage stage, Func<EffectiveDimensions?> dimensions)
     {
         if (options.CheckpointDirectory is not { } directory)
         {
             return null;
         }
 
-        return (epoch, optimizer) =>
+        return (epoch, optimizer, bestOnValidation) =>
         {
             var sets = dimensions();
             var state = new CheckpointState(
@@ -54,6 +55,10 @@ internal sealed class CheckpointPlan
                 sets is null ? null : Enumerable.Range(0, sets.ModalityCount).Select(m => sets.Scores(m).ToArray()).ToArray(),
                 sets is null ? null : Enumerable.Range(0, sets.ModalityCount).Select(m => sets.Dead(m).ToArray()).ToArray());
             Checkpoints.Save(directory, state, network, optimizer, options.CheckpointsToKeep);
+            if (bestOnValidation)
+            {
+                Checkpoints.SaveBest(directory, state, network, optimizer);
+            }
         };
     }
 }

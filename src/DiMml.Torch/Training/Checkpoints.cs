@@ -30,8 +30,20 @@ internal static class Checkpoints
 
     public static void Save(string directory, CheckpointState state, nn.Module network, OptimizerHelper optimizer, int keep)
     {
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, $"{Prefix}{(int)state.Stage}-{state.Epoch:D5}.bin");
+        Write(Path.Combine(directory, $"{Prefix}{(int)state.Stage}-{state.Epoch:D5}.bin"), state, network, optimizer);
+        foreach (var old in List(directory).SkipLast(keep))
+        {
+            File.Delete(old);
+        }
+    }
+
+    /// <summary>Writes the best-on-validation checkpoint of a stage, <c>best-{stage}.bin</c>, kept whatever the pruning.</summary>
+    public static void SaveBest(string directory, CheckpointState state, nn.Module network, OptimizerHelper optimizer) =>
+        Write(Path.Combine(directory, $"best-{(int)state.Stage}.bin"), state, network, optimizer);
+
+    private static void Write(string path, CheckpointState state, nn.Module network, OptimizerHelper optimizer)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temporary = path + ".tmp";
         using (var file = new BinaryWriter(File.Create(temporary)))
         {
@@ -41,10 +53,6 @@ internal static class Checkpoints
         }
 
         File.Move(temporary, path, overwrite: true);
-        foreach (var old in List(directory).SkipLast(keep))
-        {
-            File.Delete(old);
-        }
     }
 
     /// <summary>Loads the checkpoint at <paramref name="path"/>, or the newest one in that directory; restores the

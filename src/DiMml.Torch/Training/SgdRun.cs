@@ -22,7 +22,8 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
     /// <param name="beforeEpoch">Optional work before an epoch (e.g. the effective-dimension pass); returns set sizes to record.</param>
     /// <param name="augmented">The data's modalities, whose augmentation is applied to each training batch; null for none.</param>
     /// <param name="resume">Where to continue: the first epoch to run and the optimiser state to restore; null starts afresh.</param>
-    /// <param name="checkpoint">Called after each epoch (before the progress callback) to write a checkpoint.</param>
+    /// <param name="checkpoint">Called after each epoch (before the progress callback) to write a checkpoint; its flag says
+    /// whether the epoch is the best on validation so far.</param>
     /// <param name="validate">Validation accuracy of <paramref name="module"/> in its current state; null for none. With it,
     /// the stage keeps the best epoch's weights (<see cref="TrainerOptions.SelectBestOnValidation"/>) and may stop early
     /// (<see cref="TrainerOptions.EarlyStoppingPatience"/>).</param>
@@ -36,7 +37,7 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
         Func<int, IReadOnlyDictionary<string, int>?>? beforeEpoch = null,
         IReadOnlyList<ModalitySpec>? augmented = null,
         (int FirstEpoch, byte[] OptimizerState)? resume = null,
-        Action<int, OptimizerHelper>? checkpoint = null,
+        Action<int, OptimizerHelper, bool>? checkpoint = null,
         Func<double>? validate = null)
     {
         using var best = new BestEpoch(module);
@@ -70,15 +71,12 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
             var validation = validate?.Invoke();
             var record = new EpochRecord(stage, epoch, learningRate, losses, accuracy, setSizes, watch.Elapsed) { ValidationAccuracy = validation };
             history.Add(record);
-            checkpoint?.Invoke(epoch, optimizer);
+            var improved = validation is { } score && best.Offer(score, epoch, options.SelectBestOnValidation);
+            checkpoint?.Invoke(epoch, optimizer, improved);
             options.EpochCompleted?.Invoke(record);
-            if (validation is { } score)
+            if (validation is not null && options.EarlyStoppingPatience is { } patience && epoch - best.Epoch >= patience)
             {
-                best.Offer(score, epoch, options.SelectBestOnValidation);
-                if (options.EarlyStoppingPatience is { } patience && epoch - best.Epoch >= patience)
-                {
-                    break;
-                }
+                break;
             }
         }
 
@@ -93,19 +91,23 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
 
         public int Epoch { get; private set; } = -1;
 
-        // On improvement: remember the epoch and, when selecting, a copy of the weights.
-        public void Offer(double value, int epoch, bool keepWeights)
+        // On improvement: remember the epoch and, when selecting, a copy of the weights; says whether it improved.
+        public bool Offer(double value, int epoch, bool keepWeights)
         {
-            if (value > score)
+            if (value <= score)
             {
-                score = value;
-                Epoch = epoch;
-                if (keepWeights)
-                {
-                    Dispose();
-                    weights = module.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
-                }
+                return false;
             }
+
+            score = value;
+            Epoch = epoch;
+            if (keepWeights)
+            {
+                Dispose();
+                weights = module.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+            }
+
+            return true;
         }
 
         public void Restore()
