@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Globalization;
+using DiMml.Torch.Data;
+using DiMml.Torch.Export;
+using DiMml.Torch.Losses;
+using DiMml.Torch.Modules;
+using DiMml.Torch.Training;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+
+// Speed figures of the core, each against a baseline measured in the same run; medians of repeated timings.
+// Usage: dotnet run --project tests/DiMml.Benchmarks -c Release [-- --quick] [--threads N] [--write RESULTS.md]
+var quick = args.Contains("--quick");
+var output = args.SkipWhile(a => a != "--write").Skip(1).FirstOrDefault();
+var threads = args.SkipWhile(a => a != "--threads").Skip(1).Select(int.Parse).FirstOrDefault(1);
+set_num_threads(threads);
+var repeats = quick ? 5 : 21;
+var lines = new List<string>
+{
+    $"Machine: {Environment.ProcessorCount} cores, {threads} libtorch thread(s), CPU; {DateTime.UtcNow:yyyy-MM-dd}; medians of {repeats} timings.",
+    "",
+    "| figure | ours | baseline | baseline / ours |",
+    "| --- | --- | --- | --- |",
+};
+
+lines.Add(DucLossVersusNaiveLoop(batch: 64, dims: 128, repeats));
+foreach (var batch in new[] { 16, 64 })
+{
+    lines.Add(TrainingStep("MLP 784->256->512", batch, repeats, () => new MlpEncoder(784, [256], 512), 784));
+    lines.Add(TrainingStep("ResNet-18 1x28x28, D=128", batch, Math.Max(3, repeats / 3), () => new ResNet18Encoder(new ModalityShape(1, 1, 28, 28), 128), 784));
+}
+
+lines.Add(OnnxVersusTorchScoring(rows: 256, repeats));
+foreach (var line in lines)
+{
+    Console.WriteLine(line);
+}
+
+if (output is not null)
+{
+    File.WriteAllText(output, string.Join("\n", new[]
+    {
+        "# DiMml benchmarks",
+        "",
+        "Command: `dotnet run --project tests/DiMml.Benchmarks -c Release -- --write tests/DiMml.Benchmarks/RESULTS.md`",
+        "",
+        "GPU: not measured (no GPU on the machine that ran this; CUDA TorchSharp cannot be restored on our build machines).",
+        "Training-step rows compare two modalities with one (the baseline), so their ratio is a cost, not a speed-up.",
+        "Timings on shared machines are noisy: compare within a run.",
+        "",
+    }.Concat(lines)) + "\n");
+    Console.WriteLine($"Wrote {output}");
+}
+
+return 0;
+
+static double Median(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return (sorted[(sorted.Length - 1) / 2] + sorted[sorted.Length / 2]) / 2;
+}
+
+static double[] Time(int repeats, Action action)
+{
+    action();   // warm-up
+    return Enumerable.Range(0, repeats).Select(_ =>
+    {
+        var watch = Stopwatch.StartNew();
+        action();
+        return watch.Elapsed.TotalMilliseconds;
+    }).ToArray();
+}
+
+static string Row(string figure, double ours, string oursUnit, double baseline, string baselineLabel) =>
+    string.Create(CultureInfo.InvariantCulture, $"| {figure} | {ours:F3} {oursUnit} | {baseline:F3} {oursUnit} ({baselineLabel}) | {baseline / ours:F1}x |");
+
+// The vectorised DUC loss against the reference's per-sample loop, same inputs, forward and backward.
+static string DucLossVersusNaiveLoop(int batch, int dims, int repeats)
+{
+    var sets = new EffectiveDimensions(
+        [Enumerable.Range(0, dims).Select(d => d % 3 == 0 ? 1f : 0f).ToArray(), Enumerable.Range(0, dims).Select(d => d % 3 == 1 ? 1f : 0f).ToArray()],
+        [new bool[dims], new bool[dims]]);
+    var loss = new DucLoss(10);
+    var ours = Median(Time(repeats, () =>
+    {
+        using var scope = NewDisposeScope();
+        var a = randn(batch, dims).requires_grad_();
+        var v = randn(batch, dims).requires_grad_();
+        loss.Forward([a, v], sets).backward();
+    }));
+    var naive = Median(Time(repeats, () =>
+    {
+        using var scope = NewDisposeScope();
+        var a = randn(batch, dims).requires_grad_();
+        var v = randn(batch, dims).requires_grad_();
+        var total = zeros(1);
+        foreach (var (teacher, student) in sets.OrderedPairs())
+        {
+            using var index = tensor(sets.Transfer(teacher, student).Select(d => (long)d).ToArray());
+            var f = new[] { a, v };
+            var s = f[student].index_select(1, index);
+            var t = f[teacher].index_select(1, index).detach();
+            for (var i = 0; i < batch; i++)
+            {
+                var logits = s[i].unsqueeze(0).matmul(t.t()) / 10.0;
+                total = total - (logits[0, i].exp() / logits.exp().sum()).log();
+            }
+        }
+
+        (total / batch).backward();
+    }));
+    return Row($"DUC loss, 2 modalities, batch {batch}, D = {dims} (forward + backward)", ours, "ms", naive, "per-sample loop");
+}
+
+// One optimisation step of two encoders + private heads (CE) against the same step for one encoder: the cost of a
+// second modality.
+static string TrainingStep(string encoder, int batch, int repeats, Func<ModalityEncoder> create, int inputSize)
+{
+    double Step(int modalities)
+    {
+        using var network = new MultimodalNetwork(Enumerable.Range(0, modalities).Select(_ => create()).ToArray(), 10, DiMml.Torch.Modules.FusionHeadKind.None, seed: 0);
+        using var optimizer = optim.SGD(network.parameters(), 0.01, 0.9);
+        return Median(Time(repeats, () =>
+        {
+            using var scope = NewDisposeScope();
+            var inputs = Enumerable.Range(0, modalities).Select(_ => randn(batch, inputSize)).ToArray();
+            var labels = randint(10, [batch]);
+            var loss = network.PrivateLogits(network.Encode(inputs)).Select(l => nn.functional.cross_entropy(l, labels)).Aggregate((x, y) => x + y);
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+        }));
+    }
+
+    return Row($"training step, 2 x {encoder}, batch {batch}", Step(2), "ms", Step(1), "one modality");
+}
+
+// Batched ONNX Runtime scoring of an exported model against TorchSharp's forward pass of the same model.
+static string OnnxVersusTorchScoring(int rows, int repeats)
+{
+    using var data = MultimodalDataset.FromArrays(
+        [Enumerable.Range(0, 512 * 392).Select(i => (float)Math.Sin(i)).ToArray(), Enumerable.Range(0, 512 * 392).Select(i => (float)Math.Cos(i)).ToArray()],
+        [392, 392], Enumerable.Range(0, 512).Select(i => i % 10).ToArray(), 10);
+    var options = new DiMmlOptions { Modalities = [new ModalitySpec("top"), new ModalitySpec("bottom")], Epochs = 1, BatchSize = 64, EmbeddingSize = 128, FusionEpochs = 1 };
+    using var model = new DiMmlLearner(options).Fit(data);
+    using var session = new InferenceSession(OnnxExport.ToBytes(model, ["top", "bottom"], OnnxLayout.Batched));
+    var inputs = new[] { data.Features(0)[..rows].contiguous(), data.Features(1)[..rows].contiguous() };
+    var values = inputs.Select((x, m) => NamedOnnxValue.CreateFromTensor(m == 0 ? "top" : "bottom", new DenseTensor<float>(x.data<float>().ToArray(), [rows, 392]))).ToArray();
+    var onnx = Median(Time(repeats, () =>
+    {
+        using var results = session.Run(values);
+    }));
+    var torchSharp = Median(Time(repeats, () =>
+    {
+        using var prediction = model.Predict(inputs);
+    }));
+    return Row(string.Create(CultureInfo.InvariantCulture, $"scoring {rows} rows, 2 x MLP, D = 128, ONNX Runtime batched ({rows / onnx * 1000:F0} rows/s)"),
+        onnx, "ms", torchSharp, "TorchSharp forward");
+}
