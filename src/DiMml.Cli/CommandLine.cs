@@ -21,7 +21,8 @@ internal sealed class CommandLine
         options:
           --epochs N (10)  --batch-size N (32)  --lr X (0.01)  --embedding N (128)  --hidden N (256)
           --fusion-epochs N (5)  --seed N (0)  --threads N (1)  --separator C (,)  --out DIR (dimml-results)
-          --methods a,b,... (compare: only these)  --save-models (compare: save each model zip)
+          --methods a,b,... (compare: only these)  --seeds 0,1,2 (compare: repeat, report mean ± std)
+          --save-models (compare: save each model zip)
           --checkpoint-dir DIR (train: checkpoint every epoch)  --resume DIR|FILE (train: continue an interrupted run)
         """;
 

@@ -22,41 +22,65 @@ internal static class Comparison
         AnsiConsole.MarkupLine($"[bold]dimml compare[/]: {train.GetRowCount() ?? CountRows(train)} training and {test.GetRowCount() ?? CountRows(test)} test rows, " +
             $"modalities {Markup.Escape(string.Join(", ", data.Modalities.Select(m => $"{m.Name}[{m.Indices.Length}]")))}; {Markup.Escape(budget.ToString())}");
 
-        var histories = new ConcurrentDictionary<string, List<EpochRecord>>();
-        var results = new List<MethodResult>();
+        var seeds = Seeds(line, budget.Seed);
+        var runs = new List<MethodResult>();
         AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(progress =>
             {
-                var tasks = new Dictionary<string, ProgressTask>();
-                var methods = Selected(line, Methods.All(ml, data, budget, testKeyed, (method, record) =>
+                foreach (var seed in seeds)
                 {
-                    histories.GetOrAdd(method, _ => []).Add(record);
-                    tasks[method].Increment(1);
-                }));
-                foreach (var method in methods)
-                {
-                    var epochs = method.Name.StartsWith("dimml", StringComparison.Ordinal) ? budget.Epochs + budget.FusionEpochs : budget.Epochs;
-                    tasks[method.Name] = progress.AddTask(Markup.Escape(method.Name), autoStart: false, maxValue: method.Name == "lightgbm" ? 1 : epochs);
-                }
-
-                foreach (var method in methods)
-                {
-                    var task = tasks[method.Name].IsIndeterminate(method.Name == "lightgbm");
-                    task.StartTask();
-                    results.Add(Evaluate(ml, method, trainKeyed, testKeyed, keys, histories, output, line.Flag("--save-models")));
-                    task.Value = task.MaxValue;
-                    task.StopTask();
+                    runs.AddRange(RunSeed(ml, line, data, budget with { Seed = seed }, seeds.Length > 1, trainKeyed, testKeyed, keys, output, progress));
                 }
             });
 
-        ReportWriter.Write(output, results, data.Modalities.Select(m => m.Name).ToArray(), budget, line);
+        var results = runs.GroupBy(r => r.Method).Select(g => MethodResult.Mean(g.ToArray())).ToArray();
+        ReportWriter.Write(output, results, runs, data.Modalities.Select(m => m.Name).ToArray(), budget, seeds);
         AnsiConsole.Write(ReportWriter.Table(results, data.Modalities.Select(m => m.Name).ToArray()));
         AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(Path.Combine(output, "comparison.md"))}[/], comparison.json, accuracy.svg and training-curves.svg.");
         return 0;
     }
 
+    // Every selected method once with this seed, each with a progress bar of its epochs.
+    private static List<MethodResult> RunSeed(
+        MLContext ml, CommandLine line, DelimitedData data, Budget budget, bool label, IDataView train, IDataView test, ITransformer keys, string output, ProgressContext progress)
+    {
+        var histories = new ConcurrentDictionary<string, List<EpochRecord>>();
+        var tasks = new Dictionary<string, ProgressTask>();
+        var methods = Selected(line, Methods.All(ml, data, budget, test, (method, record) =>
+        {
+            histories.GetOrAdd(method, _ => []).Add(record);
+            tasks[method].Increment(1);
+        }));
+        foreach (var method in methods)
+        {
+            var epochs = method.Name.StartsWith("dimml", StringComparison.Ordinal) ? budget.Epochs + budget.FusionEpochs : budget.Epochs;
+            var name = label ? $"{method.Name} (seed {budget.Seed})" : method.Name;
+            tasks[method.Name] = progress.AddTask(Markup.Escape(name), autoStart: false, maxValue: method.Name == "lightgbm" ? 1 : epochs);
+        }
+
+        var results = new List<MethodResult>();
+        foreach (var method in methods)
+        {
+            var task = tasks[method.Name].IsIndeterminate(method.Name == "lightgbm");
+            task.StartTask();
+            var suffix = label ? $"-seed{budget.Seed}" : "";
+            results.Add(Evaluate(ml, method, train, test, keys, histories, output, line.Flag("--save-models") ? suffix : null));
+            task.Value = task.MaxValue;
+            task.StopTask();
+        }
+
+        return results;
+    }
+
+    private static int[] Seeds(CommandLine line, int single) => line.Optional("--seeds") is { } list
+        ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => int.TryParse(s, out var seed) && seed >= 0 ? seed : throw new CommandLineException($"--seeds takes non-negative integers, got '{s}'."))
+            .Distinct().ToArray()
+        : [single];
+
+    // saveSuffix: null = do not save; otherwise appended to the model file name.
     private static MethodResult Evaluate(
-        MLContext ml, Method method, IDataView train, IDataView test, ITransformer keys, ConcurrentDictionary<string, List<EpochRecord>> histories, string output, bool save)
+        MLContext ml, Method method, IDataView train, IDataView test, ITransformer keys, ConcurrentDictionary<string, List<EpochRecord>> histories, string output, string? saveSuffix)
     {
         var watch = Stopwatch.StartNew();
         var model = method.Estimator().Fit(train);
@@ -64,9 +88,9 @@ internal static class Comparison
         var scored = model.Transform(test);
         var metrics = ml.MulticlassClassification.Evaluate(scored);
         var f1 = metrics.ConfusionMatrix.PerClassPrecision.Zip(metrics.ConfusionMatrix.PerClassRecall, (p, r) => p + r > 0 ? 2 * p * r / (p + r) : 0).Average();
-        if (save)
+        if (saveSuffix is not null)
         {
-            ml.Model.Save(new Microsoft.ML.Data.TransformerChain<ITransformer>(keys, model), train.Schema, Path.Combine(output, $"{method.Name.Replace(':', '-')}.zip"));
+            ml.Model.Save(new Microsoft.ML.Data.TransformerChain<ITransformer>(keys, model), train.Schema, Path.Combine(output, $"{method.Name.Replace(':', '-')}{saveSuffix}.zip"));
         }
 
         var result = new MethodResult(method.Name, metrics.MicroAccuracy, f1, method.ModalityAccuracy(model, scored), seconds, histories.GetValueOrDefault(method.Name) ?? []);

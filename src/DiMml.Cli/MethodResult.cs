@@ -10,4 +10,25 @@ namespace DiMml.Cli;
 /// <param name="TrainSeconds">Wall time of fitting.</param>
 /// <param name="History">Per-epoch records (empty for LightGBM).</param>
 internal sealed record MethodResult(
-    string Method, double Accuracy, double MacroF1, IReadOnlyDictionary<string, double> ModalityAccuracy, double TrainSeconds, IReadOnlyList<EpochRecord> History);
+    string Method, double Accuracy, double MacroF1, IReadOnlyDictionary<string, double> ModalityAccuracy, double TrainSeconds, IReadOnlyList<EpochRecord> History)
+{
+    /// <summary>Seeds the figures are averaged over (1 for a single run).</summary>
+    public int Seeds { get; init; } = 1;
+
+    /// <summary>Sample standard deviation of the accuracy over the seeds (0 for one seed).</summary>
+    public double AccuracySpread { get; init; }
+
+    /// <summary>Means over seeds (the first seed's history); the spread is the accuracy's sample standard deviation.</summary>
+    public static MethodResult Mean(IReadOnlyList<MethodResult> runs)
+    {
+        var accuracies = runs.Select(r => r.Accuracy).ToArray();
+        var mean = accuracies.Average();
+        var spread = runs.Count > 1 ? Math.Sqrt(accuracies.Sum(a => (a - mean) * (a - mean)) / (runs.Count - 1)) : 0;
+        var modalities = runs[0].ModalityAccuracy.Keys.ToDictionary(m => m, m => runs.Average(r => r.ModalityAccuracy[m]));
+        return new MethodResult(runs[0].Method, mean, runs.Average(r => r.MacroF1), modalities, runs.Average(r => r.TrainSeconds), runs[0].History)
+        {
+            Seeds = runs.Count,
+            AccuracySpread = spread,
+        };
+    }
+}

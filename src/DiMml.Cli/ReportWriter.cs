@@ -30,27 +30,31 @@ internal static class ReportWriter
         return table;
     }
 
-    public static void Write(string folder, IReadOnlyList<MethodResult> results, IReadOnlyList<string> modalities, Budget budget, CommandLine line)
+    public static void Write(
+        string folder, IReadOnlyList<MethodResult> results, IReadOnlyList<MethodResult> runs, IReadOnlyList<string> modalities, Budget budget, IReadOnlyList<int> seeds)
     {
-        File.WriteAllText(Path.Combine(folder, "comparison.md"), Markdown(results, modalities, budget));
+        File.WriteAllText(Path.Combine(folder, "comparison.md"), Markdown(results, modalities, budget, seeds));
         File.WriteAllText(Path.Combine(folder, "comparison.json"), JsonSerializer.Serialize(new
         {
             budget,
+            seeds,
             modalities,
             results = results.Select(r => new
             {
-                r.Method, r.Accuracy, r.MacroF1, r.ModalityAccuracy, r.TrainSeconds,
+                r.Method, r.Accuracy, r.AccuracySpread, r.MacroF1, r.ModalityAccuracy, r.TrainSeconds,
                 epochs = r.History.Select(h => new { stage = h.Stage.ToString(), epoch = h.Epoch, h.Losses, h.TrainAccuracy, seconds = h.Elapsed.TotalSeconds }),
             }),
+            runs = runs.Select(r => new { r.Method, r.Accuracy, r.MacroF1, r.ModalityAccuracy, r.TrainSeconds }),
         }, new JsonSerializerOptions { WriteIndented = true }));
         Export(AccuracyPlot(results), Path.Combine(folder, "accuracy.svg"));
         Export(CurvesPlot(results), Path.Combine(folder, "training-curves.svg"));
     }
 
-    private static string Markdown(IReadOnlyList<MethodResult> results, IReadOnlyList<string> modalities, Budget budget)
+    private static string Markdown(IReadOnlyList<MethodResult> results, IReadOnlyList<string> modalities, Budget budget, IReadOnlyList<int> seeds)
     {
         var text = new StringBuilder();
-        text.AppendLine($"Test results; budget: {budget}.").AppendLine();
+        var over = seeds.Count > 1 ? $"; mean over seeds {string.Join(", ", seeds)} (accuracy ± sample standard deviation)" : "";
+        text.AppendLine($"Test results; budget: {budget with { Seed = seeds[0] }}{over}.").AppendLine();
         var header = new[] { "method", "accuracy", "macro-F1" }.Concat(modalities.Select(m => $"{m} acc")).Append("train s").ToArray();
         text.AppendLine("| " + string.Join(" | ", header) + " |");
         text.AppendLine("|" + string.Concat(header.Select(_ => " --- |")));
@@ -64,7 +68,7 @@ internal static class ReportWriter
     }
 
     private static IEnumerable<string[]> Rows(IReadOnlyList<MethodResult> results, IReadOnlyList<string> modalities) =>
-        results.Select(r => new[] { r.Method, Percent(r.Accuracy), Percent(r.MacroF1) }
+        results.Select(r => new[] { r.Method, Percent(r.Accuracy) + (r.Seeds > 1 ? $" ± {100 * r.AccuracySpread:F1}" : ""), Percent(r.MacroF1) }
             .Concat(modalities.Select(m => r.ModalityAccuracy.TryGetValue(m, out var a) ? Percent(a) : "-"))
             .Append(r.TrainSeconds.ToString("F1", CultureInfo.InvariantCulture))
             .ToArray());

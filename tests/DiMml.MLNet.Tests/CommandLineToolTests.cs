@@ -46,6 +46,34 @@ public sealed class CommandLineToolTests
     }
 
     [TestMethod]
+    public void CompareOverSeveralSeedsReportsMeanAndSpread()
+    {
+        var folder = Directory.CreateTempSubdirectory("dimml-cli-").FullName;
+        try
+        {
+            var train = WriteCsv(Path.Combine(folder, "train.csv"), TwoViewRows.Make(150, seed: 63));
+            var test = WriteCsv(Path.Combine(folder, "test.csv"), TwoViewRows.Make(90, seed: 63, sample: 1));
+            var output = Path.Combine(folder, "out");
+            var (exitCode, log) = ChildProcess.Run("dotnet", ChildProcess.BuiltBeside("DiMml.Cli", "src", "dimml.dll"),
+                "compare", "--train", train, "--test", test, "--label", "Label", "--modality", "top=a0-a7", "--modality", "bottom=b*",
+                "--methods", "unimodal:top,dimml", "--seeds", "0,1,2", "--epochs", "2", "--fusion-epochs", "1", "--embedding", "16", "--hidden", "16",
+                "--lr", "0.05", "--out", output);
+            Assert.AreEqual(0, exitCode, log);
+            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "comparison.json")));
+            Assert.AreEqual(6, json.RootElement.GetProperty("runs").GetArrayLength());
+            var results = json.RootElement.GetProperty("results").EnumerateArray().ToArray();
+            Assert.HasCount(2, results);
+            var runs = json.RootElement.GetProperty("runs").EnumerateArray().Where(r => r.GetProperty("Method").GetString() == "dimml").Select(r => r.GetProperty("Accuracy").GetDouble()).ToArray();
+            Assert.AreEqual(runs.Average(), results[1].GetProperty("Accuracy").GetDouble(), 1e-12);
+            StringAssert.Contains(File.ReadAllText(Path.Combine(output, "comparison.md")), "mean over seeds 0, 1, 2");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void BadModalityColumnIsNamed()
     {
         var folder = Directory.CreateTempSubdirectory("dimml-cli-").FullName;
