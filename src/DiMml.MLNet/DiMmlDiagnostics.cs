@@ -1,3 +1,5 @@
+using DiMml.Torch.Calibration;
+using DiMml.Torch.Inference;
 using DiMml.Torch.Training;
 
 namespace DiMml.MLNet;
@@ -7,7 +9,7 @@ public sealed class DiMmlDiagnostics : TrainingDiagnostics
 {
     internal DiMmlDiagnostics(
         IReadOnlyList<EpochRecord> history, FitFacts facts, IReadOnlyList<string> modalityNames, IReadOnlyDictionary<string, int> effectiveSetSizes,
-        int ducStartEpoch, string fusion)
+        int ducStartEpoch, string fusion, FusionSelection? selection = null)
         : base(history, facts)
     {
         var lastDetached = history.LastOrDefault(r => r.Stage == TrainingStage.Detached);
@@ -19,7 +21,15 @@ public sealed class DiMmlDiagnostics : TrainingDiagnostics
         EffectiveSetSizes = effectiveSetSizes;
         DucStartEpoch = ducStartEpoch;
         Fusion = fusion;
+        FusionChoice = selection?.Chosen.Name;
+        FusionCandidateAccuracy = selection?.Candidates.ToDictionary(c => c.Name, c => c.HeldOutAccuracy) ?? new Dictionary<string, double>();
+        BranchTemperatures = selection is null
+            ? new Dictionary<string, double>()
+            : selection.BranchTemperatures.Select((t, k) => (k, t)).ToDictionary(p => BranchName(modalityNames, p.k), p => p.t);
+        HeldOutRows = selection?.HeldOutRows ?? 0;
     }
+
+    private static string BranchName(IReadOnlyList<string> modalities, int k) => k < modalities.Count ? modalities[k] : MultimodalModel.FusionBranchName;
 
     /// <summary>Training accuracy of each modality's private head in the last stage-1 epoch.</summary>
     public IReadOnlyDictionary<string, double> PrivateHeadTrainAccuracy { get; }
@@ -38,4 +48,17 @@ public sealed class DiMmlDiagnostics : TrainingDiagnostics
 
     /// <summary>How the saved model fuses its branches.</summary>
     public string Fusion { get; }
+
+    /// <summary>Calibrated or selected fusion: the candidate the model scores with (<c>calibrated</c>, <c>paper-t1</c>,
+    /// <c>paper-t3</c>, <c>fusion-head</c> or <c>branch:{modality}</c>); null for the paper's fusion.</summary>
+    public string? FusionChoice { get; }
+
+    /// <summary>Every fusion candidate's accuracy on the held-out rows (empty for the paper's fusion).</summary>
+    public IReadOnlyDictionary<string, double> FusionCandidateAccuracy { get; }
+
+    /// <summary>The fitted calibration temperature of each branch (modalities, then <c>fusion</c>); empty for the paper's fusion.</summary>
+    public IReadOnlyDictionary<string, double> BranchTemperatures { get; }
+
+    /// <summary>Rows held out of stage 1 for calibration and the fusion choice (0 for the paper's fusion).</summary>
+    public int HeldOutRows { get; }
 }

@@ -26,6 +26,12 @@ public sealed class DiMmlModelInfo
             .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         CertaintyTemperature = double.Parse(metadata.GetValueOrDefault("dimml.certainty_temperature", "NaN"), CultureInfo.InvariantCulture);
         Version = metadata.GetValueOrDefault("dimml.version", "");
+        Fusion = metadata.GetValueOrDefault("dimml.fusion");
+        FusionCandidateAccuracy = Lines(metadata.GetValueOrDefault("dimml.fusion_candidates", ""))
+            .Select(line => line.Split('=', 2))
+            .ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
+        BranchTemperatures = metadata.GetValueOrDefault("dimml.branch_temperatures", "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
     }
 
     /// <summary>Modality names, in input order.</summary>
@@ -45,6 +51,16 @@ public sealed class DiMmlModelInfo
 
     /// <summary>Temperature of the certainty weighting.</summary>
     public double CertaintyTemperature { get; }
+
+    /// <summary>The held-out fusion choice (calibrated or selected fusion), e.g. <c>calibrated</c> or <c>branch:top</c>; null
+    /// for the paper's fusion.</summary>
+    public string? Fusion { get; }
+
+    /// <summary>Every fusion candidate's held-out accuracy (empty for the paper's fusion).</summary>
+    public IReadOnlyDictionary<string, double> FusionCandidateAccuracy { get; }
+
+    /// <summary>Calibration temperature of each branch, in <see cref="BranchNames"/> order (empty when uncalibrated).</summary>
+    public IReadOnlyList<double> BranchTemperatures { get; }
 
     /// <summary>Version of DiMml.MLNet that trained the model.</summary>
     public string Version { get; }

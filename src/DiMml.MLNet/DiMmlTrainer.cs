@@ -5,6 +5,7 @@ using DiMml.Torch.Training;
 using Microsoft.ML;
 using TorchSharp;
 using CoreFusion = DiMml.Torch.Modules.FusionHeadKind;
+using CoreInference = DiMml.Torch.Inference.InferenceFusion;
 
 namespace DiMml.MLNet;
 
@@ -55,7 +56,7 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
             (data, validation, seed, onEpoch) => new DiMmlLearner(CoreOptions(seed, onEpoch)).Fit(data, validation),
             (model, facts, _, _) => new DiMmlDiagnostics(
                 model.History, facts, fitting.Names, model.Dimensions?.SetSizes(fitting.Names) ?? new Dictionary<string, int>(),
-                core.ResolvedDucStartEpoch, FusionDescription(model)));
+                core.ResolvedDucStartEpoch, FusionDescription(model), model.Selection));
         return new DiMmlTransformer(fitted, diagnostics);
     }
 
@@ -72,13 +73,19 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
             DimensionRefreshInterval = options.DimensionRefreshInterval,
             FusionEpochs = options.FusionEpochs,
             CertaintyTemperature = options.CertaintyTemperature,
-            FusionHeadOnly = options.Inference == InferenceFusion.FusionHeadOnly,
+            Inference = (CoreInference)(int)options.Inference,
+            CalibrationFraction = options.CalibrationFraction,
         };
         OptionsCheck.Apply(options, core, seed, onEpoch);
         return core;
     }
 
-    private static string FusionDescription(MultimodalModel model) => model.Kind == ModelKind.FusionHead
-        ? "the fusion head alone"
-        : $"certainty-weighted logits (T = {model.Weighting.Temperature.ToString(CultureInfo.InvariantCulture)}) over {string.Join(", ", model.BranchNames)}";
+    internal static string FusionDescription(MultimodalModel model) => model switch
+    {
+        { Kind: ModelKind.FusionHead } => "the fusion head alone",
+        { Selection: { } s } => $"{s.Chosen.Name} (held-out accuracy {s.Chosen.HeldOutAccuracy:P2} on {s.HeldOutRows} rows; " +
+            string.Join(", ", s.Candidates.Select(c => $"{c.Name} {c.HeldOutAccuracy:P2}")) + "; branch temperatures " +
+            string.Join(", ", model.BranchNames.Select((b, k) => $"{b} {s.BranchTemperatures[k].ToString("F2", CultureInfo.InvariantCulture)}")) + ")",
+        _ => $"certainty-weighted logits (T = {model.Weighting.Temperature.ToString(CultureInfo.InvariantCulture)}) over {string.Join(", ", model.BranchNames)}",
+    };
 }

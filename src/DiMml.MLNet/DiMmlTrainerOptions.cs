@@ -37,6 +37,10 @@ public sealed partial class DiMmlTrainer
         /// <summary>How the saved model predicts. Default <see cref="InferenceFusion.CertaintyWeighting"/> (the paper's).</summary>
         public InferenceFusion Inference { get; set; } = InferenceFusion.CertaintyWeighting;
 
+        /// <summary>Without a <see cref="MultimodalTrainerOptions.ValidationSet"/>: the share of each class's training rows that
+        /// calibrated and selected fusion hold out of stage 1. Default 0.1; at most 0.5. Unused by the paper's fusion.</summary>
+        public double CalibrationFraction { get; set; } = 0.1;
+
         /// <summary>Temperature T of the certainty weighting. Default 1.</summary>
         public double CertaintyTemperature { get; set; } = 1.0;
     }

@@ -32,7 +32,8 @@ public sealed class OnnxParityTests
         return kind switch
         {
             "dimml" => new DiMmlLearner((DiMmlOptions)common(new DiMmlOptions { Modalities = Specs(modalities), FusionEpochs = 2, CertaintyTemperature = 3 })).Fit(data),
-            "fusionhead" => new DiMmlLearner((DiMmlOptions)common(new DiMmlOptions { Modalities = Specs(modalities), FusionEpochs = 2, FusionHeadOnly = true })).Fit(data),
+            "fusionhead" => new DiMmlLearner((DiMmlOptions)common(new DiMmlOptions { Modalities = Specs(modalities), FusionEpochs = 2, Inference = DiMml.Torch.Inference.InferenceFusion.FusionHeadOnly })).Fit(data),
+            "calibrated" => new DiMmlLearner((DiMmlOptions)common(new DiMmlOptions { Modalities = Specs(modalities), FusionEpochs = 2, Inference = DiMml.Torch.Inference.InferenceFusion.CalibratedCertaintyWeighting, CalibrationFraction = 0.3 })).Fit(data),
             "joint" => new JointLearner(common(new TrainerOptions { Modalities = Specs(modalities) })).Fit(data),
             _ => new UnimodalLearner(common(new TrainerOptions { Modalities = Specs(1) })).Fit(data.SelectModalities(0)),
         };
@@ -46,12 +47,31 @@ public sealed class OnnxParityTests
     [DataRow("dimml", TorchFusion.None, 3)]
     [DataRow("joint", TorchFusion.Concat, 2)]
     [DataRow("fusionhead", TorchFusion.Gated, 2)]
+    [DataRow("calibrated", TorchFusion.Concat, 2)]
+    [DataRow("calibrated", TorchFusion.None, 3)]
     [DataRow("unimodal", TorchFusion.None, 1)]
     public void OnnxRuntimeMatchesTorchSharp(string kind, TorchFusion fusion, int modalities)
     {
         using var data = Synthetic.Clusters(200, Math.Max(2, modalities), 10, 3, separation: 3, seed: 21);
         using var model = Train(kind, fusion, modalities, data);
         AssertParity(model, data, 10);
+    }
+
+    [TestMethod]
+    [DataRow(0)]
+    [DataRow(2)]
+    public void PreferredBranchWithFallbackMatchesTorchSharp(int preferred)
+    {
+        // Which candidate held-out selection keeps depends on the data; this fixes one that fuses a single branch, so
+        // rows missing it exercise the fallback to the remaining branches.
+        using var data = Synthetic.Clusters(200, 2, 10, 3, separation: 3, seed: 21);
+        using var trained = Train("calibrated", TorchFusion.Concat, 2, data);
+        var flags = new[] { false, false, false };
+        flags[preferred] = true;
+        var weighting = new CertaintyWeighting(1.0, trained.Weighting.BranchTemperatures, flags);
+        // The view shares the trained network, which disposing `trained` frees.
+        var view = new MultimodalModel(trained.Network, trained.Kind, trained.ModalityNames, trained.History, trained.Dimensions, weighting, trained.Device);
+        AssertParity(view, data, 10);
     }
 
     [TestMethod]

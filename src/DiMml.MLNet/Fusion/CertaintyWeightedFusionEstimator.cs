@@ -37,8 +37,14 @@ public sealed class CertaintyWeightedFusionEstimator : IEstimator<CertaintyWeigh
         public double Temperature { get; set; } = 1.0;
 
         /// <summary>Optional key-typed label column whose key values name the classes of PredictedLabel; without it
-        /// PredictedLabel is key k + 1 for score slot k.</summary>
+        /// PredictedLabel is key k + 1 for score slot k. Needed by <see cref="Calibrate"/>.</summary>
         public string? LabelColumnName { get; set; }
+
+        /// <summary>Fit a temperature per input on the labelled rows given to Fit (temperature scaling: minimum NLL), and
+        /// weight and fuse the calibrated inputs. An over-confident input then stops dominating. Fit on rows the input
+        /// models did not train on (a validation split), or the temperatures inherit their over-confidence. Needs
+        /// <see cref="LabelColumnName"/>. Default false (the paper's weighting).</summary>
+        public bool Calibrate { get; set; }
 
         /// <summary>Output column of the fused probabilities. Default "Score".</summary>
         public string ScoreColumnName { get; set; } = DiMmlColumns.Score;
@@ -95,18 +101,20 @@ public sealed class CertaintyWeightedFusionEstimator : IEstimator<CertaintyWeigh
 
         var classes = sizes[0];
         var labels = options.LabelColumnName is { } label ? LabelsOf(input.Schema, label, classes) : LabelValues.KeyNumbers(classes);
-        var file = new OnnxModelFile(Graph(classes, OnnxLayout.PerRow));
-        return new CertaintyWeightedFusionTransformer(Pipeline(file, labels).Fit(input), file, Graph(classes, OnnxLayout.Batched));
+        var temperatures = options.Calibrate ? FusionCalibration.Fit(input, options.InputColumnNames.ToArray(), options.LabelColumnName!, options.InputKind, classes) : null;
+        var file = new OnnxModelFile(Graph(classes, OnnxLayout.PerRow, temperatures));
+        return new CertaintyWeightedFusionTransformer(Pipeline(file, labels).Fit(input), file, Graph(classes, OnnxLayout.Batched, temperatures), temperatures);
     }
 
     // The per-row graph feeds ML.NET and uses internal output names (an input may be called "Score"); the
     // standalone batched graph uses the public ones unless an input already has one of them.
-    private byte[] Graph(int classes, OnnxLayout layout) => FusionOnnxExport.ToBytes(
+    private byte[] Graph(int classes, OnnxLayout layout, IReadOnlyList<double>? temperatures = null) => FusionOnnxExport.ToBytes(
         options.InputColumnNames.ToArray(), classes, options.InputKind == ScoreKind.Logits, (CoreMeasure)(int)options.Certainty, options.Temperature,
         layout == OnnxLayout.Batched && !options.InputColumnNames.Intersect([options.ScoreColumnName, options.BranchWeightsColumnName, OnnxExport.PredictedIndexOutput]).Any()
             ? new FusionOutputNames(options.ScoreColumnName, options.BranchWeightsColumnName, OnnxExport.PredictedIndexOutput)
             : new FusionOutputNames(FusedScore, FusedWeights, OnnxExport.PredictedIndexOutput),
-        layout);
+        layout,
+        inputTemperatures: temperatures);
 
     private IEstimator<ITransformer> Pipeline(OnnxModelFile file, LabelValues labels) => ScoringPipeline.Create(
         env, file, options.InputColumnNames.ToArray(), [(FusedScore, options.ScoreColumnName), (FusedWeights, options.BranchWeightsColumnName)],
@@ -133,6 +141,11 @@ public sealed class CertaintyWeightedFusionEstimator : IEstimator<CertaintyWeigh
         if (!double.IsFinite(options.Temperature) || options.Temperature <= 0)
         {
             throw new ArgumentException($"Option Temperature is {options.Temperature}; it must be a finite number > 0 (default 1).", nameof(options.Temperature));
+        }
+
+        if (options.Calibrate && options.LabelColumnName is null)
+        {
+            throw new ArgumentException("Option Calibrate needs LabelColumnName: the key-typed label of the rows the temperatures are fitted on.", nameof(options.Calibrate));
         }
 
         var outputs = new[] { options.ScoreColumnName, options.PredictedLabelColumnName, options.BranchWeightsColumnName };

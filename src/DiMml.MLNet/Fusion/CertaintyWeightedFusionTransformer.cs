@@ -9,8 +9,13 @@ namespace DiMml.MLNet;
 /// </summary>
 public sealed class CertaintyWeightedFusionTransformer : OnnxScoredTransformer
 {
-    internal CertaintyWeightedFusionTransformer(ITransformer scoring, OnnxModelFile graph, byte[] standaloneGraph)
+    internal CertaintyWeightedFusionTransformer(ITransformer scoring, OnnxModelFile graph, byte[] standaloneGraph, IReadOnlyList<double>? inputTemperatures)
         : base(scoring, graph, standaloneGraph)
     {
+        InputTemperatures = inputTemperatures;
     }
+
+    /// <summary>With <see cref="CertaintyWeightedFusionEstimator.Options.Calibrate"/>: the temperature fitted for each input,
+    /// in input order; otherwise null.</summary>
+    public IReadOnlyList<double>? InputTemperatures { get; }
 }

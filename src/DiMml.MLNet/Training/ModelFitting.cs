@@ -77,6 +77,11 @@ internal sealed class ModelFitting(MLNetEnvironment env, MultimodalTrainerOption
         var watch = Stopwatch.StartNew();
         using var model = train(data, validation, seed, EpochLogger(channel, data as StreamingBatchSource));
         var elapsed = watch.Elapsed;
+        if (model.Selection is not null)
+        {
+            channel.Info(MessageSensitivity.None, "Fusion chosen on held-out rows: " + DiMmlTrainer.FusionDescription(model));
+        }
+
         var validationAccuracy = validation is null ? null : Evaluate(model, validation, channel);
         var labels = LabelValues.FromSchema(input.Schema[options.LabelColumnName], classes);
         var metadata = Metadata(labels, sizes);

@@ -9,16 +9,18 @@ internal readonly record struct OnnxBranch(string Logits, string Available);
 /// <summary>
 /// Certainty-aware logit weighting as ONNX nodes, node for node what <see cref="CertaintyWeighting.Fuse"/> computes
 /// (with the max-probability measure): per-row certainty of each branch, weights <c>softmax(c / T)</c> over the
-/// available branches (NaN when none is), fused logits <c>Σ w_k z_k</c>.
+/// available branches (NaN when none is), fused logits <c>Σ w_k z_k</c>. Branch logits come in already calibrated; preferred
+/// branches restrict the weights as <see cref="CertaintyWeighting.PreferredBranches"/> describes.
 /// </summary>
 internal static class CertaintyGraph
 {
     public static string Fuse(
-        OnnxGraph g, IReadOnlyList<OnnxBranch> branches, float temperature, CertaintyMeasure measure, out string weights, out string anyAvailable)
+        OnnxGraph g, IReadOnlyList<OnnxBranch> branches, float temperature, CertaintyMeasure measure, out string weights, out string anyAvailable,
+        IReadOnlyList<bool>? preferred = null)
     {
         var certainty = branches.Select(b => Certainty(g, g.Node("Softmax", "branch_probabilities", [b.Logits], ("axis", 1L)), measure)).ToArray();
         var scaled = g.Node("Div", "scaled_certainty", [g.Node("Concat", "certainties", certainty, ("axis", 1L)), g.Scalar("temperature", temperature)]);
-        var available = g.Node("Concat", "branch_available", branches.Select(b => b.Available), ("axis", 1L));
+        var available = Preferred(g, g.Node("Concat", "branch_available", branches.Select(b => b.Available), ("axis", 1L)), preferred);
         var masked = g.Node("Where", "masked_certainty", [available, scaled, g.Scalar("minus_infinity", float.NegativeInfinity)]);
         anyAvailable = g.Node("Greater", "any_available", [
             g.Node("ReduceMax", "available_max", [g.Node("Cast", "available_float", [available], ("to", (long)DataType.Float))], ("axes", new[] { 1L }), ("keepdims", 1L)),
@@ -30,6 +32,31 @@ internal static class CertaintyGraph
                 branches.Select(_ => g.Name("branch_weight")).ToArray(), ("axis", 1L));
         var terms = branches.Select((b, k) => g.Node("Mul", "weighted", [parts[k], g.Node("Where", "kept_logits", [b.Available, b.Logits, g.Scalar("zero", 0f)])])).ToArray();
         return terms.Skip(1).Aggregate(terms[0], (a, t) => g.Node("Add", "fused", [a, t]));
+    }
+
+    /// <summary>Scales each branch's logits by its inverse calibration temperature (no node for τ = 1).</summary>
+    public static OnnxBranch[] Calibrate(OnnxGraph g, IReadOnlyList<OnnxBranch> branches, IReadOnlyList<double>? temperatures) =>
+        branches.Select((b, k) => temperatures is null || temperatures[k] == 1.0
+            ? b
+            : b with { Logits = g.Node("Mul", "calibrated_logits", [b.Logits, g.Scalar("inverse_temperature", (float)(1.0 / temperatures[k]))]) }).ToArray();
+
+    // Available preferred branches, or every available branch for a row with none of them.
+    private static string Preferred(OnnxGraph g, string available, IReadOnlyList<bool>? preferred)
+    {
+        if (preferred is null)
+        {
+            return available;
+        }
+
+        var mask = g.Node("Cast", "preferred", [g.Int64s("preferred_flags", preferred.Select(p => p ? 1L : 0L).ToArray())], ("to", (long)DataType.Bool));
+        var kept = g.Node("And", "preferred_available", [available, mask]);
+        var anyKept = g.Node("Greater", "any_preferred", [
+            g.Node("ReduceMax", "preferred_max", [g.Node("Cast", "preferred_float", [kept], ("to", (long)DataType.Float))], ("axes", new[] { 1L }), ("keepdims", 1L)),
+            g.Scalar("half", 0.5f)]);
+        // ONNX Runtime has no bool Where: (any ∧ kept) ∨ (¬any ∧ available).
+        return g.Node("Or", "fused_available", [
+            g.Node("And", "kept_if_any", [anyKept, kept]),
+            g.Node("And", "available_if_none", [g.Node("Not", "no_preferred", [anyKept]), available])]);
     }
 
     /// <summary>Per-row certainty <c>[N, 1]</c> of class probabilities <c>[N, C]</c>.</summary>

@@ -26,9 +26,11 @@ public static class FusionOnnxExport
     /// <param name="outputs">Output names (must differ from the input names).</param>
     /// <param name="layout">Per-row (ML.NET) or batched shapes.</param>
     /// <param name="metadata">Entries for the model's metadata_props.</param>
+    /// <param name="inputTemperatures">Optional calibration temperature per input (<see cref="Calibration.TemperatureScaling"/>):
+    /// each input's logits are divided by it before the weighting; null for none.</param>
     public static byte[] ToBytes(
         IReadOnlyList<string> inputNames, int classCount, bool inputsAreLogits, CertaintyMeasure measure, double temperature,
-        FusionOutputNames outputs, OnnxLayout layout, IReadOnlyDictionary<string, string>? metadata = null)
+        FusionOutputNames outputs, OnnxLayout layout, IReadOnlyDictionary<string, string>? metadata = null, IReadOnlyList<double>? inputTemperatures = null)
     {
         ArgumentNullException.ThrowIfNull(inputNames);
         ArgumentNullException.ThrowIfNull(outputs);
@@ -39,7 +41,12 @@ public static class FusionOnnxExport
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 2);
-        _ = new CertaintyWeighting(temperature);
+        _ = new CertaintyWeighting(temperature, inputTemperatures);
+        if (inputTemperatures is not null && inputTemperatures.Count != inputNames.Count)
+        {
+            throw new ArgumentException("Give one calibration temperature per input.", nameof(inputTemperatures));
+        }
+
         var g = new OnnxGraph();
         foreach (var name in inputNames.Concat(outputNames))
         {
@@ -53,6 +60,7 @@ public static class FusionOnnxExport
             var logits = inputsAreLogits ? clean : g.Node("Log", "log_p", [g.Node("Max", "p_floor", [clean, g.Scalar("tiny", 1e-12f)])]);
             return new OnnxBranch(logits, available);
         }).ToArray();
+        branches = CertaintyGraph.Calibrate(g, branches, inputTemperatures);
         var fused = CertaintyGraph.Fuse(g, branches, (float)temperature, measure, out var weights, out var anyAvailable);
         var argmax = g.Node("ArgMax", "argmax", [fused], ("axis", 1L), ("keepdims", 1L));
         g.VectorOutput(outputs.Score, g.Node("Softmax", "score", [fused], ("axis", 1L)), DataType.Float, classCount, perRow);
@@ -66,6 +74,11 @@ public static class FusionOnnxExport
             ["dimml.certainty_temperature"] = temperature.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
             ["dimml.inputs_are_logits"] = inputsAreLogits.ToString(),
         };
+        if (inputTemperatures is not null)
+        {
+            entries["dimml.branch_temperatures"] = string.Join(",", inputTemperatures.Select(t => t.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
         foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
         {
             entries[key] = value;

@@ -52,8 +52,9 @@ public static class OnnxExport
 
         var perRow = layout == OnnxLayout.PerRow;
         var modalities = inputNames.Select((name, m) => Modality(g, network.Encoders[m], name, perRow)).ToArray();
-        var branches = Branches(g, model, modalities);
-        var fused = CertaintyGraph.Fuse(g, branches, (float)model.Weighting.Temperature, CertaintyMeasure.MaxProbability, out var weights, out var anyAvailable);
+        var branches = CertaintyGraph.Calibrate(g, Branches(g, model, modalities), model.Weighting.BranchTemperatures);
+        var fused = CertaintyGraph.Fuse(g, branches, (float)model.Weighting.Temperature, CertaintyMeasure.MaxProbability, out var weights, out var anyAvailable,
+            model.Weighting.PreferredBranches);
 
         var outputs = new List<(string Name, string Value, DataType Type, long Width)>
         {
@@ -72,7 +73,7 @@ public static class OnnxExport
             }
         }
 
-        outputs.Add((BranchWeightsOutput, weights, DataType.Float, branches.Count));
+        outputs.Add((BranchWeightsOutput, weights, DataType.Float, branches.Length));
         var argmax = g.Node("ArgMax", "argmax", [fused], ("axis", 1L), ("keepdims", 1L));
         outputs.Add((PredictedIndexOutput, g.Node("Where", "predicted", [anyAvailable, argmax, g.Int64s("missing_index", -1)]), DataType.Int64, 1));
 
@@ -159,6 +160,15 @@ public static class OnnxExport
             ["dimml.certainty_temperature"] = model.Weighting.Temperature.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
             ["dimml.fusion_head"] = model.Network.FusionHead?.Kind.ToString() ?? FusionHeadKind.None.ToString(),
         };
+        if (model.Selection is { } selection)
+        {
+            var invariant = System.Globalization.CultureInfo.InvariantCulture;
+            metadata["dimml.fusion"] = selection.Chosen.Name;
+            metadata["dimml.fusion_candidates"] = string.Join("\n", selection.Candidates.Select(c => $"{c.Name}={c.HeldOutAccuracy.ToString("R", invariant)}"));
+            metadata["dimml.branch_temperatures"] = string.Join(",", selection.BranchTemperatures.Select(t => t.ToString("R", invariant)));
+            metadata["dimml.held_out_rows"] = selection.HeldOutRows.ToString(invariant);
+        }
+
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
             metadata[key] = value;

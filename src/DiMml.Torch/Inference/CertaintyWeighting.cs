@@ -4,27 +4,66 @@ using static TorchSharp.torch;
 namespace DiMml.Torch.Inference;
 
 /// <summary>
-/// Certainty-aware logit weighting, per sample: with branch logits <c>z_k</c>, certainty
-/// <c>c_k = max_j softmax(z_k)_j</c>, weights <c>w = softmax_k(c_k / T)</c> over the available branches,
-/// and fused logits <c>z = Σ_k w_k z_k</c>. Unavailable branches get weight 0; a row with no available
-/// branch gets NaN weights and NaN logits.
+/// Certainty-aware logit weighting, per sample: with branch logits <c>z_k</c> (divided by a per-branch temperature
+/// <c>τ_k</c> when calibrated), certainty <c>c_k = max_j softmax(z_k)_j</c>, weights <c>w = softmax_k(c_k / T)</c> over
+/// the available branches, and fused logits <c>z = Σ_k w_k z_k</c>. Unavailable branches get weight 0; a row with no
+/// available branch gets NaN weights and NaN logits. With preferred branches, a row fuses only the preferred ones that
+/// are available, and falls back to all its available branches when none of those is.
 /// </summary>
 public sealed class CertaintyWeighting
 {
+    private readonly double[]? branchTemperatures;
+    private readonly bool[]? preferred;
+
     /// <summary>Creates the weighting with temperature <paramref name="temperature"/>.</summary>
     /// <param name="temperature">T &gt; 0 (reference: 1 or 3); larger values flatten the weights towards uniform.</param>
-    public CertaintyWeighting(double temperature = 1.0)
+    /// <param name="branchTemperatures">Optional per-branch calibration temperatures τ_k &gt; 0 (see
+    /// <see cref="Calibration.TemperatureScaling"/>); null: the raw logits (the paper's).</param>
+    /// <param name="preferredBranches">Optional per-branch flags: which branches to fuse (at least one true); null: all.</param>
+    public CertaintyWeighting(double temperature = 1.0, IReadOnlyList<double>? branchTemperatures = null, IReadOnlyList<bool>? preferredBranches = null)
     {
         if (!double.IsFinite(temperature) || temperature <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The certainty temperature must be a finite number > 0 (default 1).");
         }
 
+        if (branchTemperatures is not null && branchTemperatures.Any(t => !double.IsFinite(t) || t <= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(branchTemperatures), "Every branch temperature must be a finite number > 0.");
+        }
+
+        if (preferredBranches is not null && !preferredBranches.Contains(true))
+        {
+            throw new ArgumentException("Prefer at least one branch, or pass null to fuse all of them.", nameof(preferredBranches));
+        }
+
+        if (branchTemperatures is not null && preferredBranches is not null && branchTemperatures.Count != preferredBranches.Count)
+        {
+            throw new ArgumentException("Give as many preferred-branch flags as branch temperatures.", nameof(preferredBranches));
+        }
+
         Temperature = temperature;
+        this.branchTemperatures = branchTemperatures?.ToArray();
+        preferred = preferredBranches?.ToArray();
     }
 
     /// <summary>The temperature T.</summary>
     public double Temperature { get; }
+
+    /// <summary>Per-branch calibration temperatures τ_k, or null when the logits are used as they are.</summary>
+    public IReadOnlyList<double>? BranchTemperatures => branchTemperatures;
+
+    /// <summary>Which branches are fused (falling back to all available ones for a row that has none of them), or null for all.</summary>
+    public IReadOnlyList<bool>? PreferredBranches => preferred;
+
+    /// <summary>The branches' calibrated logits <c>z_k / τ_k</c> (copies of the inputs when uncalibrated); the caller owns them.</summary>
+    /// <param name="branchLogits">K tensors <c>[B, C]</c>.</param>
+    public Tensor[] Calibrate(IReadOnlyList<Tensor> branchLogits)
+    {
+        ArgumentNullException.ThrowIfNull(branchLogits);
+        CheckBranchCount(branchLogits.Count);
+        return branchLogits.Select((z, k) => branchTemperatures is null ? z.alias() : z / branchTemperatures[k]).ToArray();
+    }
 
     /// <summary>Fuses the branches' logits.</summary>
     /// <param name="branchLogits">K tensors <c>[B, C]</c>: private heads in modality order, then the fusion head if any.</param>
@@ -38,15 +77,38 @@ public sealed class CertaintyWeighting
             throw new ArgumentException("At least one branch is needed.", nameof(branchLogits));
         }
 
+        CheckBranchCount(branchLogits.Count);
         using var scope = NewDisposeScope();
-        var logits = stack(branchLogits.ToArray(), 1);
-        var available = availability ?? ones(logits.shape[0], logits.shape[1], dtype: ScalarType.Bool, device: logits.device);
+        var logits = stack(Calibrate(branchLogits), 1);
+        var available = Preferred(availability ?? ones(logits.shape[0], logits.shape[1], dtype: ScalarType.Bool, device: logits.device));
         var unavailable = available.logical_not();
         var certainty = logits.softmax(2).amax(2) / Temperature;
         var weights = certainty.masked_fill(unavailable, double.NegativeInfinity).softmax(1);
         var kept = logits.masked_fill(unavailable.unsqueeze(2), 0.0);
         var fused = (weights.unsqueeze(2) * kept).sum(1);
         return (fused.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
+    }
+
+    // Available preferred branches, or all available ones for rows that have no preferred branch.
+    private Tensor Preferred(Tensor available)
+    {
+        if (preferred is null)
+        {
+            return available;
+        }
+
+        var mask = tensor(preferred, device: available.device).unsqueeze(0);
+        var kept = available.logical_and(mask);
+        return where(kept.any(1, keepdim: true), kept, available);
+    }
+
+    private void CheckBranchCount(int count)
+    {
+        var expected = branchTemperatures?.Length ?? preferred?.Length;
+        if (expected is { } k && k != count)
+        {
+            throw new ArgumentException($"This weighting was set up for {k} branches; got {count}.", "branchLogits");
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using DiMml.Torch.Calibration;
 using DiMml.Torch.Data;
 using DiMml.Torch.Losses;
 using DiMml.Torch.Modules;
@@ -59,8 +60,12 @@ public sealed class MultimodalModel : IDisposable
     /// <summary>The last effective-dimension sets (DI-MML with DUC on); otherwise null.</summary>
     public EffectiveDimensions? Dimensions { get; }
 
-    /// <summary>The certainty weighting used by DI-MML models.</summary>
+    /// <summary>The certainty weighting used by DI-MML models (calibrated and restricted to the chosen branches when the
+    /// fusion was fitted on held-out rows).</summary>
     public CertaintyWeighting Weighting { get; }
+
+    /// <summary>The held-out calibration and fusion choice (calibrated or selected fusion); null for the paper's fusion.</summary>
+    public FusionSelection? Selection { get; init; }
 
     /// <summary>The device the network lives on.</summary>
     public Device Device { get; }
@@ -71,7 +76,9 @@ public sealed class MultimodalModel : IDisposable
     /// modality (joint, unimodal) gives NaN probabilities for that row.
     /// </summary>
     /// <param name="inputs">One <c>[B, F_m]</c> batch per modality, in <see cref="ModalityNames"/> order.</param>
-    public MultimodalPrediction Predict(IReadOnlyList<Tensor> inputs)
+    public MultimodalPrediction Predict(IReadOnlyList<Tensor> inputs) => PredictWith(inputs, Weighting);
+
+    private MultimodalPrediction PredictWith(IReadOnlyList<Tensor> inputs, CertaintyWeighting weighting)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         using var scope = NewDisposeScope();
@@ -81,10 +88,10 @@ public sealed class MultimodalModel : IDisposable
         var modalityAvailable = CertaintyWeighting.ModalityAvailability(onDevice);
         var features = Network.Encode(onDevice.Select(x => x.nan_to_num(0.0, 0.0, 0.0)).ToArray());
         var (branches, availability) = Branches(features, modalityAvailable);
-        var (logits, weights) = Weighting.Fuse(branches, availability);
+        var (logits, weights) = weighting.Fuse(branches, availability);
         var prediction = new MultimodalPrediction(
             logits.softmax(1).MoveToOuterDisposeScope(),
-            branches.Select(b => b.MoveToOuterDisposeScope()).ToArray(),
+            weighting.Calibrate(branches).Select(b => b.MoveToOuterDisposeScope()).ToArray(),
             weights.MoveToOuterDisposeScope());
         return prediction;
     }
@@ -92,7 +99,9 @@ public sealed class MultimodalModel : IDisposable
     /// <summary>Accuracy of the fused prediction and of every branch, batch by batch.</summary>
     /// <param name="data">Labelled rows with the model's modalities.</param>
     /// <param name="batchSize">Rows per forward pass.</param>
-    public EvaluationReport Evaluate(IBatchSource data, int batchSize = 1024)
+    /// <param name="weighting">Another fusion of this model's branches to evaluate (e.g. a <see cref="FusionSelection"/>
+    /// candidate); null: the model's own <see cref="Weighting"/>.</param>
+    public EvaluationReport Evaluate(IBatchSource data, int batchSize = 1024, CertaintyWeighting? weighting = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
@@ -101,7 +110,7 @@ public sealed class MultimodalModel : IDisposable
         using var order = BatchOrder.Sequential(data.Count);
         BatchOrder.ForEachScoped(data.Batches(order, batchSize, Device), (inputs, labels) =>
         {
-            using var prediction = Predict(inputs);
+            using var prediction = PredictWith(inputs, weighting ?? Weighting);
             fusedCorrect += prediction.Probabilities.argmax(1).eq(labels).sum().item<long>();
             for (var k = 0; k < branchCorrect.Length; k++)
             {

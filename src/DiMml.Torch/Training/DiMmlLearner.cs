@@ -31,10 +31,22 @@ public sealed class DiMmlLearner
         options.Validate(train.ModalityCount);
         var device = DeviceSelection.Resolve(options.Device);
         var network = NetworkBuilder.Build(options, train, options.FusionHead, device);
-        return NetworkBuilder.DisposeOnFailure(network, () => Train(network, train, validation, device));
+        if (!options.HoldsOutRows)
+        {
+            return NetworkBuilder.DisposeOnFailure(network, () => Train(network, train, validation, null, device));
+        }
+
+        if (validation is not null)
+        {
+            return NetworkBuilder.DisposeOnFailure(network, () => Train(network, train, validation, validation, device));
+        }
+
+        using var split = HeldOutSplit.Stratified(train, options.CalibrationFraction, options.Seed);
+        return NetworkBuilder.DisposeOnFailure(network, () => Train(network, split.Train, null, split.HeldOut, device));
     }
 
-    private MultimodalModel Train(MultimodalNetwork network, IBatchSource train, IBatchSource? validation, Device device)
+    // heldOut: rows stage 1 never trains on, for calibration and the fusion choice; null for the paper's fusion.
+    private MultimodalModel Train(MultimodalNetwork network, IBatchSource train, IBatchSource? validation, IBatchSource? heldOut, Device device)
     {
         var names = options.Modalities.Select(m => m.Name).ToArray();
         var history = new TrainingHistory();
@@ -71,13 +83,20 @@ public sealed class DiMmlLearner
                     new CertaintyWeighting(options.CertaintyTemperature).Fuse(network.PrivateLogits(network.Encode(inputs))).Logits));
         }
 
-        if (network.FusionHead is not null)
+        var kind = options.Inference == InferenceFusion.FusionHeadOnly ? ModelKind.FusionHead : ModelKind.DiMml;
+        if (heldOut is null)
         {
-            FusionStage.Train(network, train, validation, device, options, run, checkpoints, dimensions);
+            if (network.FusionHead is not null)
+            {
+                FusionStage.Train(network, train, validation, device, options, run, checkpoints, dimensions);
+            }
+
+            return new MultimodalModel(network, kind, names, history, dimensions, new CertaintyWeighting(options.CertaintyTemperature), device);
         }
 
-        var kind = options.FusionHeadOnly ? ModelKind.FusionHead : ModelKind.DiMml;
-        return new MultimodalModel(network, kind, names, history, dimensions, new CertaintyWeighting(options.CertaintyTemperature), device);
+        string[] branches = network.FusionHead is null ? names : [.. names, MultimodalModel.FusionBranchName];
+        var selection = FusionStage.Calibrate(network, branches, heldOut, device, options, run, checkpoints, dimensions);
+        return new MultimodalModel(network, kind, names, history, dimensions, selection.Chosen.Weighting, device) { Selection = selection };
     }
 
     private bool IsDimensionEpoch(int epoch)

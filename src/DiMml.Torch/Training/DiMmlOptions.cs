@@ -1,3 +1,4 @@
+using DiMml.Torch.Inference;
 using DiMml.Torch.Losses;
 using DiMml.Torch.Modules;
 
@@ -26,9 +27,17 @@ public sealed class DiMmlOptions : TrainerOptions
     /// <summary>Stage-2 epochs of the fusion head on frozen encoders. Default 20.</summary>
     public int FusionEpochs { get; set; } = 20;
 
-    /// <summary>How the trained model predicts: certainty weighting (default, the paper's) or the fusion head alone
-    /// (the "no weighting" ablation; needs a fusion head).</summary>
-    public bool FusionHeadOnly { get; set; }
+    /// <summary>How the trained model predicts. Default <see cref="InferenceFusion.CertaintyWeighting"/> (the paper's).
+    /// <see cref="InferenceFusion.CalibratedCertaintyWeighting"/> and <see cref="InferenceFusion.Selected"/> hold rows out of
+    /// stage 1 (the validation rows when given, else <see cref="CalibrationFraction"/> of the training rows).</summary>
+    public InferenceFusion Inference { get; set; } = InferenceFusion.CertaintyWeighting;
+
+    /// <summary>Without validation rows: the share of each class's training rows held out of stage 1 for calibration, the
+    /// fusion head and the fusion choice (calibrated and selected fusion only). Default 0.1; at most 0.5.</summary>
+    public double CalibrationFraction { get; set; } = 0.1;
+
+    /// <summary>Whether this fusion needs rows that stage 1 never trains on.</summary>
+    public bool HoldsOutRows => Inference is InferenceFusion.CalibratedCertaintyWeighting or InferenceFusion.Selected;
 
     /// <summary>Temperature T of the certainty weighting at inference. Default 1.</summary>
     public double CertaintyTemperature { get; set; } = 1.0;
@@ -52,7 +61,10 @@ public sealed class DiMmlOptions : TrainerOptions
         Require(DimensionRefreshInterval is null or > 0, nameof(DimensionRefreshInterval), $"is {DimensionRefreshInterval}; it must be at least 1, or null to compute once");
         Require(FusionEpochs >= 0, nameof(FusionEpochs), $"is {FusionEpochs}; it must be >= 0");
         Require(FusionHead == FusionHeadKind.None || FusionEpochs > 0, nameof(FusionEpochs), "is 0 but a fusion head is configured; set FusionEpochs > 0 or FusionHead = None");
-        Require(!FusionHeadOnly || FusionHead != FusionHeadKind.None, nameof(FusionHeadOnly), "is set but FusionHead is None; choose a fusion head to predict with");
+        Require(Enum.IsDefined(Inference), nameof(Inference), $"is {Inference}; use one of {string.Join(", ", Enum.GetNames<InferenceFusion>())}");
+        Require(Inference != InferenceFusion.FusionHeadOnly || FusionHead != FusionHeadKind.None, nameof(Inference),
+            "is FusionHeadOnly but FusionHead is None; choose a fusion head to predict with");
+        Require(CalibrationFraction > 0 && CalibrationFraction <= 0.5, nameof(CalibrationFraction), $"is {CalibrationFraction}; it must be in (0, 0.5]");
         Require(double.IsFinite(CertaintyTemperature) && CertaintyTemperature > 0, nameof(CertaintyTemperature), $"is {CertaintyTemperature}; it must be a finite number > 0");
         Require(DimensionChunkElements > 0, nameof(DimensionChunkElements), $"is {DimensionChunkElements}; it must be at least 1");
     }

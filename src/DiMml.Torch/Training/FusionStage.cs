@@ -1,4 +1,6 @@
+using DiMml.Torch.Calibration;
 using DiMml.Torch.Data;
+using DiMml.Torch.Losses;
 using DiMml.Torch.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -7,28 +9,105 @@ using F = TorchSharp.torch.nn.functional;
 namespace DiMml.Torch.Training;
 
 /// <summary>
-/// DI-MML stage 2: the fusion head trained with CE on the features of frozen encoders. Frozen encoders in eval
+/// DI-MML stage 2: the fusion head trained with CE on the features of frozen encoders, either on the training rows (the
+/// paper's) or on held-out rows, where the branches are also calibrated and the fusion chosen. Frozen encoders in eval
 /// mode give the same features every epoch, so the features are computed once.
 /// </summary>
 internal static class FusionStage
 {
+    /// <summary>Folds of the cross-fitting that gives the fusion head's held-out logits.</summary>
+    public const int CrossFitFolds = 5;
+
+    /// <summary>The paper's stage 2: the fusion head on the training rows' features.</summary>
     public static void Train(
         MultimodalNetwork network, IBatchSource train, IBatchSource? validation, Device device, DiMmlOptions options, SgdRun run, CheckpointPlan checkpoints,
-        Losses.EffectiveDimensions? dimensions)
+        EffectiveDimensions? dimensions)
     {
-        var head = network.FusionHead!;
         network.SetEncodersTrainable(false);
         using var scope = NewDisposeScope();
         var (features, labels) = FeatureExtraction.Encode(network, train, device);
-        using var featureData = MultimodalDataset.FromTensors(features, labels, train.ClassCount);
         var (validationFeatures, validationLabels) = validation is null ? (null, null) : FeatureExtraction.Encode(network, validation, device);
         using var validationData = validationFeatures is null ? null : MultimodalDataset.FromTensors(validationFeatures, validationLabels!, train.ClassCount);
-        run.Run(TrainingStage.Fusion, options.FusionEpochs, featureData, head.parameters(), head, (inputs, y, _) =>
+        TrainHead(network.FusionHead!, features, labels, train.ClassCount, options, run, checkpoints, dimensions, validationData, device);
+    }
+
+    /// <summary>
+    /// Stage 2 on held-out rows: the fusion head's held-out logits come from <see cref="CrossFitFolds"/> heads each trained
+    /// on the other folds; the kept head is then trained on all held-out rows; the branch temperatures and the fusion are
+    /// fitted on the private heads' and the cross-fitted logits.
+    /// </summary>
+    public static FusionSelection Calibrate(
+        MultimodalNetwork network, IReadOnlyList<string> branchNames, IBatchSource heldOut, Device device, DiMmlOptions options, SgdRun run,
+        CheckpointPlan checkpoints, EffectiveDimensions? dimensions)
+    {
+        network.SetEncodersTrainable(false);
+        using var scope = NewDisposeScope();
+        var (features, labels) = FeatureExtraction.Encode(network, heldOut, device);
+        var branches = new List<Tensor>();
+        using (no_grad())
         {
-            var logits = head.forward(inputs);
-            var loss = F.cross_entropy(logits, y);
-            return new StepResult(loss, [("fusion", loss)], [("fusion", logits)]);
-        }, resume: checkpoints.ResumePoint(TrainingStage.Fusion), checkpoint: checkpoints.Writer(TrainingStage.Fusion, () => dimensions),
-            validate: Validation.Scorer(validationData, device, head, head.forward));
+            branches.AddRange(network.PrivateLogits(features));
+        }
+
+        if (network.FusionHead is { } head)
+        {
+            branches.Add(CrossFit(head.Kind, network, features, labels, heldOut.ClassCount, options, device));
+            TrainHead(head, features, labels, heldOut.ClassCount, options, run, checkpoints, dimensions, null, device);
+        }
+
+        network.eval();
+        return FusionSelection.Fit(branchNames, branches, labels, options.CertaintyTemperature, network.FusionHead is not null,
+            options.Inference == Inference.InferenceFusion.Selected);
+    }
+
+    private static void TrainHead(
+        FusionHead head, Tensor[] features, Tensor labels, int classCount, DiMmlOptions options, SgdRun run, CheckpointPlan checkpoints,
+        EffectiveDimensions? dimensions, IBatchSource? validation, Device device)
+    {
+        using var featureData = MultimodalDataset.FromTensors(features, labels, classCount);
+        run.Run(TrainingStage.Fusion, options.FusionEpochs, featureData, head.parameters(), head, (inputs, y, _) => Step(head, inputs, y),
+            resume: checkpoints.ResumePoint(TrainingStage.Fusion), checkpoint: checkpoints.Writer(TrainingStage.Fusion, () => dimensions),
+            validate: Validation.Scorer(validation, device, head, head.forward));
+    }
+
+    // Out-of-fold logits [n, C]: each row is scored by a fresh head that did not train on it.
+    private static Tensor CrossFit(FusionHeadKind kind, MultimodalNetwork network, Tensor[] features, Tensor labels, int classCount, DiMmlOptions options, Device device)
+    {
+        var rows = labels.shape[0];
+        var folds = (int)Math.Min(CrossFitFolds, rows);
+        using var order = BatchOrder.Permutation(rows, options.Seed, int.MaxValue - 1);
+        var fold = arange(rows, dtype: ScalarType.Int64).remainder(folds).index_select(0, order.argsort());
+        var logits = zeros(rows, classCount, device: device);
+        var quiet = new SgdRun(options, device, new TrainingHistory(), report: false);
+        for (var k = 0; k < folds; k++)
+        {
+            using var step = NewDisposeScope();
+            using var head = NewHead(kind, network, classCount, options.Seed, k).to(device);
+            var inFold = fold.eq(k);
+            var fitRows = nonzero(inFold.logical_not()).flatten().to(device);
+            var scoreRows = nonzero(inFold).flatten().to(device);
+            using var data = MultimodalDataset.FromTensors(features.Select(f => f.index_select(0, fitRows)).ToArray(), labels.index_select(0, fitRows), classCount);
+            quiet.Run(TrainingStage.Fusion, options.FusionEpochs, data, head.parameters(), head, (inputs, y, _) => Step(head, inputs, y));
+            head.eval();
+            using var guard = no_grad();
+            logits.index_copy_(0, scoreRows, head.forward(features.Select(f => f.index_select(0, scoreRows)).ToArray()));
+        }
+
+        return logits;
+    }
+
+    private static FusionHead NewHead(FusionHeadKind kind, MultimodalNetwork network, int classCount, long seed, int fold)
+    {
+        var head = FusionHead.Create(kind, network.ModalityCount, network.EmbeddingSize, classCount);
+        using var generator = new Generator(BatchOrder.Mix(seed, int.MaxValue - 2 - fold));
+        ParameterInit.All(head, generator);
+        return head;
+    }
+
+    private static StepResult Step(FusionHead head, Tensor[] inputs, Tensor labels)
+    {
+        var logits = head.forward(inputs);
+        var loss = F.cross_entropy(logits, labels);
+        return new StepResult(loss, [("fusion", loss)], [("fusion", logits)]);
     }
 }

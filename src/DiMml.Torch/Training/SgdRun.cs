@@ -8,9 +8,10 @@ namespace DiMml.Torch.Training;
 
 /// <summary>
 /// The epoch loop every procedure shares: seeded batch order, one dispose scope per step, SGD with momentum
-/// and weight decay under StepLR, row-weighted loss means, training accuracies, history and progress callback.
+/// and weight decay under StepLR, row-weighted loss means, training accuracies, history and progress callback
+/// (<paramref name="report"/> false keeps auxiliary runs, such as cross-fitting, out of the progress callback).
 /// </summary>
-internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHistory history)
+internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHistory history, bool report = true)
 {
     /// <summary>Trains <paramref name="parameters"/> for <paramref name="epochs"/> epochs.</summary>
     /// <param name="stage">Stage recorded in the history; also separates the batch-order streams of stages.</param>
@@ -73,7 +74,10 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
             history.Add(record);
             var improved = validation is { } score && best.Offer(score, epoch, options.SelectBestOnValidation);
             checkpoint?.Invoke(epoch, optimizer, improved);
-            options.EpochCompleted?.Invoke(record);
+            if (report)
+            {
+                options.EpochCompleted?.Invoke(record);
+            }
             if (validation is not null && options.EarlyStoppingPatience is { } patience && epoch - best.Epoch >= patience)
             {
                 break;

@@ -1,0 +1,86 @@
+using DiMml.Torch.Data;
+using DiMml.Torch.Inference;
+using DiMml.Torch.Training;
+using static TorchSharp.torch;
+
+namespace DiMml.Torch.Tests;
+
+[TestClass]
+public sealed class FusionSelectionTests
+{
+    // Modality 0 carries the class; modality 1 is label-free noise that an MLP memorises, so its head is confidently wrong on new rows.
+    private static MultimodalDataset StrongAndNoise(int rows, int sample)
+    {
+        using var strong = Synthetic.Clusters(rows, 1, 8, 4, separation: 3, seed: 31, sample: sample);
+        var random = new Random(1000 + sample);
+        var labels = strong.Labels.data<long>().Select(y => (int)y).ToArray();
+        return MultimodalDataset.FromArrays([strong.Features(0).data<float>().ToArray(), Synthetic.RandomArray(random, rows * 64)], [8, 64], labels, 4);
+    }
+
+    private static DiMmlOptions Options(InferenceFusion inference)
+    {
+        var options = Small.DiMml(2, epochs: 12, seed: 3);
+        options.Inference = inference;
+        options.CalibrationFraction = 0.25;
+        return options;
+    }
+
+    [TestMethod]
+    public void SelectedFusionDoesNotLoseToTheBestBranchWhenOneModalityIsNoise()
+    {
+        using var train = StrongAndNoise(800, 0);
+        using var test = StrongAndNoise(600, 1);
+        using var model = new DiMmlLearner(Options(InferenceFusion.Selected)).Fit(train);
+        var report = model.Evaluate(test);
+        var selection = model.Selection!;
+
+        var bestBranch = report.BranchAccuracy.Where(p => p.Key != MultimodalModel.FusionBranchName).Max(p => p.Value);
+        Assert.IsGreaterThanOrEqualTo(bestBranch - 0.02, report.Accuracy, $"fused {report.Accuracy:P1}, branches {string.Join(", ", report.BranchAccuracy)}, chose {selection.Chosen.Name}");
+        Assert.IsGreaterThan(selection.BranchTemperatures[0], selection.BranchTemperatures[1], "the memorising noise branch gets the larger temperature");
+        Assert.AreEqual(200, selection.HeldOutRows);
+        CollectionAssert.IsSubsetOf(new[] { "calibrated", "paper-t1", "paper-t3", "fusion-head", "branch:m0", "branch:m1" }, selection.Candidates.Select(c => c.Name).ToArray());
+        Assert.AreEqual(selection.Candidates.Max(c => c.HeldOutAccuracy), selection.Chosen.HeldOutAccuracy);
+    }
+
+    [TestMethod]
+    public void CalibratedFusionBeatsThePapersWhenOneModalityIsNoise()
+    {
+        using var train = StrongAndNoise(800, 0);
+        using var test = StrongAndNoise(600, 1);
+        using var paper = new DiMmlLearner(Options(InferenceFusion.CertaintyWeighting)).Fit(train);
+        using var calibrated = new DiMmlLearner(Options(InferenceFusion.CalibratedCertaintyWeighting)).Fit(train);
+
+        Assert.IsNull(paper.Selection);
+        Assert.AreEqual("calibrated", calibrated.Selection!.Chosen.Name);
+        var paperAccuracy = paper.Evaluate(test).Accuracy;
+        var calibratedAccuracy = calibrated.Evaluate(test).Accuracy;
+        Assert.IsGreaterThan(paperAccuracy, calibratedAccuracy, $"calibrated {calibratedAccuracy:P1} vs paper {paperAccuracy:P1}");
+    }
+
+    [TestMethod]
+    public void ValidationRowsAreTheHeldOutRowsWhenGiven()
+    {
+        using var train = StrongAndNoise(400, 0);
+        using var validation = StrongAndNoise(120, 2);
+        var options = Options(InferenceFusion.Selected);
+        options.Epochs = 3;
+        using var model = new DiMmlLearner(options).Fit(train, validation);
+
+        Assert.AreEqual(120, model.Selection!.HeldOutRows);
+        Assert.AreEqual(3, model.History.Of(TrainingStage.Detached).Count());
+    }
+
+    [TestMethod]
+    public void CrossFittingLeavesTheProgressCallbackAndHistoryToTheKeptHead()
+    {
+        using var train = StrongAndNoise(300, 0);
+        var options = Options(InferenceFusion.Selected);
+        options.Epochs = 2;
+        var fusionEpochs = 0;
+        options.EpochCompleted = r => fusionEpochs += r.Stage == TrainingStage.Fusion ? 1 : 0;
+        using var model = new DiMmlLearner(options).Fit(train);
+
+        Assert.AreEqual(options.FusionEpochs, fusionEpochs);
+        Assert.AreEqual(options.FusionEpochs, model.History.Of(TrainingStage.Fusion).Count());
+    }
+}
