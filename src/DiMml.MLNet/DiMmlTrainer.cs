@@ -1,4 +1,5 @@
 using System.Globalization;
+using DiMml.Torch.Calibration;
 using DiMml.Torch.Inference;
 using DiMml.Torch.Modules;
 using DiMml.Torch.Training;
@@ -85,7 +86,8 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
         { Kind: ModelKind.FusionHead } => "the fusion head alone",
         { Selection: { } s } => $"{s.Chosen.Name} (held-out accuracy {s.Chosen.HeldOutAccuracy:P2} on {s.HeldOutRows} rows; " +
             string.Join(", ", s.Candidates.Select(c => $"{c.Name} {c.HeldOutAccuracy:P2}")) + "; branch temperatures " +
-            string.Join(", ", model.BranchNames.Select((b, k) => $"{b} {s.BranchTemperatures[k].ToString("F2", CultureInfo.InvariantCulture)}")) + ")",
+            string.Join(", ", model.BranchNames.Select((b, k) => $"{b} {s.BranchTemperatures[k].ToString("F2", CultureInfo.InvariantCulture)}")) +
+            (s.HeadSource == FusionHeadSource.None ? ")" : $"; fusion head fitted on the {(s.HeadSource == FusionHeadSource.HeldOutRows ? "held-out" : "training")} rows)"),
         _ => $"certainty-weighted logits (T = {model.Weighting.Temperature.ToString(CultureInfo.InvariantCulture)}) over {string.Join(", ", model.BranchNames)}",
     };
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using DiMml.Benchmarks;
 using DiMml.Torch.Data;
 using DiMml.Torch.Export;
 using DiMml.Torch.Losses;
@@ -10,29 +11,34 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
-// Speed figures of the core, each against a baseline measured in the same run; medians of repeated timings.
-// Usage: dotnet run --project tests/DiMml.Benchmarks -c Release [-- --quick] [--threads N] [--write RESULTS.md]
-var quick = args.Contains("--quick");
-var output = args.SkipWhile(a => a != "--write").Skip(1).FirstOrDefault();
-var threads = args.SkipWhile(a => a != "--threads").Skip(1).Select(int.Parse).FirstOrDefault(1);
+// Suites (each writes its own section of RESULTS.md with --write):
+//   speed (default): core speed figures, each against a baseline measured in the same run; medians of repeated timings.
+//     dotnet run --project tests/DiMml.Benchmarks -c Release [-- speed] [--quick] [--threads N] [--write RESULTS.md]
+//   pipeline: ingestion share (in memory vs streamed), saved-model scoring (row at a time vs BulkScorer), PredictionEngine
+//     latency and peak memory, through ML.NET on the shipped subset.
+//     dotnet run --project tests/DiMml.Benchmarks -c Release -- pipeline [--data DIR] [--epochs 3] [--predictions 20000] [--threads N] [--write FILE]
+//   fusion: issue 9's accuracy table on Fashion-MNIST (Debian's dataset-fashion-mnist).
+//     dotnet run --project tests/DiMml.Benchmarks -c Release -- fusion [--data DIR] [--seeds 0,1,2] [--epochs 10] [--rows N] [--threads N] [--write FILE]
+var suite = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "speed";
+string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+var output = Option("--write");
+var threads = int.Parse(Option("--threads") ?? "1", CultureInfo.InvariantCulture);
 set_num_threads(threads);
-var repeats = quick ? 5 : 21;
-var lines = new List<string>
+var lines = suite switch
 {
-    $"Machine: {Environment.ProcessorCount} cores, {threads} libtorch thread(s), CPU; {DateTime.UtcNow:yyyy-MM-dd}; medians of {repeats} timings.",
-    "",
-    "| figure | ours | baseline | baseline / ours |",
-    "| --- | --- | --- | --- |",
+    "speed" => SpeedFigures(args.Contains("--quick") ? 5 : 21, threads),
+    "fusion" => FusionSuite.Run(
+        Option("--data") ?? "/usr/share/datasets/fashion-mnist",
+        (Option("--seeds") ?? "0,1,2").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(),
+        int.Parse(Option("--epochs") ?? "10", CultureInfo.InvariantCulture),
+        Option("--rows") is { } rows ? int.Parse(rows, CultureInfo.InvariantCulture) : null).ToList(),
+    "pipeline" => PipelineSuite.Run(
+        Option("--data") ?? Path.Combine("examples", "data", "fashion-mnist-small"),
+        int.Parse(Option("--epochs") ?? "3", CultureInfo.InvariantCulture),
+        int.Parse(Option("--predictions") ?? "20000", CultureInfo.InvariantCulture),
+        threads).ToList(),
+    _ => throw new ArgumentException($"Unknown suite '{suite}': use speed, pipeline or fusion."),
 };
-
-lines.Add(DucLossVersusNaiveLoop(batch: 64, dims: 128, repeats));
-foreach (var batch in new[] { 16, 64 })
-{
-    lines.Add(TrainingStep("MLP 784->256->512", batch, repeats, () => new MlpEncoder(784, [256], 512), 784));
-    lines.Add(TrainingStep("ResNet-18 1x28x28, D=128", batch, Math.Max(3, repeats / 3), () => new ResNet18Encoder(new ModalityShape(1, 1, 28, 28), 128), 784));
-}
-
-lines.Add(OnnxVersusTorchScoring(rows: 256, repeats));
 foreach (var line in lines)
 {
     Console.WriteLine(line);
@@ -40,21 +46,36 @@ foreach (var line in lines)
 
 if (output is not null)
 {
-    File.WriteAllText(output, string.Join("\n", new[]
+    ResultsFile.WriteSection(output, suite, lines.Prepend("").Prepend($"Command: `dotnet run --project tests/DiMml.Benchmarks -c Release -- {string.Join(' ', args)}`"));
+}
+
+return 0;
+
+static List<string> SpeedFigures(int repeats, int threads)
+{
+    var lines = new List<string>
     {
-        "# DiMml benchmarks",
-        "",
-        "Command: `dotnet run --project tests/DiMml.Benchmarks -c Release -- --write tests/DiMml.Benchmarks/RESULTS.md`",
+        "## Speed",
         "",
         "GPU: not measured (no GPU on the machine that ran this; CUDA TorchSharp cannot be restored on our build machines).",
         "Training-step rows compare two modalities with one (the baseline), so their ratio is a cost, not a speed-up.",
         "Timings on shared machines are noisy: compare within a run.",
         "",
-    }.Concat(lines)) + "\n");
-    Console.WriteLine($"Wrote {output}");
-}
+        $"Machine: {Environment.ProcessorCount} cores, {threads} libtorch thread(s), CPU; {DateTime.UtcNow:yyyy-MM-dd}; medians of {repeats} timings.",
+        "",
+        "| figure | ours | baseline | baseline / ours |",
+        "| --- | --- | --- | --- |",
+        DucLossVersusNaiveLoop(batch: 64, dims: 128, repeats),
+    };
+    foreach (var batch in new[] { 16, 64 })
+    {
+        lines.Add(TrainingStep("MLP 784->256->512", batch, repeats, () => new MlpEncoder(784, [256], 512), 784));
+        lines.Add(TrainingStep("ResNet-18 1x28x28, D=128", batch, Math.Max(3, repeats / 3), () => new ResNet18Encoder(new ModalityShape(1, 1, 28, 28), 128), 784));
+    }
 
-return 0;
+    lines.Add(OnnxVersusTorchScoring(rows: 256, repeats));
+    return lines;
+}
 
 static double Median(IEnumerable<double> values)
 {

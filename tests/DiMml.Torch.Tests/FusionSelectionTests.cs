@@ -71,7 +71,7 @@ public sealed class FusionSelectionTests
     }
 
     [TestMethod]
-    public void CrossFittingLeavesTheProgressCallbackAndHistoryToTheKeptHead()
+    public void CrossFittingStaysOutOfTheProgressCallbackAndHistory()
     {
         using var train = StrongAndNoise(300, 0);
         var options = Options(InferenceFusion.Selected);
@@ -82,5 +82,6 @@ public sealed class FusionSelectionTests
 
         Assert.AreEqual(options.FusionEpochs, fusionEpochs);
         Assert.AreEqual(options.FusionEpochs, model.History.Of(TrainingStage.Fusion).Count());
+        Assert.AreNotEqual(Calibration.FusionHeadSource.None, model.Selection!.HeadSource);
     }
 }

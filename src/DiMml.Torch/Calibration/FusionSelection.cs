@@ -12,8 +12,10 @@ namespace DiMml.Torch.Calibration;
 /// </summary>
 public sealed class FusionSelection
 {
-    private FusionSelection(FusionCandidate chosen, IReadOnlyList<FusionCandidate> candidates, IReadOnlyList<double> branchTemperatures, int heldOutRows)
+    private FusionSelection(
+        FusionCandidate chosen, IReadOnlyList<FusionCandidate> candidates, IReadOnlyList<double> branchTemperatures, int heldOutRows, FusionHeadSource headSource)
     {
+        HeadSource = headSource;
         Chosen = chosen;
         Candidates = candidates;
         BranchTemperatures = branchTemperatures;
@@ -29,6 +31,9 @@ public sealed class FusionSelection
     /// <summary>The fitted temperature of each branch, in branch order.</summary>
     public IReadOnlyList<double> BranchTemperatures { get; }
 
+    /// <summary>Which rows the kept fusion head was fitted on.</summary>
+    public FusionHeadSource HeadSource { get; }
+
     /// <summary>Number of held-out rows the temperatures and accuracies come from.</summary>
     public int HeldOutRows { get; }
 
@@ -39,8 +44,10 @@ public sealed class FusionSelection
     /// <param name="certaintyTemperature">T of the calibrated weighting.</param>
     /// <param name="hasFusionBranch">Whether the last branch is the fusion head.</param>
     /// <param name="select">True: choose the most accurate candidate; false: keep the calibrated weighting.</param>
+    /// <param name="headSource">Which rows the fusion head was fitted on (recorded only).</param>
     public static FusionSelection Fit(
-        IReadOnlyList<string> branchNames, IReadOnlyList<Tensor> branchLogits, Tensor labels, double certaintyTemperature, bool hasFusionBranch, bool select)
+        IReadOnlyList<string> branchNames, IReadOnlyList<Tensor> branchLogits, Tensor labels, double certaintyTemperature, bool hasFusionBranch, bool select,
+        FusionHeadSource headSource = FusionHeadSource.None)
     {
         ArgumentNullException.ThrowIfNull(branchNames);
         ArgumentNullException.ThrowIfNull(branchLogits);
@@ -50,7 +57,7 @@ public sealed class FusionSelection
             .ToArray();
         var calibrated = candidates.First(c => c.Name == CalibratedName);
         var chosen = select ? candidates.Aggregate((best, c) => c.HeldOutAccuracy > best.HeldOutAccuracy ? c : best) : calibrated;
-        return new FusionSelection(chosen, candidates, temperatures, (int)labels.shape[0]);
+        return new FusionSelection(chosen, candidates, temperatures, (int)labels.shape[0], headSource);
     }
 
     /// <summary>Name of the calibrated-weighting candidate.</summary>

@@ -167,6 +167,7 @@ public static class OnnxExport
             metadata["dimml.fusion_candidates"] = string.Join("\n", selection.Candidates.Select(c => $"{c.Name}={c.HeldOutAccuracy.ToString("R", invariant)}"));
             metadata["dimml.branch_temperatures"] = string.Join(",", selection.BranchTemperatures.Select(t => t.ToString("R", invariant)));
             metadata["dimml.held_out_rows"] = selection.HeldOutRows.ToString(invariant);
+            metadata["dimml.fusion_head_rows"] = selection.HeadSource.ToString();
         }
 
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())

@@ -95,7 +95,7 @@ public sealed class DiMmlLearner
         }
 
         string[] branches = network.FusionHead is null ? names : [.. names, MultimodalModel.FusionBranchName];
-        var selection = FusionStage.Calibrate(network, branches, heldOut, device, options, run, checkpoints, dimensions);
+        var selection = FusionStage.Calibrate(network, branches, train, validation == heldOut ? null : validation, heldOut, device, options, run, checkpoints, dimensions);
         return new MultimodalModel(network, kind, names, history, dimensions, selection.Chosen.Weighting, device) { Selection = selection };
     }
 

@@ -32,14 +32,22 @@ internal static class FusionStage
     }
 
     /// <summary>
-    /// Stage 2 on held-out rows: the fusion head's held-out logits come from <see cref="CrossFitFolds"/> heads each trained
-    /// on the other folds; the kept head is then trained on all held-out rows; the branch temperatures and the fusion are
-    /// fitted on the private heads' and the cross-fitted logits.
+    /// Stage 2 with held-out rows. The fusion head is fitted twice: on the training rows (the paper's way, with the
+    /// history, checkpoints and validation of <paramref name="run"/>) and, cross-fitted in <see cref="CrossFitFolds"/> folds,
+    /// on the held-out rows, whose encoders never memorised them. The variant more accurate on the held-out rows is kept
+    /// (the held-out one is then refitted on all held-out rows); its held-out logits, honest either way, join the private
+    /// heads' for the branch temperatures and the fusion choice.
     /// </summary>
     public static FusionSelection Calibrate(
-        MultimodalNetwork network, IReadOnlyList<string> branchNames, IBatchSource heldOut, Device device, DiMmlOptions options, SgdRun run,
-        CheckpointPlan checkpoints, EffectiveDimensions? dimensions)
+        MultimodalNetwork network, IReadOnlyList<string> branchNames, IBatchSource train, IBatchSource? validation, IBatchSource heldOut, Device device,
+        DiMmlOptions options, SgdRun run, CheckpointPlan checkpoints, EffectiveDimensions? dimensions)
     {
+        var head = network.FusionHead;
+        if (head is not null)
+        {
+            Train(network, train, validation, device, options, run, checkpoints, dimensions);
+        }
+
         network.SetEncodersTrainable(false);
         using var scope = NewDisposeScope();
         var (features, labels) = FeatureExtraction.Encode(network, heldOut, device);
@@ -49,15 +57,39 @@ internal static class FusionStage
             branches.AddRange(network.PrivateLogits(features));
         }
 
-        if (network.FusionHead is { } head)
+        var headSource = FusionHeadSource.None;
+        if (head is not null)
         {
-            branches.Add(CrossFit(head.Kind, network, features, labels, heldOut.ClassCount, options, device));
-            TrainHead(head, features, labels, heldOut.ClassCount, options, run, checkpoints, dimensions, null, device);
+            Tensor trainedHeadLogits;
+            using (no_grad())
+            {
+                head.eval();
+                trainedHeadLogits = head.forward(features);
+            }
+
+            var crossFitted = CrossFit(head.Kind, network, features, labels, heldOut.ClassCount, options, device);
+            headSource = Accuracy(crossFitted, labels) > Accuracy(trainedHeadLogits, labels) ? FusionHeadSource.HeldOutRows : FusionHeadSource.TrainingRows;
+            if (headSource == FusionHeadSource.HeldOutRows)
+            {
+                using var generator = new Generator(BatchOrder.Mix(options.Seed, int.MaxValue - 2 - CrossFitFolds));
+                ParameterInit.All(head, generator);
+                using var data = MultimodalDataset.FromTensors(features, labels, heldOut.ClassCount);
+                new SgdRun(options, device, new TrainingHistory(), report: false).Run(TrainingStage.Fusion, options.FusionEpochs, data, head.parameters(), head,
+                    (inputs, y, _) => Step(head, inputs, y));
+            }
+
+            branches.Add(headSource == FusionHeadSource.HeldOutRows ? crossFitted : trainedHeadLogits);
         }
 
         network.eval();
-        return FusionSelection.Fit(branchNames, branches, labels, options.CertaintyTemperature, network.FusionHead is not null,
-            options.Inference == Inference.InferenceFusion.Selected);
+        return FusionSelection.Fit(branchNames, branches, labels, options.CertaintyTemperature, head is not null,
+            options.Inference == Inference.InferenceFusion.Selected, headSource);
+    }
+
+    private static double Accuracy(Tensor logits, Tensor labels)
+    {
+        using var correct = logits.argmax(1).eq(labels);
+        return correct.to(ScalarType.Float64).mean().item<double>();
     }
 
     private static void TrainHead(

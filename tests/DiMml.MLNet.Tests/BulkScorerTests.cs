@@ -1,0 +1,58 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace DiMml.MLNet.Tests;
+
+[TestClass]
+public sealed class BulkScorerTests
+{
+    [TestMethod]
+    public void BatchedScoresEqualRowAtATimeScoresIncludingMissingModalities()
+    {
+        var ml = new MLContext(seed: 0);
+        var train = ml.Data.LoadFromEnumerable(TwoViewRows.Make(200, seed: 42));
+        var rows = TwoViewRows.Make(150, seed: 42, sample: 1);
+        rows[3].Bottom = Enumerable.Repeat(float.NaN, TwoViewRow.Size).ToArray();
+        rows[4].Top = Enumerable.Repeat(float.NaN, TwoViewRow.Size).ToArray();
+        rows[4].Bottom = Enumerable.Repeat(float.NaN, TwoViewRow.Size).ToArray();
+        var test = ml.Data.LoadFromEnumerable(rows);
+        var model = TwoViewRows.Pipeline(ml, TwoViewRows.SmallOptions(epochs: 3)).Fit(train);
+        var trained = ((IEnumerable<ITransformer>)model).OfType<DiMmlTransformer>().Single();
+        var expected = ml.Data.CreateEnumerable<TwoViewPrediction>(model.Transform(test), reuseRowObject: false).ToArray();
+
+        using var scorer = BulkScorer.From(trained);
+        var actual = scorer.Score(test, batchSize: 64).ToArray();    // 150 rows: two full batches and a short one
+
+        Assert.HasCount(expected.Length, actual);
+        for (var i = 0; i < actual.Length; i++)
+        {
+            CollectionAssert.AreEqual(expected[i].Score, actual[i].Score, new Tolerance(1e-6f), $"row {i}");
+            CollectionAssert.AreEqual(expected[i].BranchWeights, actual[i].BranchWeights, new Tolerance(1e-6f), $"row {i}");
+            Assert.AreEqual(i == 4 ? "" : expected[i].PredictedLabel, actual[i].PredictedLabel, $"row {i}");
+        }
+
+        var view = scorer.Transform(ml, test, batchSize: 64);
+        Assert.AreEqual(3, ((VectorDataViewType)view.Schema["Score"].Type).Size);
+        CollectionAssert.AreEqual(actual.Select(a => a.PredictedLabel).ToArray(), view.GetColumn<string>("PredictedLabel").ToArray());
+    }
+
+    [TestMethod]
+    public void DataWithoutTheModalityColumnsIsRejectedByName()
+    {
+        var ml = new MLContext(seed: 0);
+        var train = ml.Data.LoadFromEnumerable(TwoViewRows.Make(60, seed: 42));
+        var model = TwoViewRows.Pipeline(ml, TwoViewRows.SmallOptions(epochs: 1)).Fit(train);
+        using var scorer = BulkScorer.From(((IEnumerable<ITransformer>)model).OfType<DiMmlTransformer>().Single());
+        var other = ml.Data.LoadFromEnumerable(new[] { new { Top = new float[8] } });
+
+        var error = Assert.ThrowsExactly<ArgumentException>(() => scorer.Score(other));
+        StringAssert.Contains(error.Message, "'Top'");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new BulkScorer([1, 2, 3])).Message, "ExportOnnx");
+    }
+
+    private sealed class Tolerance(float epsilon) : System.Collections.IComparer
+    {
+        public int Compare(object? x, object? y) =>
+            x is float a && y is float b && ((float.IsNaN(a) && float.IsNaN(b)) || Math.Abs(a - b) <= epsilon) ? 0 : 1;
+    }
+}
