@@ -17,7 +17,8 @@ internal sealed class CommandLine
           --modality NAME=SPEC   one modality as a group of numeric columns; SPEC is a range of numbered
                                  columns (t0-t391), a prefix (t*) or a list (a,b,c). Repeat for each modality.
         methods (compare runs all): unimodal:NAME, joint, dimml, dimml-no-duc, dimml-no-shared-head,
-          dimml-fusion-head (no weighting), lightgbm (on the concatenated features)
+          dimml-fusion-head (no weighting), dimml-calibrated, dimml-selected (calibrated / selected fusion on a held-out
+          tenth of the training rows), lightgbm (on the concatenated features)
         options:
           --epochs N (10)  --batch-size N (32)  --lr X (0.01)  --embedding N (128)  --hidden N (256)
           --fusion-epochs N (5)  --seed N (0)  --threads N (1)  --separator C (,)  --out DIR (dimml-results)

@@ -20,6 +20,8 @@ internal static class Methods
         methods.Add(DiMml(ml, data, budget, "dimml-no-duc", o => o.DucWeight = 0, onEpoch));
         methods.Add(DiMml(ml, data, budget, "dimml-no-shared-head", o => o.SharedHeadWeight = 0, onEpoch));
         methods.Add(DiMml(ml, data, budget, "dimml-fusion-head", o => o.Inference = InferenceFusion.FusionHeadOnly, onEpoch));
+        methods.Add(DiMml(ml, data, budget, "dimml-calibrated", o => o.Inference = InferenceFusion.CalibratedCertaintyWeighting, onEpoch));
+        methods.Add(DiMml(ml, data, budget, "dimml-selected", o => o.Inference = InferenceFusion.Selected, onEpoch));
         methods.Add(LightGbm(ml, data));
         return methods;
     }
