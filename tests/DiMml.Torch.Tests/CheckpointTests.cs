@@ -5,9 +5,10 @@ namespace DiMml.Torch.Tests;
 [TestClass]
 public sealed class CheckpointTests
 {
-    private static DiMmlOptions Options(string directory, int epochs = 6)
+    private static DiMmlOptions Options(string directory, int epochs = 6, Inference.InferenceFusion inference = Inference.InferenceFusion.CertaintyWeighting)
     {
         var options = Small.DiMml(2, epochs: epochs, seed: 5);
+        options.Inference = inference;
         options.DucStartEpoch = 2;
         options.LrStepSize = 3;          // a learning-rate step inside the run: the schedule must resume too
         options.CheckpointDirectory = directory;
@@ -28,15 +29,17 @@ public sealed class CheckpointTests
     [TestMethod]
     [DataRow(4, "during stage 1")]
     [DataRow(7, "during stage 2")]
-    public void InterruptedRunResumesToTheSameWeights(int failAfterEpochs, string when)
+    [DataRow(4, "during stage 1 of a selected-fusion run", Inference.InferenceFusion.Selected)]
+    [DataRow(8, "during stage 2 of a selected-fusion run", Inference.InferenceFusion.Selected)]
+    public void InterruptedRunResumesToTheSameWeights(int failAfterEpochs, string when, Inference.InferenceFusion inference = Inference.InferenceFusion.CertaintyWeighting)
     {
         var root = Directory.CreateTempSubdirectory("dimml-ckpt-").FullName;
         try
         {
             using var train = Synthetic.Clusters(160, 2, 8, 3, separation: 4, seed: 11);
-            using var uninterrupted = new DiMmlLearner(Options(Path.Combine(root, "a"))).Fit(train);
+            using var uninterrupted = new DiMmlLearner(Options(Path.Combine(root, "a"), inference: inference)).Fit(train);
 
-            var crashing = Options(Path.Combine(root, "b"));
+            var crashing = Options(Path.Combine(root, "b"), inference: inference);
             var completed = 0;
             crashing.EpochCompleted = _ =>
             {
@@ -48,12 +51,13 @@ public sealed class CheckpointTests
             Assert.Throws<OperationCanceledException>(() => new DiMmlLearner(crashing).Fit(train), when);
             Assert.HasCount(2, Directory.GetFiles(crashing.CheckpointDirectory!), "only the newest two checkpoints are kept");
 
-            var resumed = Options(Path.Combine(root, "b"));
+            var resumed = Options(Path.Combine(root, "b"), inference: inference);
             resumed.ResumeFrom = resumed.CheckpointDirectory;
             using var model = new DiMmlLearner(resumed).Fit(train);
             AssertSameWeights(uninterrupted, model);
             Assert.AreEqual(uninterrupted.History.Count, model.History.Count);
             Assert.IsNotNull(model.Dimensions);
+            Assert.AreEqual(uninterrupted.Selection?.Chosen.Name, model.Selection?.Chosen.Name);
         }
         finally
         {
