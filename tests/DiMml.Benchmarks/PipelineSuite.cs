@@ -30,40 +30,41 @@ internal static class PipelineSuite
         public float[] Score { get; set; } = [];
     }
 
+    private const int TrainingRepeats = 10;
+    private const long StreamingBudget = 16L << 20;
+
     public static IEnumerable<string> Run(string dataFolder, int epochs, int predictions, int threads)
     {
         var ml = new MLContext(seed: 0);
-        var train = ml.Data.LoadFromEnumerable(Load(dataFolder, "train"));
         var test = ml.Data.LoadFromEnumerable(Load(dataFolder, "t10k"));
         var lines = new List<string>
         {
             "## Ingestion, scoring and memory (ML.NET)",
             "",
-            Describe(dataFolder, train, test, epochs, threads),
+            Describe(dataFolder, test, epochs, threads),
             "",
             "| figure | value | baseline | baseline / value |",
             "| --- | --- | --- | --- |",
         };
 
-        var (inMemory, memoryPeak) = Peak(() => Fit(ml, train, epochs, threads, budget: null));
-        var (streamed, streamPeak) = Peak(() => Fit(ml, train, epochs, threads, budget: 1 << 20));
-        lines.Add(Line("stage-1 epoch time, streamed (1 MiB budget)", EpochSeconds(streamed.Diagnostics), "s", EpochSeconds(inMemory.Diagnostics), "in memory"));
+        var folder = Directory.CreateTempSubdirectory("dimml-bench-").FullName;
+        var zip = Path.Combine(folder, "model.zip");
+        var onnx = Path.Combine(folder, "model.onnx");
+        string[] common = [dataFolder, epochs.ToString(CultureInfo.InvariantCulture), threads.ToString(CultureInfo.InvariantCulture)];
+        var inMemory = Child(["fit-memory", .. common, zip, onnx]);
+        var streamed = Child(["fit-streamed", .. common]);
+        lines.Add(Line("stage-1 epoch time, streamed (16 MiB budget)", streamed["epoch"], "s", inMemory["epoch"], "in memory"));
         lines.Add(string.Create(CultureInfo.InvariantCulture,
-            $"| ingestion share of training: streamed (time waiting for data) | {streamed.Diagnostics.DataWaitShare:P1} | in memory: rows read before training, {inMemory.ReadShare:P1} of the fit | - |"));
-        lines.Add(Line("peak RSS of training, streamed", streamPeak, "MiB", memoryPeak, "in memory"));
+            $"| ingestion share, streamed: training time spent waiting for data | {streamed["wait"]:P1} | in memory: fit time outside training (reading the rows, ONNX export), {inMemory["outside"]:P1} | - |"));
+        lines.Add(Line("peak RSS of the training process, streamed", streamed["peak"], "MiB", inMemory["peak"], "in memory"));
 
-        var path = Path.Combine(Path.GetTempPath(), $"dimml-bench-{Guid.NewGuid():N}.zip");
-        ml.Model.Save(inMemory.Model, train.Schema, path);
-        var loaded = ml.Model.Load(path, out _);
-        using var scorer = BulkScorer.From(inMemory.Trained);
-        var repeated = ml.Data.LoadFromEnumerable(Enumerable.Repeat(ml.Data.CreateEnumerable<Row>(test, false).ToArray(), 5).SelectMany(r => r));
-        var rowCount = (int)repeated.GetRowCount()!;
-        var (rowAtATime, rowPeak) = Peak(() => Median(3, () => loaded.Transform(repeated).GetColumn<float[]>("Score").Count()));
-        var (bulk, bulkPeak) = Peak(() => Median(3, () => scorer.Score(repeated).Count()));
-        lines.Add(Line($"scoring {rowCount} rows from the saved model: BulkScorer, batches of 1024 ({rowCount / bulk:F0} rows/s)", bulk, "s",
-            rowAtATime, $"ML.NET Transform, row at a time, {rowCount / rowAtATime:F0} rows/s"));
-        lines.Add(Line("peak RSS of bulk scoring", bulkPeak, "MiB", rowPeak, "row at a time"));
+        var rowAtATime = Child(["score-rows", .. common, zip]);
+        var bulk = Child(["score-bulk", .. common, onnx]);
+        lines.Add(Line($"scoring {ScoringRows} rows from the saved model: BulkScorer, batches of 1024 ({ScoringRows / bulk["seconds"]:F0} rows/s)", bulk["seconds"], "s",
+            rowAtATime["seconds"], $"ML.NET Transform, row at a time, {ScoringRows / rowAtATime["seconds"]:F0} rows/s"));
+        lines.Add(Line("peak RSS of the scoring process, BulkScorer", bulk["peak"], "MiB", rowAtATime["peak"], "row at a time"));
 
+        var loaded = ml.Model.Load(zip, out _);
         var engine = ml.Model.CreatePredictionEngine<Row, Scored>(loaded);
         var rows = ml.Data.CreateEnumerable<Row>(test, false).ToArray();
         var latencies = Enumerable.Range(0, predictions + 1000).Select(i =>
@@ -76,13 +77,92 @@ internal static class PipelineSuite
             $"| PredictionEngine single-row latency over {predictions} predictions (after 1,000 warm-up) | p50 {Percentile(latencies, 0.5):F0} µs, p99 {Percentile(latencies, 0.99):F0} µs | - | - |"));
         (engine as IDisposable)?.Dispose();
         (loaded as IDisposable)?.Dispose();
-        File.Delete(path);
+        Directory.Delete(folder, recursive: true);
         return lines;
     }
 
-    private static string Describe(string dataFolder, IDataView train, IDataView test, int epochs, int threads) => string.Create(CultureInfo.InvariantCulture,
-        $"Data: the shipped Fashion-MNIST subset `{dataFolder}` ({train.GetRowCount()} training / {test.GetRowCount()} test rows, top/bottom halves). " +
-        $"DI-MML, {epochs} epochs, batch 32, D = 128, hidden 256, {threads} libtorch thread(s); {Environment.ProcessorCount} cores, CPU; {DateTime.UtcNow:yyyy-MM-dd}. Peak RSS is the process's high-water mark, reset before each phase (Linux clear_refs).");
+    private const int ScoringRows = 5000;
+
+    /// <summary>One measured phase in this process (run by <see cref="Child"/>): prints <c>RESULT key=value;...</c>.</summary>
+    public static int Phase(string[] args)
+    {
+        var (phase, dataFolder, epochs, threads) = (args[0], args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
+        var ml = new MLContext(seed: 0);
+        var results = new Dictionary<string, double>();
+        switch (phase)
+        {
+            case "fit-memory" or "fit-streamed":
+                // The training rows served TrainingRepeats times over by a lazy enumerable: the source stays small, so
+                // the process's peak is what training holds.
+                var trainRows = Load(dataFolder, "train");
+                var train = ml.Data.LoadFromEnumerable(Enumerable.Range(0, TrainingRepeats).SelectMany(_ => trainRows));
+                var fit = Fit(ml, train, epochs, threads, phase == "fit-streamed" ? StreamingBudget : null);
+                results["epoch"] = EpochSeconds(fit.Diagnostics);
+                results["wait"] = fit.Diagnostics.DataWaitShare;
+                results["outside"] = fit.ReadShare;
+                if (phase == "fit-memory")
+                {
+                    ml.Model.Save(fit.Model, train.Schema, args[4]);
+                    using var stream = File.Create(args[5]);
+                    fit.Trained.ExportOnnx(stream);
+                }
+
+                break;
+            case "score-rows" or "score-bulk":
+                var rows = Load(dataFolder, "t10k");
+                var data = ml.Data.LoadFromEnumerable(Enumerable.Repeat(rows, ScoringRows / rows.Length).SelectMany(r => r).ToArray());
+                if (phase == "score-rows")
+                {
+                    var loaded = ml.Model.Load(args[4], out _);
+                    results["seconds"] = Median(3, () => loaded.Transform(data).GetColumn<float[]>("Score").Count());
+                }
+                else
+                {
+                    using var scorer = new BulkScorer(File.ReadAllBytes(args[4]));
+                    results["seconds"] = Median(3, () => scorer.Score(data).Count());
+                }
+
+                break;
+            default:
+                throw new ArgumentException($"Unknown phase '{phase}'.");
+        }
+
+        results["peak"] = PeakMiB();
+        Console.WriteLine("RESULT " + string.Join(";", results.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}={p.Value:R}"))));
+        return 0;
+    }
+
+    // Runs a phase in a fresh process of this harness, so its peak memory is its own.
+    private static Dictionary<string, double> Child(string[] phaseArgs)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
+        if (!Environment.ProcessPath!.EndsWith("DiMml.Benchmarks", StringComparison.Ordinal))
+        {
+            start.ArgumentList.Add(typeof(PipelineSuite).Assembly.Location);
+        }
+
+        start.ArgumentList.Add("pipeline-phase");
+        foreach (var arg in phaseArgs)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var line = output.Split('\n').LastOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"Phase {phaseArgs[0]} failed (exit {process.ExitCode}):\n{output}");
+        return line[7..].Trim().Split(';').Select(p => p.Split('=')).ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
+    }
+
+    private static double PeakMiB()
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+
+    private static string Describe(string dataFolder, IDataView test, int epochs, int threads) => string.Create(CultureInfo.InvariantCulture,
+        $"Data: the shipped Fashion-MNIST subset `{dataFolder}`, top/bottom halves. Training: its 4,000 training rows served {TrainingRepeats} times over by a lazy IDataView ({4000 * TrainingRepeats} rows, {4000L * TrainingRepeats * 784 * 4 >> 20} MiB of features); scoring: its {test.GetRowCount()} test rows, 5 times over. DI-MML, {epochs} epochs, batch 32, D = 128, hidden 256, {threads} libtorch thread(s); {Environment.ProcessorCount} cores, CPU; {DateTime.UtcNow:yyyy-MM-dd}. Each training and scoring phase runs in a fresh process of the harness; peak RSS is that process's high-water mark (VmHWM), runtime and libraries included.");
 
     private sealed record FitResult(ITransformer Model, DiMmlTransformer Trained, DiMmlDiagnostics Diagnostics, double ReadShare);
 
@@ -122,16 +202,6 @@ internal static class PipelineSuite
             Top = pixels.AsSpan(i * size, size / 2).ToArray().Select(p => p / 255f).ToArray(),
             Bottom = pixels.AsSpan(i * size + size / 2, size / 2).ToArray().Select(p => p / 255f).ToArray(),
         }).ToArray();
-    }
-
-    // Runs a phase after resetting the process's peak RSS; returns its result and the peak in MiB.
-    private static (T Result, double PeakMiB) Peak<T>(Func<T> phase)
-    {
-        GC.Collect();
-        File.WriteAllText("/proc/self/clear_refs", "5");
-        var result = phase();
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return (result, double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024);
     }
 
     private static double Median(int repeats, Func<int> action)

@@ -16,9 +16,14 @@ using static TorchSharp.torch;
 //     dotnet run --project tests/DiMml.Benchmarks -c Release [-- speed] [--quick] [--threads N] [--write RESULTS.md]
 //   pipeline: ingestion share (in memory vs streamed), saved-model scoring (row at a time vs BulkScorer), PredictionEngine
 //     latency and peak memory, through ML.NET on the shipped subset.
-//     dotnet run --project tests/DiMml.Benchmarks -c Release -- pipeline [--data DIR] [--epochs 3] [--predictions 20000] [--threads N] [--write FILE]
+//     dotnet run --project tests/DiMml.Benchmarks -c Release -- pipeline [--data DIR] [--epochs 2] [--predictions 20000] [--threads N] [--write FILE]
 //   fusion: issue 9's accuracy table on Fashion-MNIST (Debian's dataset-fashion-mnist).
 //     dotnet run --project tests/DiMml.Benchmarks -c Release -- fusion [--data DIR] [--seeds 0,1,2] [--epochs 10] [--rows N] [--threads N] [--write FILE]
+if (args.Length > 0 && args[0] == "pipeline-phase")
+{
+    return PipelineSuite.Phase(args[1..]);
+}
+
 var suite = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "speed";
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 var output = Option("--write");
@@ -34,7 +39,7 @@ var lines = suite switch
         Option("--rows") is { } rows ? int.Parse(rows, CultureInfo.InvariantCulture) : null).ToList(),
     "pipeline" => PipelineSuite.Run(
         Option("--data") ?? Path.Combine("examples", "data", "fashion-mnist-small"),
-        int.Parse(Option("--epochs") ?? "3", CultureInfo.InvariantCulture),
+        int.Parse(Option("--epochs") ?? "2", CultureInfo.InvariantCulture),
         int.Parse(Option("--predictions") ?? "20000", CultureInfo.InvariantCulture),
         threads).ToList(),
     _ => throw new ArgumentException($"Unknown suite '{suite}': use speed, pipeline or fusion."),
