@@ -25,7 +25,8 @@ public sealed class HeldOutSplit : IDisposable
     /// <summary>The held-out rows.</summary>
     public IBatchSource HeldOut => heldOut;
 
-    /// <summary>Splits <paramref name="source"/>; the subsets read through it, so it must outlive the split.</summary>
+    /// <summary>Splits <paramref name="source"/>; the subsets read through it, so it must outlive the split. A source that
+    /// is not in memory is read once for its labels.</summary>
     /// <param name="source">All training rows.</param>
     /// <param name="fraction">Share of each class held out, in (0, 0.5].</param>
     /// <param name="seed">Seed of the split.</param>
