@@ -60,30 +60,39 @@ internal static class FusionStage
         var headSource = FusionHeadSource.None;
         if (head is not null)
         {
-            Tensor trainedHeadLogits;
-            using (no_grad())
-            {
-                head.eval();
-                trainedHeadLogits = head.forward(features);
-            }
-
-            var crossFitted = CrossFit(head.Kind, network, features, labels, heldOut.ClassCount, options, device);
-            headSource = Accuracy(crossFitted, labels) > Accuracy(trainedHeadLogits, labels) ? FusionHeadSource.HeldOutRows : FusionHeadSource.TrainingRows;
-            if (headSource == FusionHeadSource.HeldOutRows)
-            {
-                using var generator = new Generator(BatchOrder.Mix(options.Seed, int.MaxValue - 2 - CrossFitFolds));
-                ParameterInit.All(head, generator);
-                using var data = MultimodalDataset.FromTensors(features, labels, heldOut.ClassCount);
-                new SgdRun(options, device, new TrainingHistory(), report: false).Run(TrainingStage.Fusion, options.FusionEpochs, data, head.parameters(), head,
-                    (inputs, y, _) => Step(head, inputs, y));
-            }
-
-            branches.Add(headSource == FusionHeadSource.HeldOutRows ? crossFitted : trainedHeadLogits);
+            (var headLogits, headSource) = KeepBetterHead(head, network, features, labels, heldOut.ClassCount, options, device);
+            branches.Add(headLogits);
         }
 
         network.eval();
         return FusionSelection.Fit(branchNames, branches, labels, options.CertaintyTemperature, head is not null,
             options.Inference == Inference.InferenceFusion.Selected, headSource);
+    }
+
+    // The head as trained on the training rows against heads cross-fitted on the held-out rows; when the latter score
+    // better there, the head is refitted on every held-out row. Returns the kept variant's held-out logits.
+    private static (Tensor Logits, FusionHeadSource Source) KeepBetterHead(
+        FusionHead head, MultimodalNetwork network, Tensor[] features, Tensor labels, int classCount, DiMmlOptions options, Device device)
+    {
+        Tensor trainedLogits;
+        using (no_grad())
+        {
+            head.eval();
+            trainedLogits = head.forward(features);
+        }
+
+        var crossFitted = CrossFit(head.Kind, network, features, labels, classCount, options, device);
+        if (Accuracy(crossFitted, labels) <= Accuracy(trainedLogits, labels))
+        {
+            return (trainedLogits, FusionHeadSource.TrainingRows);
+        }
+
+        using var generator = new Generator(BatchOrder.Mix(options.Seed, int.MaxValue - 2 - CrossFitFolds));
+        ParameterInit.All(head, generator);
+        using var data = MultimodalDataset.FromTensors(features, labels, classCount);
+        new SgdRun(options, device, new TrainingHistory(), report: false).Run(TrainingStage.Fusion, options.FusionEpochs, data, head.parameters(), head,
+            (inputs, y, _) => Step(head, inputs, y));
+        return (crossFitted, FusionHeadSource.HeldOutRows);
     }
 
     private static double Accuracy(Tensor logits, Tensor labels)
