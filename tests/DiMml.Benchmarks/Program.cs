@@ -13,7 +13,8 @@ using static TorchSharp.torch;
 
 // Suites (each writes its own section of RESULTS.md with --write):
 //   speed (default): core speed figures, each against a baseline measured in the same run; medians of repeated timings.
-//     dotnet run --project tests/DiMml.Benchmarks -c Release [-- speed] [--quick] [--threads N] [--write RESULTS.md]
+//     dotnet run --project tests/DiMml.Benchmarks -c Release [-- speed] [--quick] [--threads N] [--device cpu|cuda] [--write RESULTS.md]
+//     (--device cuda runs the DUC and training-step figures on the GPU; it needs a build with -p:TorchBackend=cuda)
 //   pipeline: ingestion share (in memory vs streamed), saved-model scoring (row at a time vs BulkScorer), PredictionEngine
 //     latency and peak memory, through ML.NET on the shipped subset.
 //     dotnet run --project tests/DiMml.Benchmarks -c Release -- pipeline [--data DIR] [--epochs 2] [--predictions 20000] [--threads N] [--write FILE]
@@ -31,7 +32,7 @@ var threads = int.Parse(Option("--threads") ?? "1", CultureInfo.InvariantCulture
 set_num_threads(threads);
 var lines = suite switch
 {
-    "speed" => SpeedFigures(args.Contains("--quick") ? 5 : 21, threads),
+    "speed" => SpeedFigures(args.Contains("--quick") ? 5 : 21, threads, TrainingDevice(Option("--device") ?? "cpu")),
     "fusion" => FusionSuite.Run(
         Option("--data") ?? "/usr/share/datasets/fashion-mnist",
         (Option("--seeds") ?? "0,1,2").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(),
@@ -56,26 +57,36 @@ if (output is not null)
 
 return 0;
 
-static List<string> SpeedFigures(int repeats, int threads)
+static Device TrainingDevice(string name) => name switch
+{
+    "cpu" => CPU,
+    "cuda" when cuda.is_available() => CUDA,
+    "cuda" => throw new ArgumentException("--device cuda: no CUDA device is visible to libtorch; build with -p:TorchBackend=cuda on a machine with a GPU."),
+    _ => throw new ArgumentException($"--device takes cpu or cuda, got '{name}'."),
+};
+
+static List<string> SpeedFigures(int repeats, int threads, Device device)
 {
     var lines = new List<string>
     {
         "## Speed",
         "",
-        "GPU: not measured (no GPU on the machine that ran this; CUDA TorchSharp cannot be restored on our build machines).",
+        device.type == DeviceType.CUDA
+            ? "Device: CUDA for the DUC and training-step rows; ONNX scoring on the CPU."
+            : "GPU: not measured (no GPU on the machine that ran this; CUDA TorchSharp cannot be restored on our build machines; `--device cuda` runs these rows on a GPU).",
         "Training-step rows compare two modalities with one (the baseline), so their ratio is a cost, not a speed-up.",
         "Timings on shared machines are noisy: compare within a run.",
         "",
-        $"Machine: {Environment.ProcessorCount} cores, {threads} libtorch thread(s), CPU; {DateTime.UtcNow:yyyy-MM-dd}; medians of {repeats} timings.",
+        $"Machine: {Environment.ProcessorCount} cores, {threads} libtorch thread(s), {device.type}; {DateTime.UtcNow:yyyy-MM-dd}; medians of {repeats} timings.",
         "",
         "| figure | ours | baseline | baseline / ours |",
         "| --- | --- | --- | --- |",
-        DucLossVersusNaiveLoop(batch: 64, dims: 128, repeats),
+        DucLossVersusNaiveLoop(batch: 64, dims: 128, repeats, device),
     };
     foreach (var batch in new[] { 16, 64 })
     {
-        lines.Add(TrainingStep("MLP 784->256->512", batch, repeats, () => new MlpEncoder(784, [256], 512), 784));
-        lines.Add(TrainingStep("ResNet-18 1x28x28, D=128", batch, Math.Max(3, repeats / 3), () => new ResNet18Encoder(new ModalityShape(1, 1, 28, 28), 128), 784));
+        lines.Add(TrainingStep("MLP 784->256->512", batch, repeats, () => new MlpEncoder(784, [256], 512), 784, device));
+        lines.Add(TrainingStep("ResNet-18 1x28x28, D=128", batch, Math.Max(3, repeats / 3), () => new ResNet18Encoder(new ModalityShape(1, 1, 28, 28), 128), 784, device));
     }
 
     lines.Add(OnnxVersusTorchScoring(rows: 256, repeats));
@@ -88,13 +99,23 @@ static double Median(IEnumerable<double> values)
     return (sorted[(sorted.Length - 1) / 2] + sorted[sorted.Length / 2]) / 2;
 }
 
-static double[] Time(int repeats, Action action)
+// On a GPU each timing waits for the queued kernels, so it measures the work and not its launch.
+static double[] Time(int repeats, Action action, Device? device = null)
 {
-    action();   // warm-up
+    void Run()
+    {
+        action();
+        if (device?.type == DeviceType.CUDA)
+        {
+            cuda.synchronize(device);
+        }
+    }
+
+    Run();   // warm-up
     return Enumerable.Range(0, repeats).Select(_ =>
     {
         var watch = Stopwatch.StartNew();
-        action();
+        Run();
         return watch.Elapsed.TotalMilliseconds;
     }).ToArray();
 }
@@ -103,7 +124,7 @@ static string Row(string figure, double ours, string oursUnit, double baseline, 
     string.Create(CultureInfo.InvariantCulture, $"| {figure} | {ours:F3} {oursUnit} | {baseline:F3} {oursUnit} ({baselineLabel}) | {baseline / ours:F1}x |");
 
 // The vectorised DUC loss against the reference's per-sample loop, same inputs, forward and backward.
-static string DucLossVersusNaiveLoop(int batch, int dims, int repeats)
+static string DucLossVersusNaiveLoop(int batch, int dims, int repeats, Device device)
 {
     var sets = new EffectiveDimensions(
         [Enumerable.Range(0, dims).Select(d => d % 3 == 0 ? 1f : 0f).ToArray(), Enumerable.Range(0, dims).Select(d => d % 3 == 1 ? 1f : 0f).ToArray()],
@@ -112,19 +133,19 @@ static string DucLossVersusNaiveLoop(int batch, int dims, int repeats)
     var ours = Median(Time(repeats, () =>
     {
         using var scope = NewDisposeScope();
-        var a = randn(batch, dims).requires_grad_();
-        var v = randn(batch, dims).requires_grad_();
+        var a = randn(batch, dims, device: device).requires_grad_();
+        var v = randn(batch, dims, device: device).requires_grad_();
         loss.Forward([a, v], sets).backward();
-    }));
+    }, device));
     var naive = Median(Time(repeats, () =>
     {
         using var scope = NewDisposeScope();
-        var a = randn(batch, dims).requires_grad_();
-        var v = randn(batch, dims).requires_grad_();
-        var total = zeros(1);
+        var a = randn(batch, dims, device: device).requires_grad_();
+        var v = randn(batch, dims, device: device).requires_grad_();
+        var total = zeros(1, device: device);
         foreach (var (teacher, student) in sets.OrderedPairs())
         {
-            using var index = tensor(sets.Transfer(teacher, student).Select(d => (long)d).ToArray());
+            using var index = tensor(sets.Transfer(teacher, student).Select(d => (long)d).ToArray(), device: device);
             var f = new[] { a, v };
             var s = f[student].index_select(1, index);
             var t = f[teacher].index_select(1, index).detach();
@@ -136,28 +157,28 @@ static string DucLossVersusNaiveLoop(int batch, int dims, int repeats)
         }
 
         (total / batch).backward();
-    }));
+    }, device));
     return Row($"DUC loss, 2 modalities, batch {batch}, D = {dims} (forward + backward)", ours, "ms", naive, "per-sample loop");
 }
 
 // One optimisation step of two encoders + private heads (CE) against the same step for one encoder: the cost of a
 // second modality.
-static string TrainingStep(string encoder, int batch, int repeats, Func<ModalityEncoder> create, int inputSize)
+static string TrainingStep(string encoder, int batch, int repeats, Func<ModalityEncoder> create, int inputSize, Device device)
 {
     double Step(int modalities)
     {
-        using var network = new MultimodalNetwork(Enumerable.Range(0, modalities).Select(_ => create()).ToArray(), 10, DiMml.Torch.Modules.FusionHeadKind.None, seed: 0);
+        using var network = new MultimodalNetwork(Enumerable.Range(0, modalities).Select(_ => create()).ToArray(), 10, DiMml.Torch.Modules.FusionHeadKind.None, seed: 0).to(device);
         using var optimizer = optim.SGD(network.parameters(), 0.01, 0.9);
         return Median(Time(repeats, () =>
         {
             using var scope = NewDisposeScope();
-            var inputs = Enumerable.Range(0, modalities).Select(_ => randn(batch, inputSize)).ToArray();
-            var labels = randint(10, [batch]);
+            var inputs = Enumerable.Range(0, modalities).Select(_ => randn(batch, inputSize, device: device)).ToArray();
+            var labels = randint(10, [batch], device: device);
             var loss = network.PrivateLogits(network.Encode(inputs)).Select(l => nn.functional.cross_entropy(l, labels)).Aggregate((x, y) => x + y);
             optimizer.zero_grad();
             loss.backward();
             optimizer.step();
-        }));
+        }, device));
     }
 
     return Row($"training step, 2 x {encoder}, batch {batch}", Step(2), "ms", Step(1), "one modality");
