@@ -5,10 +5,10 @@ using static TorchSharp.torch;
 namespace DiMml.Torch.Calibration;
 
 /// <summary>
-/// The fusion a model scores with, chosen on held-out rows that stage 1 never trained on: every candidate (the paper's
-/// weighting at T = 1 and 3, the calibrated weighting, the fusion head alone, each single branch) is scored there and the
-/// most accurate one kept. Ties go to the earlier candidate in that order, so a multi-branch fusion wins a tie with a
-/// single branch.
+/// The fusion a model scores with, chosen on held-out rows that stage 1 never trained on. The candidates, in tie-break
+/// order: the calibrated weighting, the paper's weighting at T = 1 and T = 3, the fusion head alone, each single branch.
+/// Each is scored on the held-out rows and the most accurate one kept; a tie goes to the earlier candidate, so a
+/// multi-branch fusion wins a tie with a single branch.
 /// </summary>
 public sealed class FusionSelection
 {
