@@ -47,9 +47,9 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var output = nn.functional.relu(bn1.forward(conv1.forward(input)));
-        output = bn2.forward(conv2.forward(output));
-        var identity = downsample is null ? input : downsample.forward(input);
+        var output = nn.functional.relu(bn1.forward(NarrowConvolution.Forward(conv1, input)));
+        output = bn2.forward(NarrowConvolution.Forward(conv2, output));
+        var identity = Shortcut is { } shortcut ? shortcut.Norm.forward(NarrowConvolution.Forward(shortcut.Conv, input)) : input;
         return nn.functional.relu(output + identity).MoveToOuterDisposeScope();
     }
 

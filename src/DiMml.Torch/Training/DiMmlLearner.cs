@@ -110,7 +110,7 @@ public sealed class DiMmlLearner
         return epoch == start || (options.DimensionRefreshInterval is { } every && (epoch - start) % every == 0);
     }
 
-    private StepResult DetachedStep(
+    internal StepResult DetachedStep(
         MultimodalNetwork network, string[] names, DucLoss duc, EffectiveDimensions? dimensions, Tensor[] inputs, Tensor labels)
     {
         var features = network.Encode(inputs);
