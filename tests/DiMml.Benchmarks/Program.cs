@@ -86,7 +86,10 @@ static List<string> SpeedFigures(int repeats, int threads, Device device)
     foreach (var batch in new[] { 16, 64 })
     {
         lines.Add(TrainingStep("MLP 784->256->512", batch, repeats, () => new MlpEncoder(784, [256], 512), 784, device));
-        lines.Add(TrainingStep("ResNet-18 1x28x28, D=128", batch, Math.Max(3, repeats / 3), () => new ResNet18Encoder(new ModalityShape(1, 1, 28, 28), 128), 784, device));
+        foreach (var embedding in new[] { 32, 128 })
+        {
+            lines.Add(TrainingStep($"ResNet-18 1x28x28, D={embedding}", batch, Math.Max(3, repeats / 3), () => new ResNet18Encoder(new ModalityShape(1, 1, 28, 28), embedding), 784, device));
+        }
     }
 
     lines.Add(OnnxVersusTorchScoring(rows: 256, repeats));

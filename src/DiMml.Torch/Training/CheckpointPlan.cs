@@ -35,8 +35,13 @@ internal sealed class CheckpointPlan
     public bool Done(TrainingStage stage) => Resumed is { } state && state.Stage > stage;
 
     /// <summary>Where <paramref name="stage"/> continues, when the checkpoint was written during it.</summary>
-    public (int FirstEpoch, byte[] OptimizerState)? ResumePoint(TrainingStage stage) =>
-        Resumed is { } state && state.Stage == stage ? (state.Epoch + 1, optimizerState!) : null;
+    public ResumePoint? ResumePoint(TrainingStage stage) =>
+        Resumed is { } state && state.Stage == stage
+            ? new ResumePoint(state.Epoch + 1, optimizerState!, epoch => Checkpoints.LoadBest(ResumedDirectory, stage, epoch, network))
+            : null;
+
+    private string ResumedDirectory =>
+        Directory.Exists(options.ResumeFrom) ? options.ResumeFrom : Path.GetDirectoryName(Path.GetFullPath(options.ResumeFrom!))!;
 
     /// <summary>The per-epoch checkpoint writer for <paramref name="stage"/>, or null without a checkpoint directory; the
     /// epoch that is best on validation so far is also written as <c>best-{stage}.bin</c>, which pruning never removes.</summary>

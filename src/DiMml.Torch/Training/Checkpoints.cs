@@ -39,7 +39,30 @@ internal static class Checkpoints
 
     /// <summary>Writes the best-on-validation checkpoint of a stage, <c>best-{stage}.bin</c>, kept whatever the pruning.</summary>
     public static void SaveBest(string directory, CheckpointState state, nn.Module network, OptimizerHelper optimizer) =>
-        Write(Path.Combine(directory, $"best-{(int)state.Stage}.bin"), state, network, optimizer);
+        Write(BestPath(directory, state.Stage), state, network, optimizer);
+
+    /// <summary>Loads the weights of <c>best-{stage}.bin</c> into <paramref name="network"/>, checking that the file
+    /// records <paramref name="epoch"/> of <paramref name="stage"/> (the best epoch the resumed history names).</summary>
+    public static void LoadBest(string directory, TrainingStage stage, int epoch, nn.Module network)
+    {
+        var path = BestPath(directory, stage);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException(
+                $"Cannot resume with SelectBestOnValidation: the best validation epoch of stage {stage} ({epoch}) came before the checkpoint, " +
+                $"but '{path}' that holds its weights is missing. Put it back beside the checkpoints, or set SelectBestOnValidation = false.", path);
+        }
+
+        var (state, _) = Load(path, network);
+        if (state.Stage != stage || state.Epoch != epoch)
+        {
+            throw new InvalidDataException(
+                $"'{path}' holds stage {state.Stage}, epoch {state.Epoch}, but the resumed history's best validation epoch is stage {stage}, " +
+                $"epoch {epoch}: it belongs to another run. Resume from that run's directory, or set SelectBestOnValidation = false.");
+        }
+    }
+
+    private static string BestPath(string directory, TrainingStage stage) => Path.Combine(directory, $"best-{(int)stage}.bin");
 
     private static void Write(string path, CheckpointState state, nn.Module network, OptimizerHelper optimizer)
     {

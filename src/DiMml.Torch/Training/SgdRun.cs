@@ -22,7 +22,8 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
     /// <param name="step">Loss of one batch.</param>
     /// <param name="beforeEpoch">Optional work before an epoch (e.g. the effective-dimension pass); returns set sizes to record.</param>
     /// <param name="augmented">The data's modalities, whose augmentation is applied to each training batch; null for none.</param>
-    /// <param name="resume">Where to continue: the first epoch to run and the optimiser state to restore; null starts afresh.</param>
+    /// <param name="resume">Where to continue: the first epoch to run, the optimiser state to restore and the best
+    /// validation epoch's weights (found from the restored history); null starts afresh.</param>
     /// <param name="checkpoint">Called after each epoch (before the progress callback) to write a checkpoint; its flag says
     /// whether the epoch is the best on validation so far.</param>
     /// <param name="validate">Validation accuracy of <paramref name="module"/> in its current state; null for none. With it,
@@ -37,12 +38,14 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
         TrainingStep step,
         Func<int, IReadOnlyDictionary<string, int>?>? beforeEpoch = null,
         IReadOnlyList<ModalitySpec>? augmented = null,
-        (int FirstEpoch, byte[] OptimizerState)? resume = null,
+        ResumePoint? resume = null,
         Action<int, OptimizerHelper, bool>? checkpoint = null,
         Func<double>? validate = null)
     {
         using var best = new BestEpoch(module);
-        using var optimizer = optim.SGD(parameters, options.LearningRate, options.Momentum, 0.0, options.WeightDecay);
+        var trained = parameters.ToList();
+        var gradients = new GradientCheck(module, trained);
+        using var optimizer = optim.SGD(trained, options.LearningRate, options.Momentum, 0.0, options.WeightDecay);
         var scheduler = optim.lr_scheduler.StepLR(optimizer, options.LrStepSize, options.LrGamma);
         var first = 0;
         if (resume is { } point)
@@ -59,15 +62,18 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
             {
                 scheduler.step();
             }
+
+            best.Resume(history.Of(stage).Where(r => r.Epoch < first), first - 1, options.SelectBestOnValidation, point.LoadBestWeights);
         }
 
-        for (var epoch = first; epoch < epochs; epoch++)
+        // The patience check sits in the loop condition, so a run stopped early and resumed right after does not go on.
+        for (var epoch = first; epoch < epochs && !PatienceRanOut(best, epoch - 1); epoch++)
         {
             var watch = Stopwatch.StartNew();
             var setSizes = beforeEpoch?.Invoke(epoch);
             module.train();
             var learningRate = optimizer.ParamGroups.First().LearningRate;
-            var (losses, accuracy) = RunEpoch(stage, epoch, data, optimizer, step, augmented);
+            var (losses, accuracy) = RunEpoch(new EpochContext(stage, epoch, data, optimizer, step, augmented, gradients));
             scheduler.step();
             var validation = validate?.Invoke();
             var record = new EpochRecord(stage, epoch, learningRate, losses, accuracy, setSizes, watch.Elapsed) { ValidationAccuracy = validation };
@@ -78,14 +84,13 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
             {
                 options.EpochCompleted?.Invoke(record);
             }
-            if (validation is not null && options.EarlyStoppingPatience is { } patience && epoch - best.Epoch >= patience)
-            {
-                break;
-            }
         }
 
         best.Restore();
     }
+
+    private bool PatienceRanOut(BestEpoch best, int lastEpoch) =>
+        best.Epoch >= 0 && options.EarlyStoppingPatience is { } patience && lastEpoch - best.Epoch >= patience;
 
     /// <summary>The best validation epoch so far and, when selecting, a copy of the module's weights at that epoch.</summary>
     private sealed class BestEpoch(nn.Module module) : IDisposable
@@ -108,11 +113,55 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
             if (keepWeights)
             {
                 Dispose();
-                weights = module.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+                weights = Copy();
             }
 
             return true;
         }
+
+        // After a resume: the best score and epoch from the restored records, and, when selecting, that epoch's weights
+        // (the network's own when it is the checkpoint's epoch, else best-{stage}.bin's), so that an interrupted run
+        // returns the model an uninterrupted one would.
+        public void Resume(IEnumerable<EpochRecord> records, int lastEpoch, bool keepWeights, Action<int> loadBestWeights)
+        {
+            foreach (var record in records.OrderBy(r => r.Epoch))
+            {
+                if (record.ValidationAccuracy is { } value && value > score)
+                {
+                    score = value;
+                    Epoch = record.Epoch;
+                }
+            }
+
+            if (!keepWeights || Epoch < 0)
+            {
+                return;
+            }
+
+            var current = Copy();
+            if (Epoch == lastEpoch)
+            {
+                weights = current;
+                return;
+            }
+
+            try
+            {
+                loadBestWeights(Epoch);
+                weights = Copy();
+            }
+            finally
+            {
+                module.load_state_dict(current);
+                foreach (var tensor in current.Values)
+                {
+                    tensor.Dispose();
+                }
+            }
+        }
+
+        private Dictionary<string, Tensor> Copy() =>
+            module.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
 
         public void Restore()
         {
@@ -133,9 +182,15 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
         }
     }
 
-    private (Dictionary<string, double> Losses, Dictionary<string, double> Accuracy) RunEpoch(
-        TrainingStage stage, int epoch, IBatchSource data, optim.Optimizer optimizer, TrainingStep step, IReadOnlyList<ModalitySpec>? augmented)
+    /// <summary>What one epoch of a stage runs with.</summary>
+    private sealed record EpochContext(
+        TrainingStage Stage, int Epoch, IBatchSource Data, optim.Optimizer Optimizer, TrainingStep Step,
+        IReadOnlyList<ModalitySpec>? Augmented, GradientCheck Gradients);
+
+    private (Dictionary<string, double> Losses, Dictionary<string, double> Accuracy) RunEpoch(EpochContext context)
     {
+        var (stage, epoch, data, optimizer, step, augmented, gradients) = context;
+
         // A generator of its own per epoch: the draws differ between epochs and do not depend on the batch order's.
         using var augmentation = new Generator(BatchOrder.Mix(~options.Seed, epoch));
         var lossSums = new Dictionary<string, double>();
@@ -145,9 +200,9 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
         BatchOrder.ForEachScoped(data.Batches(order, options.BatchSize, device), (inputs, labels) =>
         {
             var result = step(Augment(inputs, augmented, augmentation), labels, epoch);
-            var termValues = ReadTerms(result, stage, epoch, stepIndex++);
             optimizer.zero_grad();
             result.Total.backward();
+            var termValues = ReadTerms(result, gradients, $"stage {stage}, epoch {epoch}, step {stepIndex++}");
             optimizer.step();
             var batchRows = labels.shape[0];
             foreach (var (name, value) in termValues)
@@ -169,19 +224,28 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
             ? inputs
             : inputs.Select((x, m) => modalities[m].Augmentation.Enabled ? modalities[m].Augmentation.Apply(x, modalities[m].Shape!, generator) : x).ToArray();
 
-    // One device-to-host copy per step for all terms; a non-finite total stops training before the weights change.
-    private static List<(string Name, double Value)> ReadTerms(StepResult result, TrainingStage stage, int epoch, int stepIndex)
+    // One device-to-host copy per step for the terms and a gradient checksum; a non-finite loss or gradient stops
+    // training before the weights change, so the checkpoints written so far hold the last good state.
+    private static List<(string Name, double Value)> ReadTerms(StepResult result, GradientCheck gradients, string where)
     {
-        var tensors = result.Terms.Select(t => t.Value.detach().reshape(1)).Append(result.Total.detach().reshape(1)).ToArray();
+        var tensors = result.Terms.Select(t => t.Value.detach().reshape(1))
+            .Append(result.Total.detach().reshape(1))
+            .Append(gradients.Checksum().reshape(1))
+            .ToArray();
         using var values = cat(tensors, 0).to(ScalarType.Float64).cpu();
         var numbers = values.data<double>().ToArray();
-        var named = result.Terms.Select((t, i) => (t.Name, numbers[i])).Append(("total", numbers[^1])).ToList();
-        if (!double.IsFinite(numbers[^1]))
+        var named = result.Terms.Select((t, i) => (t.Name, numbers[i])).Append(("total", numbers[^2])).ToList();
+        if (!double.IsFinite(numbers[^2]))
         {
             var terms = string.Join(", ", named.Select(t => $"{t.Item1}={t.Item2}"));
             throw new InvalidOperationException(
-                $"Training stopped: the loss became non-finite in stage {stage}, epoch {epoch}, step {stepIndex} ({terms}). " +
-                "Lower LearningRate, check the inputs for extreme values, or raise DucTemperature.");
+                $"Training stopped: the loss became non-finite in {where} ({terms}); the weights were not updated and earlier " +
+                $"checkpoints are intact. Likely causes: {GradientCheck.LikelyCauses}");
+        }
+
+        if (!double.IsFinite(numbers[^1]))
+        {
+            gradients.ThrowNonFinite(where);
         }
 
         return named;
