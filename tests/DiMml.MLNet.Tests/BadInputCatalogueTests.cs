@@ -73,6 +73,19 @@ public sealed class BadInputCatalogueTests
         return rows;
     }
 
+    private static Action WithExistingFile(Action<string> act) => () =>
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            act(file);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    };
+
     private static void Fit(Action<DiMmlTrainer.Options> spoil, IDataView? data = null)
     {
         var options = TwoViewRows.SmallOptions(epochs: 2);
@@ -96,7 +109,9 @@ public sealed class BadInputCatalogueTests
         yield return Case("NaN features", () => Fit(_ => { }, Keyed(WithValue(float.NaN))), "'Top'", "DropRowsWithNonFiniteFeatures");
         yield return Case("infinite features", () => Fit(_ => { }, Keyed(WithValue(float.NegativeInfinity))), "'Top'", "1 of 30");
         yield return Case("one class only", () => Fit(_ => { }, Keyed(TwoViewRows.Make(30, 94).Select(r => { r.Label = "cat"; return r; }))), "'Label'", "at least 2");
-        yield return Case("empty data", () => Fit(_ => { }, Empty()), "no usable rows", "label column");
+        yield return Case("empty data", () => Fit(_ => { }, Empty()), "training data has no rows", "loader");
+        yield return Case("empty data with keys fitted on it", () => Fit(_ => { }, Keyed(Array.Empty<TwoViewRow>())), "training data has no rows", "loader");
+        yield return Case("checkpoint directory is a file", WithExistingFile(file => Fit(o => o.CheckpointDirectory = file)), "CheckpointDirectory", "existing file");
         yield return Case("one modality", () => Fit(o => o.Modalities.RemoveAt(1)), "Modalities", "at least 2");
         yield return Case("duplicate modality names", () => Fit(o => o.Modalities[1].Name = "top"), "'top'", "unique");
         yield return Case("duplicate modality columns", () => Fit(o => o.Modalities[1].ColumnName = "Top"), "'Top'", "own column");

@@ -44,6 +44,23 @@ internal static class InputSchema
         return (ClassCount(labelColumn, key), sizes);
     }
 
+    /// <summary>Throws when <paramref name="data"/> has no rows at all, before any column check can blame the label's
+    /// key type (a key fitted on no rows has no classes).</summary>
+    public static void RequireRows(IDataView data, string role)
+    {
+        if (data.GetRowCount() is > 0)
+        {
+            return;
+        }
+
+        using var cursor = data.GetRowCursor([]);
+        if (!cursor.MoveNext())
+        {
+            throw new ArgumentException(
+                $"The {role} data has no rows. Check the loader's path and any filter earlier in the pipeline.", nameof(data));
+        }
+    }
+
     private static SchemaShape.Column Find(SchemaShape schema, string name, string role) =>
         schema.FirstOrDefault(c => c.Name == name) is { Name: not null } column ? column : throw Missing(name, role, schema.Select(c => c.Name));
 

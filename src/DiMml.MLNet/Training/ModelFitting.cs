@@ -54,6 +54,7 @@ internal sealed class ModelFitting(MLNetEnvironment env, MultimodalTrainerOption
         Func<MultimodalModel, FitFacts, IBatchSource, IBatchSource?, TDiagnostics> describe)
     {
         ArgumentNullException.ThrowIfNull(input);
+        InputSchema.RequireRows(input, "training");
         var (classes, sizes) = InputSchema.Check(input.Schema, options.LabelColumnName, Columns);
         for (var m = 0; m < specs.Count; m++)
         {

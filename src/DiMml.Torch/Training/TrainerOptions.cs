@@ -82,6 +82,8 @@ public class TrainerOptions
         Require(double.IsFinite(LrGamma) && LrGamma > 0, nameof(LrGamma), $"is {LrGamma}; it must be a finite number > 0");
         Require(EmbeddingSize > 0, nameof(EmbeddingSize), $"is {EmbeddingSize}; it must be at least 1");
         Require(EarlyStoppingPatience is null or > 0, nameof(EarlyStoppingPatience), $"is {EarlyStoppingPatience}; it must be at least 1, or null for none");
+        Require(CheckpointDirectory is null || !File.Exists(CheckpointDirectory), nameof(CheckpointDirectory),
+            $"is '{CheckpointDirectory}', which is an existing file; give a directory (created when missing) for the checkpoint files");
         Require(CheckpointsToKeep > 0, nameof(CheckpointsToKeep), $"is {CheckpointsToKeep}; keep at least 1");
         Require(ResumeFrom is null || File.Exists(ResumeFrom) || Directory.Exists(ResumeFrom), nameof(ResumeFrom),
             $"is '{ResumeFrom}', which does not exist; give a checkpoint file or the CheckpointDirectory of the interrupted run");
