@@ -49,12 +49,31 @@ public sealed class AudioSpectrogramEstimator : IEstimator<AudioSpectrogramTrans
         /// <summary>Standardise each clip to zero mean and unit variance. Default true.</summary>
         public bool Standardize { get; set; } = true;
 
+        /// <summary>The STFT window (periodic). Default <see cref="SpectrogramWindow.Hann"/>.</summary>
+        public SpectrogramWindow Window { get; set; } = SpectrogramWindow.Hann;
+
+        /// <summary>Subtract each frame's mean before windowing (scipy's <c>detrend='constant'</c>). Default false.</summary>
+        public bool RemoveFrameMean { get; set; }
+
+        /// <summary>Magnitude or one-sided power spectral density. Default <see cref="SpectrogramScaling.Magnitude"/>.</summary>
+        public SpectrogramScaling Scaling { get; set; } = SpectrogramScaling.Magnitude;
+
         /// <summary>At Fit, files that cannot be decoded are an error naming the first (default); true logs their count
         /// and lets their rows through as NaN (set the trainer's DropRowsWithNonFiniteFeatures to skip them).</summary>
         public bool SkipInvalidFiles { get; set; }
 
-        /// <summary>The paper's preset: 10 s at 16 kHz, window 512, hop 159, no centring (257 x 1004).</summary>
-        public static Options PaperPreset() => new() { Seconds = 10, HopLength = 159, Center = false };
+        /// <summary>The DI-MML authors' spectrogram (<c>scipy.signal.spectrogram(x, fs, nperseg=512, noverlap=353)</c> with
+        /// scipy's defaults, then log(x + 1e-7) and a per-clip z-score): 10 s at 16 kHz, periodic Tukey(0.25) window 512,
+        /// hop 159, no centring, each frame's mean removed, one-sided power spectral density; 257 x 1004.</summary>
+        public static Options PaperPreset() => new()
+        {
+            Seconds = 10,
+            HopLength = 159,
+            Center = false,
+            Window = SpectrogramWindow.Tukey,
+            RemoveFrameMean = true,
+            Scaling = SpectrogramScaling.PowerSpectralDensity,
+        };
 
         /// <summary>Frequency rows of the output.</summary>
         public int Bins => Settings().Bins;
@@ -63,7 +82,8 @@ public sealed class AudioSpectrogramEstimator : IEstimator<AudioSpectrogramTrans
         public int Frames => Settings().Frames;
 
         internal SpectrogramSettings Settings() => new(
-            AudioDecodeContracts.SampleRate, AudioDecodeContracts.SampleRate * Seconds, WindowSize, HopLength, Center, MelBins, Log, LogEpsilon, Standardize);
+            AudioDecodeContracts.SampleRate, AudioDecodeContracts.SampleRate * Seconds, WindowSize, HopLength, Center, MelBins, Log, LogEpsilon, Standardize,
+            Window, RemoveFrameMean, Scaling);
     }
 
     internal AudioSpectrogramEstimator(MLNetEnvironment env, string outputColumnName, string inputColumnName, Options options)

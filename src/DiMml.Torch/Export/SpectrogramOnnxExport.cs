@@ -29,11 +29,19 @@ public static class SpectrogramOnnxExport
             signal = g.Node("Pad", "centred", [signal, g.Int64s("pads", 0, half, 0, half)], ("mode", "reflect"));
         }
 
-        var frames = g.Node("STFT", "stft", [g.Node("Unsqueeze", "real", [signal, g.Int64s("axes", 2)]), g.Int64Scalar("hop", settings.HopLength), g.Floats("window", HannWindow(settings.WindowSize), settings.WindowSize)]);
+        var window = Window(settings.Window, settings.WindowSize);
+        var frames = g.Node("STFT", "stft", [g.Node("Unsqueeze", "real", [signal, g.Int64s("axes", 2)]), g.Int64Scalar("hop", settings.HopLength), g.Floats("window", window, settings.WindowSize)]);
         var real = g.Node("Gather", "re", [frames, g.Int64Scalar("zero_index", 0)], ("axis", 3L));
         var imaginary = g.Node("Gather", "im", [frames, g.Int64Scalar("one_index", 1)], ("axis", 3L));
+        if (settings.RemoveFrameMean)
+        {
+            (real, imaginary) = RemoveFrameMeans(g, settings, signal, window, real, imaginary);
+        }
+
         var power = g.Node("Add", "power", [g.Node("Mul", "re2", [real, real]), g.Node("Mul", "im2", [imaginary, imaginary])]);
-        var magnitude = g.Node("Sqrt", "magnitude", [power]);
+        var magnitude = settings.Scaling == SpectrogramScaling.PowerSpectralDensity
+            ? g.Node("Mul", "density", [power, g.Floats("density_scale", DensityScale(window, settings.SampleRate), settings.WindowSize / 2 + 1)])
+            : g.Node("Sqrt", "magnitude", [power]);
         if (settings.MelBins is { } mels)
         {
             var bank = MelFilterBank(settings.SampleRate, settings.WindowSize, mels);
@@ -57,6 +65,80 @@ public static class SpectrogramOnnxExport
         g.Node("Identity", [flat], [outputName]);
         g.Output(outputName, DataType.Float, settings.Size);
         return g.ToModel("DiMml.Torch", new Dictionary<string, string> { ["dimml.kind"] = "AudioSpectrogram", ["dimml.spectrogram"] = settings.ToString() });
+    }
+
+    // The STFT is linear, so the spectrum of (x − m) · w is STFT(x · w) − m · DFT(w): the frame means m (an average pool
+    // with the STFT's stride) times the window's own spectrum, a constant.
+    private static (string Real, string Imaginary) RemoveFrameMeans(
+        OnnxGraph g, SpectrogramSettings settings, string signal, float[] window, string real, string imaginary)
+    {
+        var pooled = g.Node("AveragePool", "frame_means_pooled", [g.Node("Unsqueeze", "pool_input", [signal, g.Int64s("pool_axes", 1)])],
+            ("kernel_shape", new[] { (long)settings.WindowSize }), ("strides", new[] { (long)settings.HopLength }));
+        var means = g.Node("Unsqueeze", "frame_means", [g.Node("Squeeze", "frame_means_flat", [pooled, g.Int64s("squeeze_axes", 1)]), g.Int64s("mean_axes", 2)]);
+        var bins = settings.WindowSize / 2 + 1;
+        var (windowReal, windowImaginary) = Spectrum(window, bins);
+        return (
+            g.Node("Sub", "re_detrended", [real, g.Node("Mul", "mean_re", [means, g.Floats("window_re", windowReal, bins)])]),
+            g.Node("Sub", "im_detrended", [imaginary, g.Node("Mul", "mean_im", [means, g.Floats("window_im", windowImaginary, bins)])]));
+    }
+
+    // DFT of the window at bins 0..N/2, with the STFT's sign convention (e^{-2πikn/N}).
+    private static (float[] Real, float[] Imaginary) Spectrum(float[] window, int bins)
+    {
+        var n = window.Length;
+        var real = new float[bins];
+        var imaginary = new float[bins];
+        for (var k = 0; k < bins; k++)
+        {
+            double re = 0, im = 0;
+            for (var t = 0; t < n; t++)
+            {
+                var angle = 2 * Math.PI * ((long)k * t % n) / n;
+                re += window[t] * Math.Cos(angle);
+                im -= window[t] * Math.Sin(angle);
+            }
+
+            (real[k], imaginary[k]) = ((float)re, (float)im);
+        }
+
+        return (real, imaginary);
+    }
+
+    // One-sided power spectral density: 1 / (fs · Σ w²), doubled for every bin but DC and (even N) Nyquist.
+    private static float[] DensityScale(float[] window, int sampleRate)
+    {
+        var bins = window.Length / 2 + 1;
+        var scale = 1.0 / (sampleRate * window.Sum(w => (double)w * w));
+        return Enumerable.Range(0, bins)
+            .Select(k => (float)(k == 0 || (window.Length % 2 == 0 && k == bins - 1) ? scale : 2 * scale))
+            .ToArray();
+    }
+
+    /// <summary>The periodic window of <paramref name="size"/> samples of the given kind.</summary>
+    public static float[] Window(SpectrogramWindow kind, int size) => kind switch
+    {
+        SpectrogramWindow.Hann => HannWindow(size),
+        SpectrogramWindow.Tukey => TukeyWindow(size, 0.25),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown spectrogram window."),
+    };
+
+    /// <summary>Periodic Tukey window: the symmetric window of <paramref name="size"/> + 1 points without its last,
+    /// flat in the middle and tapered by half cosines over <paramref name="alpha"/> / 2 of the points at each end.</summary>
+    public static float[] TukeyWindow(int size, double alpha)
+    {
+        var points = size + 1;
+        var taper = (int)Math.Floor(alpha * (points - 1) / 2);
+        return Enumerable.Range(0, size).Select(n =>
+        {
+            if (n <= taper)
+            {
+                return (float)(0.5 * (1 + Math.Cos(Math.PI * (-1 + 2.0 * n / alpha / (points - 1)))));
+            }
+
+            return n >= points - taper - 1
+                ? (float)(0.5 * (1 + Math.Cos(Math.PI * (-2.0 / alpha + 1 + 2.0 * n / alpha / (points - 1)))))
+                : 1f;
+        }).ToArray();
     }
 
     /// <summary>Periodic Hann window: <c>0.5 − 0.5 cos(2πn / N)</c>.</summary>
