@@ -46,6 +46,10 @@ public sealed class DiMmlDiagnostics : TrainingDiagnostics
     /// <summary>The 0-based epoch at which DUC started.</summary>
     public int DucStartEpoch { get; }
 
+    /// <summary>What the fusion head trained on: <see cref="Torch.Training.FusionFeatures.AugmentedBatches"/> only when
+    /// asked for and some modality is augmented, else the training rows encoded once.</summary>
+    public FusionFeatures FusionFeatures { get; internal init; }
+
     /// <summary>How the saved model fuses its branches.</summary>
     public string Fusion { get; }
 

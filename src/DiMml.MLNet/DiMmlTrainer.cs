@@ -57,7 +57,10 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
             (data, validation, seed, onEpoch) => new DiMmlLearner(CoreOptions(seed, onEpoch)).Fit(data, validation),
             (model, facts, _, _) => new DiMmlDiagnostics(
                 model.History, facts, fitting.Names, model.Dimensions?.SetSizes(fitting.Names) ?? new Dictionary<string, int>(),
-                core.ResolvedDucStartEpoch, FusionDescription(model), model.Selection));
+                core.ResolvedDucStartEpoch, FusionDescription(model), model.Selection)
+            {
+                FusionFeatures = core.FusionTrainsOnAugmentedBatches ? FusionFeatures.AugmentedBatches : FusionFeatures.EncodedOnce,
+            });
         return new DiMmlTransformer(fitted, diagnostics);
     }
 
@@ -73,6 +76,7 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
             SharedHeadWeight = options.SharedHeadWeight,
             DimensionRefreshInterval = options.DimensionRefreshInterval,
             FusionEpochs = options.FusionEpochs,
+            FusionFeatures = options.FusionFeatures,
             CertaintyTemperature = options.CertaintyTemperature,
             Inference = (CoreInference)(int)options.Inference,
             CalibrationFraction = options.CalibrationFraction,

@@ -34,6 +34,11 @@ public sealed partial class DiMmlTrainer
         /// <summary>Stage-2 epochs. Default 20.</summary>
         public int FusionEpochs { get; set; } = 20;
 
+        /// <summary>What the fusion head trains on. Default <see cref="Torch.Training.FusionFeatures.EncodedOnce"/> (the
+        /// training rows encoded once, without augmentation); <see cref="Torch.Training.FusionFeatures.AugmentedBatches"/>
+        /// encodes every stage-2 batch augmented, as the authors do. The log says which was used.</summary>
+        public FusionFeatures FusionFeatures { get; set; } = FusionFeatures.EncodedOnce;
+
         /// <summary>How the saved model predicts. Default <see cref="InferenceFusion.CertaintyWeighting"/> (the paper's).</summary>
         public InferenceFusion Inference { get; set; } = InferenceFusion.CertaintyWeighting;
 

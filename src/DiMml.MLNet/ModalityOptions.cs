@@ -1,3 +1,6 @@
+using DiMml.Torch.Data;
+using DiMml.Torch.Modules;
+
 namespace DiMml.MLNet;
 
 /// <summary>One modality: the input column that holds it and the encoder that reads it.</summary>
@@ -27,11 +30,15 @@ public sealed class ModalityOptions
     /// <summary>Columns per plane. Required for ResNet-18 and augmentation (0 = not declared).</summary>
     public int Width { get; set; }
 
-    /// <summary>Training-time random crop: zero-pad by this many pixels and crop back at a random offset. Default 0 (off).</summary>
-    public int CropPadding { get; set; }
+    /// <summary>Training-time augmentation (needs Height and Width). Default <see cref="Augmentation.None"/>;
+    /// <see cref="Augmentation.Paper"/> is the DI-MML authors' recipe for images and frames (random resized crop and flip,
+    /// drawn per frame), <see cref="Augmentation.PadCrop"/> a pad-and-crop. No flip for spectrograms: it reverses time.</summary>
+    public Augmentation Augmentation { get; set; } = Augmentation.None;
 
-    /// <summary>Training-time random horizontal flip of half the samples. Default false. Not for spectrograms (it reverses time).</summary>
-    public bool HorizontalFlip { get; set; }
+    /// <summary>Per-channel standardisation applied by the ResNet-18 encoder, in training and in the saved model, after
+    /// augmentation. Default null (none); <see cref="ChannelNormalization.ImageNet"/> is the authors' choice for RGB
+    /// frames scaled to [0, 1].</summary>
+    public ChannelNormalization? Normalization { get; set; }
 
     /// <summary>The name used for this modality: <see cref="Name"/>, or the column name when no name is set.</summary>
     public string EffectiveName => string.IsNullOrWhiteSpace(Name) ? ColumnName : Name;

@@ -23,9 +23,11 @@ internal static class OptionsCheck
             Require(Enum.IsDefined(modality.Encoder), nameof(ModalityOptions.Encoder), $"of modality '{modality.EffectiveName}' is not a known encoder");
             Require(modality.Encoder != EncoderKind.ResNet18 || (modality.Height > 0 && modality.Width > 0 && modality.Channels > 0 && modality.Frames > 0),
                 nameof(ModalityOptions.Height), $"and Width of ResNet-18 modality '{modality.EffectiveName}' must be set (with Channels and Frames > 0) to the image size its column holds");
-            Require(modality.CropPadding >= 0, nameof(ModalityOptions.CropPadding), $"of modality '{modality.EffectiveName}' is {modality.CropPadding}; it must be >= 0");
-            Require((modality.CropPadding == 0 && !modality.HorizontalFlip) || (modality.Height > 0 && modality.Width > 0), nameof(ModalityOptions.CropPadding),
-                $"and HorizontalFlip of modality '{modality.EffectiveName}' need its Height and Width");
+            Require(modality.Augmentation is not null, nameof(ModalityOptions.Augmentation), $"of modality '{modality.EffectiveName}' is null; use Augmentation.None");
+            Require(!modality.Augmentation!.Enabled || (modality.Height > 0 && modality.Width > 0), nameof(ModalityOptions.Augmentation),
+                $"of modality '{modality.EffectiveName}' needs its Height and Width");
+            Require(modality.Normalization is null || modality.Encoder == EncoderKind.ResNet18, nameof(ModalityOptions.Normalization),
+                $"of modality '{modality.EffectiveName}' is applied by the ResNet-18 encoder; for an MLP, standardise the column in the pipeline (NormalizeMeanVariance)");
         }
 
         var duplicateName = options.Modalities.GroupBy(m => m.EffectiveName).FirstOrDefault(g => g.Count() > 1)?.Key;
@@ -50,7 +52,8 @@ internal static class OptionsCheck
         Shape = m.Height > 0 || m.Width > 0 || m.Encoder == EncoderKind.ResNet18
             ? new ModalityShape(m.Channels, m.Frames, m.Height, m.Width)
             : null,
-        Augmentation = new Torch.Data.Augmentation(m.CropPadding, m.HorizontalFlip),
+        Augmentation = m.Augmentation,
+        Normalization = m.Normalization,
     }).ToList();
 
     /// <summary>Copies the shared options into the core's options.</summary>

@@ -132,7 +132,7 @@ public sealed class BadInputCatalogueTests
         yield return Case("zero memory budget", () => Fit(o => o.MemoryBudgetBytes = 0), "MemoryBudgetBytes", "positive");
         yield return Case("empty label column name", () => Fit(o => o.LabelColumnName = " "), "LabelColumnName", "key-typed label");
         yield return Case("negative hidden size", () => Fit(o => o.Modalities[0].HiddenSizes = [-4]), "HiddenSizes", "positive");
-        yield return Case("negative crop padding", () => Fit(o => { o.Modalities[0].Height = 2; o.Modalities[0].Width = 4; o.Modalities[0].CropPadding = -1; }), "CropPadding", ">= 0");
+        yield return Case("negative crop padding", () => Fit(o => { o.Modalities[0].Height = 2; o.Modalities[0].Width = 4; o.Modalities[0].Augmentation = Torch.Data.Augmentation.PadCrop(-1); }), "CropPadding", ">= 0");
         yield return Case("validation set of another shape", () => Fit(o => o.ValidationSet = Keyed(TwoViewRows.Make(20, 95).Select(r => new VariableTopRow { Label = r.Label, Top = r.Top, Bottom = r.Bottom }))), "'Top'", "known-size");
         yield return Case("calibration fraction above one half", () => Fit(o => { o.Inference = InferenceFusion.Selected; o.CalibrationFraction = 0.7; }), "CalibrationFraction", "(0, 0.5]");
         yield return Case("undefined inference fusion", () => Fit(o => o.Inference = (InferenceFusion)42), "Inference", "Selected");

@@ -69,7 +69,7 @@ public sealed class ImagePipelineTests
                 options.Modalities.Add(new ModalityOptions
                 {
                     Name = view.ToLowerInvariant(), ColumnName = $"{view}Pixels", Encoder = EncoderKind.ResNet18,
-                    Channels = 1, Height = 16, Width = 16, CropPadding = 1,
+                    Channels = 1, Height = 16, Width = 16, Augmentation = Torch.Data.Augmentation.PadCrop(1),
                 });
             }
 

@@ -16,7 +16,7 @@ public sealed class StreamingTests
         options.MemoryBudgetBytes = budget;
         options.Inference = inference;
         options.DropRowsWithNonFiniteFeatures = true;
-        options.Modalities[0].CropPadding = 1;          // augmentation draws must line up in both modes too
+        options.Modalities[0].Augmentation = Torch.Data.Augmentation.PadCrop(1);        // augmentation draws must line up in both modes too
         options.Modalities[0].Height = 2;
         options.Modalities[0].Width = 4;
         using var model = ml.MulticlassClassification.Trainers.DiMml(options).Fit(keyed);

@@ -16,7 +16,7 @@ public sealed class AugmentationTests
         using var scope = NewDisposeScope();
         using var generator = new Generator(3);
         var batch = randn(16, Shape.Size);
-        var flipped = new Augmentation(0, true).Apply(batch, Shape, generator).reshape(16, 4, 5, 6);
+        var flipped = new Augmentation(AugmentationCrop.None, true).Apply(batch, Shape, generator).reshape(16, 4, 5, 6);
         var original = batch.reshape(16, 4, 5, 6);
         var same = flipped.eq(original).flatten(1).all(1);
         var mirrored = flipped.eq(original.flip(3)).flatten(1).all(1);
@@ -31,7 +31,7 @@ public sealed class AugmentationTests
         using var scope = NewDisposeScope();
         using var generator = new Generator(4);
         var batch = rand(8, Shape.Size) + 1;   // strictly positive, so padding zeros are recognisable
-        var cropped = new Augmentation(padding, false).Apply(batch, Shape, generator).reshape(8, 4, 5, 6);
+        var cropped = Augmentation.PadCrop(padding).Apply(batch, Shape, generator).reshape(8, 4, 5, 6);
         var padded = nn.functional.pad(batch.reshape(8, 4, 5, 6), [padding, padding, padding, padding]);
         for (var i = 0; i < 8; i++)
         {
@@ -46,9 +46,77 @@ public sealed class AugmentationTests
     {
         using var scope = NewDisposeScope();
         var batch = randn(6, Shape.Size);
-        var augmentation = new Augmentation(1, true);
+        var augmentation = Augmentation.PadCrop(1, flip: true);
         using var a = new Generator(9);
         using var b = new Generator(9);
         Assert.IsTrue(augmentation.Apply(batch, Shape, a).equal(augmentation.Apply(batch, Shape, b)).all().item<bool>());
+    }
+
+    [TestMethod]
+    public void FullBoxResizedCropIsTheIdentity()
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(5);
+        var batch = randn(4, Shape.Size);
+        var whole = new Augmentation(AugmentationCrop.ResizedCrop, false) { MinScale = 1, MaxScale = 1, MinAspectRatio = 1.2, MaxAspectRatio = 1.2 };
+        Assert.IsTrue(whole.Apply(batch, Shape, generator).allclose(batch, rtol: 1e-5, atol: 1e-5), "a 6 x 5 box of a 6 x 5 image resized to itself");
+    }
+
+    // On a ramp image (value = column), crop-then-bilinear-resize gives, at output column c, the box's left edge plus
+    // (c + 1/2) w / W − 1/2, clamped to the box: so each output row is that ramp for some integer box (left, w).
+    [TestMethod]
+    public void ResizedCropIsABoxOfTheImageResizedBilinearly()
+    {
+        const int side = 32;
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(6);
+        var shape = new ModalityShape(1, 1, side, side);
+        var ramp = arange(side, dtype: ScalarType.Float32).expand(side, side).reshape(1, -1).expand(64, -1).contiguous();
+        var output = Augmentation.Paper.Apply(ramp, shape, generator).reshape(64, side, side);
+        var widths = new HashSet<int>();
+        for (var i = 0; i < 64; i++)
+        {
+            var row = output[i, side / 2].data<float>().ToArray();
+            var flipped = row[0] > row[^1];
+            var values = flipped ? row.Reverse().ToArray() : row;
+            var match = Enumerable.Range(1, side).SelectMany(w => Enumerable.Range(0, side - w + 1).Select(left => (w, left)))
+                .FirstOrDefault(box => values.Select((v, c) => Math.Abs(v - Math.Clamp(box.left + ((c + 0.5) * box.w / side) - 0.5, box.left, box.left + box.w - 1))).Max() < 1e-3);
+            Assert.AreNotEqual(0, match.w, $"sample {i} is not a bilinear resize of a box: {string.Join(", ", row.Take(6))} ...");
+            widths.Add(match.w);
+        }
+
+        Assert.IsGreaterThan(10, widths.Count, "box sizes vary");
+        Assert.IsGreaterThanOrEqualTo(Math.Floor(Math.Sqrt(0.08 * 0.75) * side), widths.Min(), "no box below 8 % of the area at ratio 3/4");
+    }
+
+    [TestMethod]
+    [DataRow(true)]
+    [DataRow(false)]
+    public void FramesDrawTheirOwnCropOnlyWhenPerFrame(bool perFrame)
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(8);
+        var frame = rand(16, 1, 2 * 5 * 6);
+        var batch = cat([frame, frame], 1).reshape(16, -1);   // two identical frames per sample
+        var augmented = (Augmentation.Paper with { PerFrame = perFrame }).Apply(batch, Shape, generator).reshape(16, 2, 60);
+        var framesEqual = augmented[.., 0].eq(augmented[.., 1]).all(1);
+        if (perFrame)
+        {
+            Assert.IsFalse(framesEqual.any().item<bool>(), "every sample's frames differ");
+        }
+        else
+        {
+            Assert.IsTrue(framesEqual.all().item<bool>(), "frames share one crop and flip");
+        }
+    }
+
+    [TestMethod]
+    public void ImpossibleSettingsAreNamed()
+    {
+        var error = Assert.ThrowsExactly<ArgumentException>(() => (Augmentation.Paper with { MinScale = 0 }).Validate("rgb"));
+        StringAssert.Contains(error.Message, "'rgb'");
+        StringAssert.Contains(error.Message, "scale");
+        error = Assert.ThrowsExactly<ArgumentException>(() => (Augmentation.Paper with { MinAspectRatio = 2 }).Validate("rgb"));
+        StringAssert.Contains(error.Message, "aspect-ratio");
     }
 }

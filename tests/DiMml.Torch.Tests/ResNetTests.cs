@@ -68,11 +68,63 @@ public sealed class ResNetTests
         var options = Small.DiMml(2, epochs: 4);
         options.EmbeddingSize = 16;
         options.Modalities.Clear();
-        options.Modalities.Add(new ModalitySpec("left") { Encoder = EncoderKind.ResNet18, Shape = shape, Augmentation = new Augmentation(1, false) });
+        options.Modalities.Add(new ModalitySpec("left") { Encoder = EncoderKind.ResNet18, Shape = shape, Augmentation = Augmentation.PadCrop(1) });
         options.Modalities.Add(new ModalitySpec("right") { Encoder = EncoderKind.ResNet18, Shape = shape });
         options.LearningRate = 0.05;
         using var model = new DiMmlLearner(options).Fit(train);
         Assert.IsGreaterThanOrEqualTo(0.9, model.Evaluate(test).Accuracy);
+    }
+
+    [TestMethod]
+    public void NormalizationStandardisesEachChannelOfEveryFrame()
+    {
+        var shape = new ModalityShape(2, 3, 8, 8);
+        var normalization = new ChannelNormalization([0.5f, -1f], [2f, 0.25f]);
+        using var plain = new ResNet18Encoder(shape, 16);
+        using var normalized = new ResNet18Encoder(shape, 16, normalization: normalization);
+        normalized.load_state_dict(plain.state_dict());
+        plain.eval();
+        normalized.eval();
+        using var scope = NewDisposeScope();
+        var input = randn(4, shape.Size);
+        var standardised = ((input.reshape(4, 3, 2, 64) - tensor(new[] { 0.5f, -1f }).reshape(1, 1, 2, 1)) / tensor(new[] { 2f, 0.25f }).reshape(1, 1, 2, 1)).reshape(4, -1);
+        Assert.IsTrue(normalized.forward(input).allclose(plain.forward(standardised), rtol: 1e-4, atol: 1e-5));
+    }
+
+    [TestMethod]
+    public void NormalizationNeedsOneMeanAndStdPerChannel()
+    {
+        var spec = new ModalitySpec("rgb") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(3, 1, 8, 8), Normalization = new([0.5f], [0.2f]) };
+        var error = Assert.ThrowsExactly<ArgumentException>(() => spec.Validate(192));
+        StringAssert.Contains(error.Message, "'rgb'");
+        StringAssert.Contains(error.Message, "3 channel(s)");
+        Assert.ThrowsExactly<ArgumentException>(() => new ModalitySpec("v") { Normalization = ChannelNormalization.ImageNet }.Validate(10), "MLP encoders do not normalise");
+    }
+
+    // Stage 2 on augmented batches encodes every batch afresh: with an augmented modality the fusion head learns from
+    // other features than the one-off encoding, without one the two are the same run.
+    [TestMethod]
+    public void FusionHeadTrainsOnAugmentedBatchesOnlyWhenAskedAndAugmented()
+    {
+        using var train = Images(120, seed: 3);
+        Tensor Head(FusionFeatures features, bool augmented)
+        {
+            var options = Small.DiMml(2, epochs: 2);
+            options.EmbeddingSize = 16;
+            options.FusionEpochs = 2;
+            options.FusionFeatures = features;
+            var shape = new ModalityShape(1, 1, 12, 12);
+            options.Modalities.Clear();
+            options.Modalities.Add(new ModalitySpec("left") { Encoder = EncoderKind.ResNet18, Shape = shape, Augmentation = augmented ? Augmentation.Paper : Augmentation.None });
+            options.Modalities.Add(new ModalitySpec("right") { Encoder = EncoderKind.ResNet18, Shape = shape });
+            using var model = new DiMmlLearner(options).Fit(train);
+            Assert.HasCount(2, model.History.Of(TrainingStage.Fusion));
+            return cat(model.Network.FusionHead!.parameters().Select(p => p.detach().flatten()).ToArray()).clone();
+        }
+
+        using var scope = NewDisposeScope();
+        Assert.IsFalse(Head(FusionFeatures.AugmentedBatches, true).allclose(Head(FusionFeatures.EncodedOnce, true)));
+        Assert.IsTrue(Head(FusionFeatures.AugmentedBatches, false).equal(Head(FusionFeatures.EncodedOnce, false)).all().item<bool>());
     }
 
     // Class c lights up a c-dependent horizontal band in both views, plus noise.

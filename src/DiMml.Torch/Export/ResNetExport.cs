@@ -15,6 +15,13 @@ internal static class ResNetExport
     {
         var shape = encoder.Shape;
         var frames = g.Node("Reshape", "frames", [input, g.Int64s("frame_shape", -1, shape.Channels, shape.Height, shape.Width)]);
+        if (encoder.Normalization is { } normalization)
+        {
+            var mean = g.Floats("channel_mean", normalization.Mean.ToArray(), 1, shape.Channels, 1, 1);
+            var std = g.Floats("channel_std", normalization.Std.ToArray(), 1, shape.Channels, 1, 1);
+            frames = g.Node("Div", "normalized", [g.Node("Sub", "centred_frames", [frames, mean]), std]);
+        }
+
         var x = g.Node("Relu", "stem_relu", [ConvNorm(g, encoder.Stem, frames)]);
         x = g.Node("MaxPool", "stem_pool", [x], ("kernel_shape", new[] { 3L, 3L }), ("strides", new[] { 2L, 2L }), ("pads", new[] { 1L, 1L, 1L, 1L }));
         foreach (var block in encoder.Blocks)

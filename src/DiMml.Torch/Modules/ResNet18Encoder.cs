@@ -21,10 +21,13 @@ public sealed class ResNet18Encoder : ModalityEncoder
     /// <param name="shape">Layout of the flat input vector.</param>
     /// <param name="embeddingSize">Output size D; a multiple of 8 (the stage widths are D/8 … D).</param>
     /// <param name="name">Module name used in state-dict keys.</param>
-    public ResNet18Encoder(ModalityShape shape, int embeddingSize, string name = "resnet18") : base(name)
+    /// <param name="normalization">Per-channel standardisation applied to the input first; null for none.</param>
+    public ResNet18Encoder(ModalityShape shape, int embeddingSize, string name = "resnet18", ChannelNormalization? normalization = null) : base(name)
     {
         ArgumentNullException.ThrowIfNull(shape);
         shape.Validate();
+        normalization?.Validate(shape, name);
+        Normalization = normalization;
         if (embeddingSize < 8 || embeddingSize % 8 != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(embeddingSize), embeddingSize,
@@ -54,6 +57,9 @@ public sealed class ResNet18Encoder : ModalityEncoder
     /// <summary>Layout of the input vector.</summary>
     public ModalityShape Shape { get; }
 
+    /// <summary>Per-channel standardisation applied to the input first, or null.</summary>
+    public ChannelNormalization? Normalization { get; }
+
     /// <inheritdoc />
     public override int EmbeddingSize { get; }
 
@@ -70,6 +76,11 @@ public sealed class ResNet18Encoder : ModalityEncoder
         using var scope = NewDisposeScope();
         var batch = input.shape[0];
         var x = input.reshape(batch * Shape.Frames, Shape.Channels, Shape.Height, Shape.Width);
+        if (Normalization is not null)
+        {
+            x = Normalization.Apply(x);
+        }
+
         x = pool.forward(nn.functional.relu(stemNorm.forward(stem.forward(x))));
         foreach (var block in blocks)
         {

@@ -27,6 +27,13 @@ public sealed class DiMmlOptions : TrainerOptions
     /// <summary>Stage-2 epochs of the fusion head on frozen encoders. Default 20.</summary>
     public int FusionEpochs { get; set; } = 20;
 
+    /// <summary>What the fusion head trains on. Default <see cref="Training.FusionFeatures.EncodedOnce"/>; with augmented
+    /// modalities, <see cref="Training.FusionFeatures.AugmentedBatches"/> is the authors' way.</summary>
+    public FusionFeatures FusionFeatures { get; set; } = FusionFeatures.EncodedOnce;
+
+    /// <summary>Whether stage 2 encodes augmented batches: asked for, and some modality is augmented.</summary>
+    public bool FusionTrainsOnAugmentedBatches => FusionFeatures == FusionFeatures.AugmentedBatches && Modalities.Any(m => m.Augmentation.Enabled);
+
     /// <summary>How the trained model predicts. Default <see cref="InferenceFusion.CertaintyWeighting"/> (the paper's).
     /// <see cref="InferenceFusion.CalibratedCertaintyWeighting"/> and <see cref="InferenceFusion.Selected"/> hold rows out of
     /// stage 1 (the validation rows when given, else <see cref="CalibrationFraction"/> of the training rows).</summary>
@@ -61,6 +68,7 @@ public sealed class DiMmlOptions : TrainerOptions
         Require(DimensionRefreshInterval is null or > 0, nameof(DimensionRefreshInterval), $"is {DimensionRefreshInterval}; it must be at least 1, or null to compute once");
         Require(FusionEpochs >= 0, nameof(FusionEpochs), $"is {FusionEpochs}; it must be >= 0");
         Require(FusionHead == FusionHeadKind.None || FusionEpochs > 0, nameof(FusionEpochs), "is 0 but a fusion head is configured; set FusionEpochs > 0 or FusionHead = None");
+        Require(Enum.IsDefined(FusionFeatures), nameof(FusionFeatures), $"is {FusionFeatures}; use one of {string.Join(", ", Enum.GetNames<FusionFeatures>())}");
         Require(Enum.IsDefined(Inference), nameof(Inference), $"is {Inference}; use one of {string.Join(", ", Enum.GetNames<InferenceFusion>())}");
         Require(Inference != InferenceFusion.FusionHeadOnly || FusionHead != FusionHeadKind.None, nameof(Inference),
             "is FusionHeadOnly but FusionHead is None; choose a fusion head to predict with");

@@ -11,7 +11,8 @@ namespace DiMml.Torch.Training;
 /// <summary>
 /// DI-MML stage 2: the fusion head trained with CE on the features of frozen encoders, either on the training rows (the
 /// paper's) or on held-out rows, where the branches are also calibrated and the fusion chosen. Frozen encoders in eval
-/// mode give the same features every epoch, so the features are computed once.
+/// mode give the same features every epoch, so the features are computed once, unless the options ask for augmented
+/// batches (<see cref="FusionFeatures.AugmentedBatches"/>), which are encoded afresh in every step.
 /// </summary>
 internal static class FusionStage
 {
@@ -25,10 +26,31 @@ internal static class FusionStage
     {
         network.SetEncodersTrainable(false);
         using var scope = NewDisposeScope();
-        var (features, labels) = FeatureExtraction.Encode(network, train, device);
         var (validationFeatures, validationLabels) = validation is null ? (null, null) : FeatureExtraction.Encode(network, validation, device);
         using var validationData = validationFeatures is null ? null : MultimodalDataset.FromTensors(validationFeatures, validationLabels!, train.ClassCount);
-        TrainHead(network.FusionHead!, features, labels, train.ClassCount, options, run, checkpoints, dimensions, validationData, device);
+        var head = network.FusionHead!;
+        if (options.FusionTrainsOnAugmentedBatches)
+        {
+            run.Run(TrainingStage.Fusion, options.FusionEpochs, train, head.parameters(), head, (inputs, y, _) => Step(head, EncodeFrozen(network, inputs), y),
+                augmented: options.Modalities.ToArray(), resume: checkpoints.ResumePoint(TrainingStage.Fusion),
+                checkpoint: checkpoints.Writer(TrainingStage.Fusion, () => dimensions), validate: Validation.Scorer(validationData, device, head, head.forward));
+            return;
+        }
+
+        var (features, labels) = FeatureExtraction.Encode(network, train, device);
+        TrainHead(head, features, labels, train.ClassCount, options, run, checkpoints, dimensions, validationData, device);
+    }
+
+    // The frozen encoders' features of an (augmented) batch: eval mode, no gradient, as in the one-off encoding.
+    private static Tensor[] EncodeFrozen(MultimodalNetwork network, Tensor[] inputs)
+    {
+        foreach (var encoder in network.Encoders)
+        {
+            encoder.eval();
+        }
+
+        using var guard = no_grad();
+        return network.Encode(inputs);
     }
 
     /// <summary>

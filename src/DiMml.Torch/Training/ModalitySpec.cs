@@ -26,8 +26,15 @@ public sealed class ModalitySpec
     /// <summary>Layout of the flat input vector; required by ResNet-18 and by augmentation, optional for an MLP.</summary>
     public ModalityShape? Shape { get; init; }
 
-    /// <summary>Training-time augmentation of this modality (never at evaluation, in the effective-dimension pass or in stage 2).</summary>
+    /// <summary>Training-time augmentation of this modality (never at evaluation or in the effective-dimension pass; in
+    /// stage 2 only with <see cref="DiMmlOptions.FusionFeatures"/> = <see cref="FusionFeatures.AugmentedBatches"/>).
+    /// Default <see cref="Data.Augmentation.None"/>; <see cref="Data.Augmentation.Paper"/> is the authors' recipe for images and frames.</summary>
     public Augmentation Augmentation { get; init; } = Augmentation.None;
+
+    /// <summary>Per-channel standardisation of the input, applied by the ResNet-18 encoder (in training and in the
+    /// exported model) after augmentation; null for none (default). <see cref="ChannelNormalization.ImageNet"/> is the
+    /// authors' choice for RGB frames in [0, 1]. For an MLP modality, standardise the column in the pipeline instead.</summary>
+    public ChannelNormalization? Normalization { get; init; }
 
     /// <summary>Checks the spec against the data's vector length for this modality.</summary>
     /// <param name="inputSize">Flat input length of the modality in the data.</param>
@@ -43,7 +50,19 @@ public sealed class ModalitySpec
             throw new ArgumentException($"Modality '{Name}' asks for augmentation but declares no Shape; crops and flips need Height and Width.");
         }
 
+        if (Normalization is not null && Encoder != EncoderKind.ResNet18)
+        {
+            throw new ArgumentException(
+                $"Modality '{Name}' sets Normalization, which the ResNet-18 encoder applies; for an MLP encoder standardise the column in the pipeline (e.g. NormalizeMeanVariance).");
+        }
+
+        Augmentation.Validate(Name);
         Shape?.Validate();
+        if (Shape is not null)
+        {
+            Normalization?.Validate(Shape, Name);
+        }
+
         if (Shape is not null && Shape.Size != inputSize)
         {
             throw new ArgumentException(
@@ -60,7 +79,7 @@ public sealed class ModalitySpec
         Validate(inputSize);
         return Encoder switch
         {
-            EncoderKind.ResNet18 => new ResNet18Encoder(Shape!, embeddingSize, $"encoder_{Name}"),
+            EncoderKind.ResNet18 => new ResNet18Encoder(Shape!, embeddingSize, $"encoder_{Name}", Normalization),
             _ => new MlpEncoder(inputSize, HiddenSizes, embeddingSize, $"encoder_{Name}"),
         };
     }
