@@ -34,7 +34,7 @@ internal static class FusionSuite
             string.Create(CultureInfo.InvariantCulture,
                 $"Data: Fashion-MNIST from `{dataFolder}` ({rows?.ToString(CultureInfo.InvariantCulture) ?? "all 60,000"} training rows, 10,000 test rows). " +
                 $"Budget: {epochs} epochs, batch 32, lr 0.01, D = 128, hidden 256, 5 fusion-head epochs; seeds {string.Join(", ", seeds)}; " +
-                $"{Environment.ProcessorCount} cores, CPU; {DateTime.UtcNow:yyyy-MM-dd}. Mean test accuracy (%) ± sample std over seeds."),
+                $"{MachineDescription.Cpu()}, CPU libtorch; {DateTime.UtcNow:yyyy-MM-dd}. Mean test accuracy (%) ± sample std over seeds."),
             "",
         };
         foreach (var task in Tasks)

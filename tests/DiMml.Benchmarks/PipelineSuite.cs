@@ -162,7 +162,7 @@ internal static class PipelineSuite
     }
 
     private static string Describe(string dataFolder, IDataView test, int epochs, int threads) => string.Create(CultureInfo.InvariantCulture,
-        $"Data: the shipped Fashion-MNIST subset `{dataFolder}`, top/bottom halves. Training: its 4,000 training rows served {TrainingRepeats} times over by a lazy IDataView ({4000 * TrainingRepeats} rows, {4000L * TrainingRepeats * 784 * 4 >> 20} MiB of features); scoring: its {test.GetRowCount()} test rows, 5 times over. DI-MML, {epochs} epochs, batch 32, D = 128, hidden 256, {threads} libtorch thread(s); {Environment.ProcessorCount} cores, CPU; {DateTime.UtcNow:yyyy-MM-dd}. Each training and scoring phase runs in a fresh process of the harness; peak RSS is that process's high-water mark (VmHWM), runtime and libraries included.");
+        $"Data: the shipped Fashion-MNIST subset `{dataFolder}`, top/bottom halves. Training: its 4,000 training rows served {TrainingRepeats} times over by a lazy IDataView ({4000 * TrainingRepeats} rows, {4000L * TrainingRepeats * 784 * 4 >> 20} MiB of features); scoring: its {test.GetRowCount()} test rows, 5 times over. DI-MML, {epochs} epochs, batch 32, D = 128, hidden 256, {threads} libtorch thread(s); {MachineDescription.Cpu()}, CPU libtorch; {DateTime.UtcNow:yyyy-MM-dd}. Each training and scoring phase runs in a fresh process of the harness; peak RSS is that process's high-water mark (VmHWM), runtime and libraries included.");
 
     private sealed record FitResult(ITransformer Model, DiMmlTransformer Trained, DiMmlDiagnostics Diagnostics, double ReadShare);
 

@@ -77,7 +77,7 @@ static List<string> SpeedFigures(int repeats, int threads, Device device)
         "Training-step rows compare two modalities with one (the baseline), so their ratio is a cost, not a speed-up.",
         "Timings on shared machines are noisy: compare within a run.",
         "",
-        $"Machine: {Environment.ProcessorCount} cores, {threads} libtorch thread(s), {device.type}; {DateTime.UtcNow:yyyy-MM-dd}; medians of {repeats} timings.",
+        $"Machine: {MachineDescription.Cpu()}, {threads} libtorch thread(s), {device.type}; {DateTime.UtcNow:yyyy-MM-dd}; medians of {repeats} timings.",
         "",
         "| figure | ours | baseline | baseline / ours |",
         "| --- | --- | --- | --- |",
