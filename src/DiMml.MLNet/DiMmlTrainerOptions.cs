@@ -36,7 +36,7 @@ public sealed partial class DiMmlTrainer
 
         /// <summary>What the fusion head trains on. Default <see cref="Torch.Training.FusionFeatures.EncodedOnce"/> (the
         /// training rows encoded once, without augmentation); <see cref="Torch.Training.FusionFeatures.AugmentedBatches"/>
-        /// encodes every stage-2 batch augmented, as the authors do. The log says which was used.</summary>
+        /// encodes every stage-2 batch augmented, as the authors do. <see cref="DiMmlDiagnostics.FusionFeatures"/> says which ran.</summary>
         public FusionFeatures FusionFeatures { get; set; } = FusionFeatures.EncodedOnce;
 
         /// <summary>How the saved model predicts. Default <see cref="InferenceFusion.CertaintyWeighting"/> (the paper's).</summary>

@@ -62,31 +62,33 @@ public sealed class AugmentationTests
         Assert.IsTrue(whole.Apply(batch, Shape, generator).allclose(batch, rtol: 1e-5, atol: 1e-5), "a 6 x 5 box of a 6 x 5 image resized to itself");
     }
 
-    // On a ramp image (value = column), crop-then-bilinear-resize gives, at output column c, the box's left edge plus
-    // (c + 1/2) w / W − 1/2, clamped to the box: so each output row is that ramp for some integer box (left, w).
+    // On a ramp image (value = column, or row), crop-then-bilinear-resize gives, at output position c, the box's first
+    // pixel plus (c + 1/2) w / W − 1/2, clamped to the box: so each output line is that ramp for some integer box.
     [TestMethod]
-    public void ResizedCropIsABoxOfTheImageResizedBilinearly()
+    [DataRow(false, DisplayName = "horizontal: box left and width, flips")]
+    [DataRow(true, DisplayName = "vertical: box top and height")]
+    public void ResizedCropIsABoxOfTheImageResizedBilinearly(bool vertical)
     {
         const int side = 32;
         using var scope = NewDisposeScope();
         using var generator = new Generator(6);
         var shape = new ModalityShape(1, 1, side, side);
-        var ramp = arange(side, dtype: ScalarType.Float32).expand(side, side).reshape(1, -1).expand(64, -1).contiguous();
-        var output = Augmentation.Paper.Apply(ramp, shape, generator).reshape(64, side, side);
-        var widths = new HashSet<int>();
+        var ramp = arange(side, dtype: ScalarType.Float32).expand(side, side);
+        var image = (vertical ? ramp.t() : ramp).reshape(1, -1).expand(64, -1).contiguous();
+        var output = Augmentation.Paper.Apply(image, shape, generator).reshape(64, side, side);
+        var sizes = new HashSet<int>();
         for (var i = 0; i < 64; i++)
         {
-            var row = output[i, side / 2].data<float>().ToArray();
-            var flipped = row[0] > row[^1];
-            var values = flipped ? row.Reverse().ToArray() : row;
-            var match = Enumerable.Range(1, side).SelectMany(w => Enumerable.Range(0, side - w + 1).Select(left => (w, left)))
-                .FirstOrDefault(box => values.Select((v, c) => Math.Abs(v - Math.Clamp(box.left + ((c + 0.5) * box.w / side) - 0.5, box.left, box.left + box.w - 1))).Max() < 1e-3);
-            Assert.AreNotEqual(0, match.w, $"sample {i} is not a bilinear resize of a box: {string.Join(", ", row.Take(6))} ...");
-            widths.Add(match.w);
+            var line = (vertical ? output[i, .., side / 2] : output[i, side / 2]).data<float>().ToArray();
+            var values = line[0] > line[^1] ? line.Reverse().ToArray() : line;
+            var match = Enumerable.Range(1, side).SelectMany(w => Enumerable.Range(0, side - w + 1).Select(start => (w, start)))
+                .FirstOrDefault(box => values.Select((v, c) => Math.Abs(v - Math.Clamp(box.start + ((c + 0.5) * box.w / side) - 0.5, box.start, box.start + box.w - 1))).Max() < 1e-3);
+            Assert.AreNotEqual(0, match.w, $"sample {i} is not a bilinear resize of a box: {string.Join(", ", line.Take(6))} ...");
+            sizes.Add(match.w);
         }
 
-        Assert.IsGreaterThan(10, widths.Count, "box sizes vary");
-        Assert.IsGreaterThanOrEqualTo(Math.Floor(Math.Sqrt(0.08 * 0.75) * side), widths.Min(), "no box below 8 % of the area at ratio 3/4");
+        Assert.IsGreaterThan(10, sizes.Count, "box sizes vary");
+        Assert.IsGreaterThanOrEqualTo(Math.Floor(Math.Sqrt(0.08 * 0.75) * side), sizes.Min(), "no box side below 8 % of the area at ratio 3/4");
     }
 
     [TestMethod]

@@ -8,7 +8,7 @@ using Microsoft.ML.Runtime;
 namespace DiMml.MLNet;
 
 /// <summary>
-/// Turns a column of WAV file paths into a fixed-size log-magnitude spectrogram vector (frequency-major:
+/// Turns a column of WAV file paths into a fixed-size log spectrogram vector (frequency-major:
 /// <see cref="Options.Bins"/> rows of frames), for an audio modality of <see cref="DiMmlTrainer"/> (declare
 /// Channels = 1, Height = bins, Width = frames). Decoding (16-bit PCM or 32-bit float WAV, mono or mixed-down
 /// stereo, any rate resampled to 16 kHz, tiled or cropped to the duration) runs in a CustomMapping from the

@@ -120,9 +120,8 @@ public sealed record Augmentation(AugmentationCrop Crop, bool HorizontalFlip, bo
     // torchvision's RandomResizedCrop for every unit at once: up to ten candidate boxes each (the first that fits
     // wins, else the largest central box within the ratio range), integer box sizes and offsets, then one bilinear
     // resample of all boxes back to H x W through an affine grid with the flip folded in. The grid is clamped to the
-    // box's outer pixel centres, so the result is exactly "crop, then resize" (bilinear, align_corners = false). Unlike
-    // torchvision's tensor path there is no antialiasing; it only matters for a box wider or taller than the image,
-    // which the fallback can give for images outside the ratio range.
+    // box's outer pixel centres, so the result is exactly "crop, then resize" (bilinear, align_corners = false). Boxes
+    // never exceed the image, so the resize only magnifies and torchvision's antialiasing has nothing to do.
     private Tensor ResizedCrop(Tensor x, Generator generator)
     {
         var (units, height, width) = (x.shape[0], x.shape[2], x.shape[3]);

@@ -25,10 +25,11 @@ internal sealed class GradientCheck
         parameters = module.named_parameters().Where(p => handles.Contains(p.parameter.Handle)).ToList();
     }
 
-    /// <summary>The sum of every gradient's sum: finite unless some gradient holds a NaN or an Inf (or the sum overflows).</summary>
+    /// <summary>The sum of every gradient's sum, accumulated in float64 so that finite float32 gradients cannot overflow
+    /// it: finite unless some gradient holds a NaN or an Inf.</summary>
     public Tensor Checksum()
     {
-        var sums = parameters.Where(p => p.Parameter.grad is not null).Select(p => p.Parameter.grad!.sum().to(ScalarType.Float64)).ToArray();
+        var sums = parameters.Where(p => p.Parameter.grad is not null).Select(p => p.Parameter.grad!.sum(ScalarType.Float64)).ToArray();
         return sums.Length == 0 ? zeros(1, ScalarType.Float64) : stack(sums).sum();
     }
 
@@ -40,7 +41,7 @@ internal sealed class GradientCheck
             .Select(p => p.Name)
             .ToList();
         var culprit = bad.Count == 0
-            ? "the gradients became too large to sum (each is finite, their sum overflows)"
+            ? "the gradients became too large to sum in float64 (each is finite)"
             : $"the gradient of '{bad[0]}' became non-finite" + (bad.Count > 1 ? $" (and {bad.Count - 1} more parameters')" : "");
         throw new InvalidOperationException(
             $"Training stopped: {culprit} in {where} while the loss was finite; the weights were not updated and earlier " +
