@@ -5,8 +5,6 @@ using DiMml.Torch.Modules;
 using DiMml.Torch.Training;
 using Microsoft.ML;
 using TorchSharp;
-using CoreFusion = DiMml.Torch.Modules.FusionHeadKind;
-using CoreInference = DiMml.Torch.Inference.InferenceFusion;
 
 namespace DiMml.MLNet;
 
@@ -43,7 +41,7 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
     /// <param name="inputSchema">Shape of the input data.</param>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
         fitting.OutputSchema(inputSchema, classes => OptionsCheck.UntrainedModel(
-            fitting.Names, classes, (CoreFusion)(int)options.FusionHead,
+            fitting.Names, classes, options.FusionHead,
             options.Inference == InferenceFusion.FusionHeadOnly ? ModelKind.FusionHead : ModelKind.DiMml, new CertaintyWeighting(options.CertaintyTemperature)));
 
     /// <summary>Trains both stages on <paramref name="input"/> and returns the ONNX-backed model.</summary>
@@ -69,7 +67,7 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
         var core = new DiMmlOptions
         {
             Modalities = OptionsCheck.Specs(options),
-            FusionHead = (CoreFusion)(int)options.FusionHead,
+            FusionHead = options.FusionHead,
             DucStartEpoch = options.DucStartEpoch,
             DucTemperature = options.DucTemperature,
             DucWeight = options.DucWeight,
@@ -78,7 +76,7 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
             FusionEpochs = options.FusionEpochs,
             FusionFeatures = options.FusionFeatures,
             CertaintyTemperature = options.CertaintyTemperature,
-            Inference = (CoreInference)(int)options.Inference,
+            Inference = options.Inference,
             CalibrationFraction = options.CalibrationFraction,
         };
         OptionsCheck.Apply(options, core, seed, onEpoch);

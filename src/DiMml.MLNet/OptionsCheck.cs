@@ -2,7 +2,6 @@ using DiMml.Torch.Inference;
 using DiMml.Torch.Modules;
 using DiMml.Torch.Training;
 using TorchSharp;
-using CoreFusion = DiMml.Torch.Modules.FusionHeadKind;
 
 namespace DiMml.MLNet;
 
@@ -47,7 +46,7 @@ internal static class OptionsCheck
     /// <summary>The modalities as the core sees them.</summary>
     public static List<ModalitySpec> Specs(MultimodalTrainerOptions options) => options.Modalities.Select(m => new ModalitySpec(m.EffectiveName)
     {
-        Encoder = (Torch.Modules.EncoderKind)(int)m.Encoder,
+        Encoder = m.Encoder,
         HiddenSizes = m.HiddenSizes,
         Shape = m.Height > 0 || m.Width > 0 || m.Encoder == EncoderKind.ResNet18
             ? new ModalityShape(m.Channels, m.Frames, m.Height, m.Width)
@@ -67,7 +66,7 @@ internal static class OptionsCheck
         core.LrStepSize = options.LrStepSize;
         core.LrGamma = options.LrGamma;
         core.EmbeddingSize = options.EmbeddingSize;
-        core.Device = (Torch.Training.TrainingDevice)(int)options.Device;
+        core.Device = options.Device;
         core.Seed = seed;
         core.EpochCompleted = onEpoch;
         core.CheckpointDirectory = options.CheckpointDirectory;
@@ -78,7 +77,7 @@ internal static class OptionsCheck
     }
 
     /// <summary>A model of the right kind and outputs with tiny untrained MLP encoders, for output schemas.</summary>
-    public static MultimodalModel UntrainedModel(IReadOnlyList<string> names, int classes, CoreFusion fusion, ModelKind kind, CertaintyWeighting weighting)
+    public static MultimodalModel UntrainedModel(IReadOnlyList<string> names, int classes, FusionHeadKind fusion, ModelKind kind, CertaintyWeighting weighting)
     {
         var encoders = names.Select(_ => (ModalityEncoder)new MlpEncoder(1, [], 1)).ToArray();
         var network = new MultimodalNetwork(encoders, classes, fusion, seed: 0);

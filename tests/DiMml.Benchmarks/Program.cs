@@ -1,3 +1,4 @@
+using DiMml;
 using System.Diagnostics;
 using System.Globalization;
 using DiMml.Benchmarks;
@@ -170,7 +171,7 @@ static string TrainingStep(string encoder, int batch, int repeats, Func<Modality
 {
     double Step(int modalities)
     {
-        using var network = new MultimodalNetwork(Enumerable.Range(0, modalities).Select(_ => create()).ToArray(), 10, DiMml.Torch.Modules.FusionHeadKind.None, seed: 0).to(device);
+        using var network = new MultimodalNetwork(Enumerable.Range(0, modalities).Select(_ => create()).ToArray(), 10, FusionHeadKind.None, seed: 0).to(device);
         using var optimizer = optim.SGD(network.parameters(), 0.01, 0.9);
         return Median(Time(repeats, () =>
         {

@@ -7,8 +7,6 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
-using TorchFusion = DiMml.Torch.Modules.FusionHeadKind;
-using TorchEncoder = DiMml.Torch.Modules.EncoderKind;
 
 namespace DiMml.MLNet.Tests;
 
@@ -18,7 +16,7 @@ public sealed class OnnxParityTests
     private static List<ModalitySpec> Specs(int count) =>
         Enumerable.Range(0, count).Select(m => new ModalitySpec($"m{m}") { HiddenSizes = [24, 16] }).ToList();
 
-    private static MultimodalModel Train(string kind, TorchFusion fusion, int modalities, Torch.Data.MultimodalDataset data)
+    private static MultimodalModel Train(string kind, FusionHeadKind fusion, int modalities, Torch.Data.MultimodalDataset data)
     {
         var common = (TrainerOptions o) =>
         {
@@ -32,25 +30,25 @@ public sealed class OnnxParityTests
         return kind switch
         {
             "dimml" => new DiMmlLearner((DiMmlOptions)common(new DiMmlOptions { Modalities = Specs(modalities), FusionEpochs = 2, CertaintyTemperature = 3 })).Fit(data),
-            "fusionhead" => new DiMmlLearner((DiMmlOptions)common(new DiMmlOptions { Modalities = Specs(modalities), FusionEpochs = 2, Inference = DiMml.Torch.Inference.InferenceFusion.FusionHeadOnly })).Fit(data),
-            "calibrated" => new DiMmlLearner((DiMmlOptions)common(new DiMmlOptions { Modalities = Specs(modalities), FusionEpochs = 2, Inference = DiMml.Torch.Inference.InferenceFusion.CalibratedCertaintyWeighting, CalibrationFraction = 0.3 })).Fit(data),
+            "fusionhead" => new DiMmlLearner((DiMmlOptions)common(new DiMmlOptions { Modalities = Specs(modalities), FusionEpochs = 2, Inference = InferenceFusion.FusionHeadOnly })).Fit(data),
+            "calibrated" => new DiMmlLearner((DiMmlOptions)common(new DiMmlOptions { Modalities = Specs(modalities), FusionEpochs = 2, Inference = InferenceFusion.CalibratedCertaintyWeighting, CalibrationFraction = 0.3 })).Fit(data),
             "joint" => new JointLearner(common(new TrainerOptions { Modalities = Specs(modalities) })).Fit(data),
             _ => new UnimodalLearner(common(new TrainerOptions { Modalities = Specs(1) })).Fit(data.SelectModalities(0)),
         };
     }
 
     [TestMethod]
-    [DataRow("dimml", TorchFusion.Concat, 2)]
-    [DataRow("dimml", TorchFusion.Sum, 3)]
-    [DataRow("dimml", TorchFusion.Film, 2)]
-    [DataRow("dimml", TorchFusion.Gated, 2)]
-    [DataRow("dimml", TorchFusion.None, 3)]
-    [DataRow("joint", TorchFusion.Concat, 2)]
-    [DataRow("fusionhead", TorchFusion.Gated, 2)]
-    [DataRow("calibrated", TorchFusion.Concat, 2)]
-    [DataRow("calibrated", TorchFusion.None, 3)]
-    [DataRow("unimodal", TorchFusion.None, 1)]
-    public void OnnxRuntimeMatchesTorchSharp(string kind, TorchFusion fusion, int modalities)
+    [DataRow("dimml", FusionHeadKind.Concat, 2)]
+    [DataRow("dimml", FusionHeadKind.Sum, 3)]
+    [DataRow("dimml", FusionHeadKind.Film, 2)]
+    [DataRow("dimml", FusionHeadKind.Gated, 2)]
+    [DataRow("dimml", FusionHeadKind.None, 3)]
+    [DataRow("joint", FusionHeadKind.Concat, 2)]
+    [DataRow("fusionhead", FusionHeadKind.Gated, 2)]
+    [DataRow("calibrated", FusionHeadKind.Concat, 2)]
+    [DataRow("calibrated", FusionHeadKind.None, 3)]
+    [DataRow("unimodal", FusionHeadKind.None, 1)]
+    public void OnnxRuntimeMatchesTorchSharp(string kind, FusionHeadKind fusion, int modalities)
     {
         using var data = Synthetic.Clusters(200, Math.Max(2, modalities), 10, 3, separation: 3, seed: 21);
         using var model = Train(kind, fusion, modalities, data);
@@ -65,7 +63,7 @@ public sealed class OnnxParityTests
         // Which candidate held-out selection keeps depends on the data; this fixes one that fuses a single branch, so
         // rows missing it exercise the fallback to the remaining branches.
         using var data = Synthetic.Clusters(200, 2, 10, 3, separation: 3, seed: 21);
-        using var trained = Train("calibrated", TorchFusion.Concat, 2, data);
+        using var trained = Train("calibrated", FusionHeadKind.Concat, 2, data);
         var flags = new[] { false, false, false };
         flags[preferred] = true;
         var weighting = new CertaintyWeighting(1.0, trained.Weighting.BranchTemperatures, flags);
@@ -82,8 +80,8 @@ public sealed class OnnxParityTests
         {
             Modalities =
             [
-                new ModalitySpec("flow") { Encoder = TorchEncoder.ResNet18, Shape = new ModalityShape(2, 1, 6, 6) },
-                new ModalitySpec("frames") { Encoder = TorchEncoder.ResNet18, Shape = new ModalityShape(1, 2, 6, 6) },
+                new ModalitySpec("flow") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(2, 1, 6, 6) },
+                new ModalitySpec("frames") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(1, 2, 6, 6) },
             ],
             Epochs = 2,
             BatchSize = 32,
@@ -105,10 +103,10 @@ public sealed class OnnxParityTests
         {
             Modalities =
             [
-                new ModalitySpec("flow") { Encoder = TorchEncoder.ResNet18, Shape = new ModalityShape(2, 1, 6, 6), Normalization = new([0.1f, -0.2f], [0.5f, 2f]) },
+                new ModalitySpec("flow") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(2, 1, 6, 6), Normalization = new([0.1f, -0.2f], [0.5f, 2f]) },
                 new ModalitySpec("frames")
                 {
-                    Encoder = TorchEncoder.ResNet18, Shape = new ModalityShape(1, 2, 6, 6), Normalization = new([0.3f], [0.7f]), Augmentation = Torch.Data.Augmentation.Paper,
+                    Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(1, 2, 6, 6), Normalization = new([0.3f], [0.7f]), Augmentation = Torch.Data.Augmentation.Paper,
                 },
             ],
             Epochs = 2,

@@ -5,7 +5,7 @@ namespace DiMml.Torch.Tests;
 [TestClass]
 public sealed class CheckpointTests
 {
-    private static DiMmlOptions Options(string directory, int epochs = 6, Inference.InferenceFusion inference = Inference.InferenceFusion.CertaintyWeighting)
+    private static DiMmlOptions Options(string directory, int epochs = 6, InferenceFusion inference = InferenceFusion.CertaintyWeighting)
     {
         var options = Small.DiMml(2, epochs: epochs, seed: 5);
         options.Inference = inference;
@@ -29,9 +29,9 @@ public sealed class CheckpointTests
     [TestMethod]
     [DataRow(4, "during stage 1")]
     [DataRow(7, "during stage 2")]
-    [DataRow(4, "during stage 1 of a selected-fusion run", Inference.InferenceFusion.Selected)]
-    [DataRow(8, "during stage 2 of a selected-fusion run", Inference.InferenceFusion.Selected)]
-    public void InterruptedRunResumesToTheSameWeights(int failAfterEpochs, string when, Inference.InferenceFusion inference = Inference.InferenceFusion.CertaintyWeighting)
+    [DataRow(4, "during stage 1 of a selected-fusion run", InferenceFusion.Selected)]
+    [DataRow(8, "during stage 2 of a selected-fusion run", InferenceFusion.Selected)]
+    public void InterruptedRunResumesToTheSameWeights(int failAfterEpochs, string when, InferenceFusion inference = InferenceFusion.CertaintyWeighting)
     {
         var root = Directory.CreateTempSubdirectory("dimml-ckpt-").FullName;
         try

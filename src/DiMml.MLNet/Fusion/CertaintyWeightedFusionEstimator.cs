@@ -2,7 +2,6 @@ using DiMml.MLNet.Scoring;
 using DiMml.Torch.Export;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using CoreMeasure = DiMml.Torch.Inference.CertaintyMeasure;
 
 namespace DiMml.MLNet;
 
@@ -109,7 +108,7 @@ public sealed class CertaintyWeightedFusionEstimator : IEstimator<CertaintyWeigh
     // The per-row graph feeds ML.NET and uses internal output names (an input may be called "Score"); the
     // standalone batched graph uses the public ones unless an input already has one of them.
     private byte[] Graph(int classes, OnnxLayout layout, IReadOnlyList<double>? temperatures = null) => FusionOnnxExport.ToBytes(
-        options.InputColumnNames.ToArray(), classes, options.InputKind == ScoreKind.Logits, (CoreMeasure)(int)options.Certainty, options.Temperature,
+        options.InputColumnNames.ToArray(), classes, options.InputKind == ScoreKind.Logits, options.Certainty, options.Temperature,
         layout == OnnxLayout.Batched && !options.InputColumnNames.Intersect([options.ScoreColumnName, options.BranchWeightsColumnName, OnnxExport.PredictedIndexOutput]).Any()
             ? new FusionOutputNames(options.ScoreColumnName, options.BranchWeightsColumnName, OnnxExport.PredictedIndexOutput)
             : new FusionOutputNames(FusedScore, FusedWeights, OnnxExport.PredictedIndexOutput),

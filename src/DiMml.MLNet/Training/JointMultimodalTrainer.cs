@@ -1,7 +1,6 @@
 using DiMml.Torch.Inference;
 using DiMml.Torch.Training;
 using Microsoft.ML;
-using CoreFusion = DiMml.Torch.Modules.FusionHeadKind;
 
 namespace DiMml.MLNet;
 
@@ -56,7 +55,7 @@ public sealed class JointMultimodalTrainer : IEstimator<MultimodalBaselineTransf
     /// <summary>Output schema without training: Score, BranchWeights (one weight, the fusion head) and PredictedLabel.</summary>
     /// <param name="inputSchema">Shape of the input data.</param>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
-        fitting.OutputSchema(inputSchema, classes => OptionsCheck.UntrainedModel(fitting.Names, classes, (CoreFusion)(int)options.FusionHead, ModelKind.Joint, new CertaintyWeighting()));
+        fitting.OutputSchema(inputSchema, classes => OptionsCheck.UntrainedModel(fitting.Names, classes, options.FusionHead, ModelKind.Joint, new CertaintyWeighting()));
 
     /// <summary>Trains the encoders and the fusion head jointly, then probes each encoder.</summary>
     /// <param name="input">Training data with the label and modality columns.</param>
@@ -85,7 +84,7 @@ public sealed class JointMultimodalTrainer : IEstimator<MultimodalBaselineTransf
 
     private TrainerOptions CoreOptions(int seed, Action<EpochRecord> onEpoch)
     {
-        var core = new TrainerOptions { Modalities = OptionsCheck.Specs(options), FusionHead = (CoreFusion)(int)options.FusionHead };
+        var core = new TrainerOptions { Modalities = OptionsCheck.Specs(options), FusionHead = options.FusionHead };
         OptionsCheck.Apply(options, core, seed, onEpoch);
         return core;
     }

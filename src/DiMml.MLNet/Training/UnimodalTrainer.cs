@@ -1,7 +1,6 @@
 using DiMml.Torch.Inference;
 using DiMml.Torch.Training;
 using Microsoft.ML;
-using CoreFusion = DiMml.Torch.Modules.FusionHeadKind;
 
 namespace DiMml.MLNet;
 
@@ -38,7 +37,7 @@ public sealed class UnimodalTrainer : IEstimator<MultimodalBaselineTransformer>
     /// <summary>Output schema without training: Score, Score.{modality}, BranchWeights and PredictedLabel.</summary>
     /// <param name="inputSchema">Shape of the input data.</param>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
-        fitting.OutputSchema(inputSchema, classes => OptionsCheck.UntrainedModel(fitting.Names, classes, CoreFusion.None, ModelKind.Unimodal, new CertaintyWeighting()));
+        fitting.OutputSchema(inputSchema, classes => OptionsCheck.UntrainedModel(fitting.Names, classes, FusionHeadKind.None, ModelKind.Unimodal, new CertaintyWeighting()));
 
     /// <summary>Trains the modality's encoder and head.</summary>
     /// <param name="input">Training data with the label and the modality column.</param>

@@ -88,7 +88,7 @@ internal static class FusionStage
 
         network.eval();
         return FusionSelection.Fit(branchNames, branches, labels, options.CertaintyTemperature, head is not null,
-            options.Inference == Inference.InferenceFusion.Selected, headSource);
+            options.Inference == InferenceFusion.Selected, headSource);
     }
 
     // The head as trained on the training rows against heads cross-fitted on the held-out rows; when the latter score

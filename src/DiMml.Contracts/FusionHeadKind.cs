@@ -1,12 +1,13 @@
-namespace DiMml.Torch.Modules;
+namespace DiMml;
 
-/// <summary>How a fusion head combines the per-modality features into class logits.</summary>
+/// <summary>The fusion head: how the per-modality features become class logits (stage 2 of DI-MML, the one head of
+/// joint training).</summary>
 public enum FusionHeadKind
 {
-    /// <summary>No fusion head: DI-MML fuses the private heads only; not valid for joint training.</summary>
+    /// <summary>No fusion head: DI-MML fuses the per-modality branches only; not valid for joint training.</summary>
     None,
 
-    /// <summary><c>Linear(N·D → C)</c> over the concatenated features (the reference default).</summary>
+    /// <summary><c>Linear(N·D → C)</c> over the concatenated features (the paper's default).</summary>
     Concat,
 
     /// <summary>Sum of one <c>Linear(D → C)</c> per modality.</summary>
