@@ -98,7 +98,7 @@ internal static class ReportWriter
             var series = new LineSeries { Title = result.Method, Color = Palette[plot.Series.Count % Palette.Length], StrokeThickness = 2 };
             foreach (var record in result.History.Where(h => h.Stage != TrainingStage.Fusion))
             {
-                var heads = record.TrainAccuracy.Where(p => !p.Key.StartsWith("shared.", StringComparison.Ordinal)).Select(p => p.Value).ToArray();
+                var heads = record.TrainAccuracy.Where(p => !p.Key.StartsWith(TermNames.SharedPrefix, StringComparison.Ordinal)).Select(p => p.Value).ToArray();
                 series.Points.Add(new DataPoint(record.Epoch + 1, 100 * heads.Average()));
             }
 

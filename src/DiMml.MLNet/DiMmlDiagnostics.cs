@@ -13,11 +13,11 @@ public sealed class DiMmlDiagnostics : TrainingDiagnostics
         : base(history, facts)
     {
         var lastDetached = history.LastOrDefault(r => r.Stage == TrainingStage.Detached);
-        PrivateHeadTrainAccuracy = modalityNames.ToDictionary(m => m, m => lastDetached?.TrainAccuracy.GetValueOrDefault(m) ?? double.NaN);
+        PrivateHeadTrainAccuracy = modalityNames.ToDictionary(m => m, m => lastDetached?.TrainAccuracy.GetValueOrDefault(TermNames.BranchAccuracy(m)) ?? double.NaN);
         SharedHeadTrainAccuracy = modalityNames
-            .Where(m => lastDetached?.TrainAccuracy.ContainsKey($"shared.{m}") == true)
-            .ToDictionary(m => m, m => lastDetached!.TrainAccuracy[$"shared.{m}"]);
-        FusionHeadTrainAccuracy = history.LastOrDefault(r => r.Stage == TrainingStage.Fusion)?.TrainAccuracy.GetValueOrDefault("fusion");
+            .Where(m => lastDetached?.TrainAccuracy.ContainsKey(TermNames.Shared(m)) == true)
+            .ToDictionary(m => m, m => lastDetached!.TrainAccuracy[TermNames.Shared(m)]);
+        FusionHeadTrainAccuracy = history.LastOrDefault(r => r.Stage == TrainingStage.Fusion)?.TrainAccuracy.GetValueOrDefault(TermNames.Fusion);
         EffectiveSetSizes = effectiveSetSizes;
         DucStartEpoch = ducStartEpoch;
         Fusion = fusion;

@@ -18,19 +18,19 @@ public sealed class DiMmlModelInfo
     {
         static string[] Lines(string value) => value.Length == 0 ? [] : value.Split('\n');
         Metadata = metadata;
-        ModalityNames = Lines(metadata.GetValueOrDefault("dimml.modalities", ""));
-        ColumnNames = Lines(metadata.GetValueOrDefault("dimml.columns", ""));
-        ClassNames = Lines(metadata.GetValueOrDefault("dimml.classes", ""));
-        BranchNames = Lines(metadata.GetValueOrDefault("dimml.branches", ""));
-        InputSizes = metadata.GetValueOrDefault("dimml.input_sizes", "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+        ModalityNames = Lines(metadata.GetValueOrDefault(ModelMetadataKeys.Modalities, ""));
+        ColumnNames = Lines(metadata.GetValueOrDefault(ModelMetadataKeys.Columns, ""));
+        ClassNames = Lines(metadata.GetValueOrDefault(ModelMetadataKeys.Classes, ""));
+        BranchNames = Lines(metadata.GetValueOrDefault(ModelMetadataKeys.Branches, ""));
+        InputSizes = metadata.GetValueOrDefault(ModelMetadataKeys.InputSizes, "").Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        CertaintyTemperature = double.Parse(metadata.GetValueOrDefault("dimml.certainty_temperature", "NaN"), CultureInfo.InvariantCulture);
-        Version = metadata.GetValueOrDefault("dimml.version", "");
-        Fusion = metadata.GetValueOrDefault("dimml.fusion");
-        FusionCandidateAccuracy = Lines(metadata.GetValueOrDefault("dimml.fusion_candidates", ""))
+        CertaintyTemperature = double.Parse(metadata.GetValueOrDefault(ModelMetadataKeys.CertaintyTemperature, "NaN"), CultureInfo.InvariantCulture);
+        Version = metadata.GetValueOrDefault(ModelMetadataKeys.Version, "");
+        Fusion = metadata.GetValueOrDefault(ModelMetadataKeys.Fusion);
+        FusionCandidateAccuracy = Lines(metadata.GetValueOrDefault(ModelMetadataKeys.FusionCandidates, ""))
             .Select(line => line.Split('=', 2))
             .ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
-        BranchTemperatures = metadata.GetValueOrDefault("dimml.branch_temperatures", "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+        BranchTemperatures = metadata.GetValueOrDefault(ModelMetadataKeys.BranchTemperatures, "").Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
     }
 
@@ -169,7 +169,7 @@ public sealed class DiMmlModelInfo
             try
             {
                 var model = ModelProto.Parser.ParseFrom(bytes.AsSpan(offset).ToArray());
-                if (model.MetadataProps.Any(p => p.Key == "dimml.kind"))
+                if (model.MetadataProps.Any(p => p.Key == ModelMetadataKeys.Kind))
                 {
                     return model.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
                 }

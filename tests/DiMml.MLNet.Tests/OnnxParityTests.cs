@@ -139,9 +139,9 @@ public sealed class OnnxParityTests
         using var session = new InferenceSession(bytes);
         using var results = session.Run(names.Select((name, m) =>
             NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(inputs[m].data<float>().ToArray(), [40, width]))).ToArray());
-        var score = results.Single(r => r.Name == OnnxExport.ScoreOutput).AsTensor<float>().ToArray();
-        var weights = results.Single(r => r.Name == OnnxExport.BranchWeightsOutput).AsTensor<float>().ToArray();
-        var index = results.Single(r => r.Name == OnnxExport.PredictedIndexOutput).AsTensor<long>().ToArray();
+        var score = results.Single(r => r.Name == DiMmlColumns.Score).AsTensor<float>().ToArray();
+        var weights = results.Single(r => r.Name == DiMmlColumns.BranchWeights).AsTensor<float>().ToArray();
+        var index = results.Single(r => r.Name == DiMmlColumns.PredictedIndex).AsTensor<long>().ToArray();
 
         AssertClose(expected.Probabilities.data<float>().ToArray(), score, 1e-4);
         AssertClose(expected.Weights.data<float>().ToArray(), weights, 1e-4);
@@ -154,7 +154,7 @@ public sealed class OnnxParityTests
 
         if (model.Kind != ModelKind.Joint)
         {
-            var first = OnnxExport.ModalityScorePrefix + model.ModalityNames[0];
+            var first = DiMmlColumns.ModalityScorePrefix + model.ModalityNames[0];
             var privateScore = results.Single(r => r.Name == first).AsTensor<float>().ToArray();
             using var guard = no_grad();
             var privateLogits = model.Kind == ModelKind.FusionHead

@@ -109,9 +109,9 @@ public sealed class CertaintyWeightedFusionEstimator : IEstimator<CertaintyWeigh
     // standalone batched graph uses the public ones unless an input already has one of them.
     private byte[] Graph(int classes, OnnxLayout layout, IReadOnlyList<double>? temperatures = null) => FusionOnnxExport.ToBytes(
         options.InputColumnNames.ToArray(), classes, options.InputKind == ScoreKind.Logits, options.Certainty, options.Temperature,
-        layout == OnnxLayout.Batched && !options.InputColumnNames.Intersect([options.ScoreColumnName, options.BranchWeightsColumnName, OnnxExport.PredictedIndexOutput]).Any()
-            ? new FusionOutputNames(options.ScoreColumnName, options.BranchWeightsColumnName, OnnxExport.PredictedIndexOutput)
-            : new FusionOutputNames(FusedScore, FusedWeights, OnnxExport.PredictedIndexOutput),
+        layout == OnnxLayout.Batched && !options.InputColumnNames.Intersect([options.ScoreColumnName, options.BranchWeightsColumnName, DiMmlColumns.PredictedIndex]).Any()
+            ? new FusionOutputNames(options.ScoreColumnName, options.BranchWeightsColumnName, DiMmlColumns.PredictedIndex)
+            : new FusionOutputNames(FusedScore, FusedWeights, DiMmlColumns.PredictedIndex),
         layout,
         inputTemperatures: temperatures);
 

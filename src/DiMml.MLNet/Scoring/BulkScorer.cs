@@ -32,7 +32,7 @@ public sealed class BulkScorer : IDisposable
         }
 
         var metadata = session.ModelMetadata.CustomMetadataMap;
-        if (!metadata.ContainsKey("dimml.kind") || !metadata.TryGetValue("dimml.columns", out var columns) || !metadata.TryGetValue("dimml.classes", out var classes))
+        if (!metadata.ContainsKey(ModelMetadataKeys.Kind) || !metadata.TryGetValue(ModelMetadataKeys.Columns, out var columns) || !metadata.TryGetValue(ModelMetadataKeys.Classes, out var classes))
         {
             session.Dispose();
             throw new ArgumentException("This ONNX graph is not a trained DI-MML model's batched export (no dimml.columns / dimml.classes metadata); write it with ExportOnnx.", nameof(batchedOnnx));
@@ -89,7 +89,7 @@ public sealed class BulkScorer : IDisposable
     /// <inheritdoc />
     public void Dispose() => session.Dispose();
 
-    private int BranchCount => (int)session.OutputMetadata[OnnxExport.BranchWeightsOutput].Dimensions[1];
+    private int BranchCount => (int)session.OutputMetadata[DiMmlColumns.BranchWeights].Dimensions[1];
 
     private static DataViewSchema.Column Column(DataViewSchema schema, string name, int size) =>
         schema.GetColumnOrNull(name) is { Type: VectorDataViewType { ItemType: NumberDataViewType n } v } column && n == NumberDataViewType.Single && v.Size == size
@@ -134,7 +134,7 @@ public sealed class BulkScorer : IDisposable
     {
         var inputs = InputColumns.Select((name, m) => NamedOnnxValue.CreateFromTensor(name,
             new DenseTensor<float>(buffers[m].AsMemory(0, rows * inputSizes[m]), [rows, inputSizes[m]]))).ToArray();
-        using var results = session.Run(inputs, [OnnxExport.ScoreOutput, OnnxExport.BranchWeightsOutput, OnnxExport.PredictedIndexOutput]);
+        using var results = session.Run(inputs, [DiMmlColumns.Score, DiMmlColumns.BranchWeights, DiMmlColumns.PredictedIndex]);
         var score = results[0].AsTensor<float>().ToArray();
         var weights = results[1].AsTensor<float>().ToArray();
         var index = results[2].AsTensor<long>().ToArray();

@@ -29,7 +29,7 @@ internal static class ScoringPipeline
     }
 
     /// <summary>
-    /// The estimator chain for a per-row ONNX graph whose predicted index output is <see cref="OnnxExport.PredictedIndexOutput"/>;
+    /// The estimator chain for a per-row ONNX graph whose predicted index output is <see cref="DiMmlColumns.PredictedIndex"/>;
     /// the file must outlive the fitted chain (Save re-reads it).
     /// </summary>
     /// <remarks><paramref name="outputs"/> lists the graph outputs to keep, each with the column name it gets.</remarks>
@@ -41,7 +41,7 @@ internal static class ScoringPipeline
         var transforms = env.Transforms;
         var renamed = outputs.Where(o => o.Graph != o.Column).ToArray();
         IEstimator<ITransformer> chain = transforms.ApplyOnnxModel(
-            outputs.Select(o => o.Graph).Append(OnnxExport.PredictedIndexOutput).ToArray(), inputColumns.ToArray(), perRowOnnx.Path);
+            outputs.Select(o => o.Graph).Append(DiMmlColumns.PredictedIndex).ToArray(), inputColumns.ToArray(), perRowOnnx.Path);
         foreach (var (graph, column) in renamed)
         {
             chain = chain.Append(transforms.CopyColumns(column, graph));
@@ -51,7 +51,7 @@ internal static class ScoringPipeline
             .Append(transforms.Conversion.Hash([hashing]))
             .Append(transforms.Conversion.ConvertType(HashColumn, HashColumn, DataKind.UInt32))
             .Append(labels.MapToKey(transforms, predictedLabelColumn, HashColumn, keys))
-            .Append(transforms.DropColumns(renamed.Select(o => o.Graph).Append(OnnxExport.PredictedIndexOutput).Append(HashColumn).ToArray()));
+            .Append(transforms.DropColumns(renamed.Select(o => o.Graph).Append(DiMmlColumns.PredictedIndex).Append(HashColumn).ToArray()));
     }
 
     // The hash of each class index as ML.NET computes it, with a seed under which no two classes collide
@@ -62,7 +62,7 @@ internal static class ScoringPipeline
         var view = env.Data.LoadFromEnumerable(rows);
         for (uint seed = 314489979; ; seed++)
         {
-            var options = new HashingEstimator.ColumnOptions(HashColumn, OnnxExport.PredictedIndexOutput, HashBits, seed, false, 0, combine: true);
+            var options = new HashingEstimator.ColumnOptions(HashColumn, DiMmlColumns.PredictedIndex, HashBits, seed, false, 0, combine: true);
             var hashed = env.Transforms.Conversion.Hash([options])
                 .Append(env.Transforms.Conversion.ConvertType(HashColumn, HashColumn, DataKind.UInt32))
                 .Fit(view).Transform(view);
@@ -77,7 +77,7 @@ internal static class ScoringPipeline
     private sealed class IndexRow
     {
         [VectorType(1)]
-        [ColumnName(OnnxExport.PredictedIndexOutput)]
+        [ColumnName(DiMmlColumns.PredictedIndex)]
         public long[] PredictedIndex { get; set; } = [];
     }
 }

@@ -196,11 +196,11 @@ internal sealed class ModelFitting(MLNetEnvironment env, MultimodalTrainerOption
 
     private Dictionary<string, string> Metadata(LabelValues labels, int[] sizes) => new()
     {
-        ["dimml.version"] = typeof(ModelFitting).Assembly.GetName().Version?.ToString() ?? "",
-        ["dimml.label_column"] = options.LabelColumnName,
-        ["dimml.columns"] = string.Join("\n", Columns),
-        ["dimml.classes"] = string.Join("\n", labels.Names),
-        ["dimml.input_sizes"] = string.Join(",", sizes.Select(s => s.ToString(CultureInfo.InvariantCulture))),
+        [ModelMetadataKeys.Version] = typeof(ModelFitting).Assembly.GetName().Version?.ToString() ?? "",
+        [ModelMetadataKeys.LabelColumn] = options.LabelColumnName,
+        [ModelMetadataKeys.Columns] = string.Join("\n", Columns),
+        [ModelMetadataKeys.Classes] = string.Join("\n", labels.Names),
+        [ModelMetadataKeys.InputSizes] = string.Join(",", sizes.Select(s => s.ToString(CultureInfo.InvariantCulture))),
     };
 
     private static string EpochLine(EpochRecord r)

@@ -68,15 +68,15 @@ public static class FusionOnnxExport
         g.VectorOutput(outputs.PredictedIndex, g.Node("Where", "predicted", [anyAvailable, argmax, g.Int64s("missing_index", -1)]), DataType.Int64, 1, perRow);
         var entries = new Dictionary<string, string>
         {
-            ["dimml.kind"] = "CertaintyWeightedFusion",
-            ["dimml.branches"] = string.Join("\n", inputNames),
-            ["dimml.certainty"] = measure.ToString(),
-            ["dimml.certainty_temperature"] = temperature.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-            ["dimml.inputs_are_logits"] = inputsAreLogits.ToString(),
+            [ModelMetadataKeys.Kind] = "CertaintyWeightedFusion",
+            [ModelMetadataKeys.Branches] = string.Join("\n", inputNames),
+            [ModelMetadataKeys.Certainty] = measure.ToString(),
+            [ModelMetadataKeys.CertaintyTemperature] = temperature.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            [ModelMetadataKeys.InputsAreLogits] = inputsAreLogits.ToString(),
         };
         if (inputTemperatures is not null)
         {
-            entries["dimml.branch_temperatures"] = string.Join(",", inputTemperatures.Select(t => t.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+            entries[ModelMetadataKeys.BranchTemperatures] = string.Join(",", inputTemperatures.Select(t => t.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
         }
 
         foreach (var (key, value) in metadata ?? new Dictionary<string, string>())

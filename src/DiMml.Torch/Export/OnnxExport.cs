@@ -11,24 +11,12 @@ namespace DiMml.Torch.Export;
 /// <see cref="MultimodalModel.Predict"/> computes.
 /// </summary>
 /// <remarks>
-/// Outputs: <see cref="ScoreOutput"/> (fused probabilities), <c>Score.{modality}</c> (each private head's
-/// probabilities, NaN where that modality is missing), <see cref="BranchWeightsOutput"/> (per-row weights, one per
-/// branch) and <see cref="PredictedIndexOutput"/> (0-based class index, −1 when every branch is missing).
+/// Outputs (names in <see cref="DiMmlColumns"/>): <c>Score</c> (fused probabilities), <c>Score.{modality}</c> (each
+/// modality branch's probabilities, NaN where that modality is missing), <c>BranchWeights</c> (per-row weights, one per
+/// branch) and <c>PredictedIndex</c> (0-based class index, −1 when every branch is missing).
 /// </remarks>
 public static class OnnxExport
 {
-    /// <summary>Name of the fused-probabilities output.</summary>
-    public const string ScoreOutput = "Score";
-
-    /// <summary>Prefix of the per-modality probability outputs (<c>Score.{modality}</c>).</summary>
-    public const string ModalityScorePrefix = "Score.";
-
-    /// <summary>Name of the per-row branch-weights output.</summary>
-    public const string BranchWeightsOutput = "BranchWeights";
-
-    /// <summary>Name of the predicted class index output (int64, −1 when no branch is available).</summary>
-    public const string PredictedIndexOutput = "PredictedIndex";
-
     /// <summary>Serialises the model as an ONNX graph.</summary>
     /// <param name="model">The trained model.</param>
     /// <param name="inputNames">One graph input name per modality, in modality order (ML.NET needs the column names).</param>
@@ -45,7 +33,7 @@ public static class OnnxExport
         }
 
         var g = new OnnxGraph();
-        foreach (var reserved in inputNames.Concat([ScoreOutput, BranchWeightsOutput, PredictedIndexOutput]).Concat(model.ModalityNames.Select(m => ModalityScorePrefix + m)))
+        foreach (var reserved in inputNames.Concat([DiMmlColumns.Score, DiMmlColumns.BranchWeights, DiMmlColumns.PredictedIndex]).Concat(model.ModalityNames.Select(DiMmlColumns.ModalityScore)))
         {
             g.Reserve(reserved);
         }
@@ -58,7 +46,7 @@ public static class OnnxExport
 
         var outputs = new List<(string Name, string Value, DataType Type, long Width)>
         {
-            (ScoreOutput, g.Node("Softmax", "score", [fused], ("axis", 1L)), DataType.Float, network.ClassCount),
+            (DiMmlColumns.Score, g.Node("Softmax", "score", [fused], ("axis", 1L)), DataType.Float, network.ClassCount),
         };
         if (model.Kind != ModelKind.Joint)
         {
@@ -69,13 +57,13 @@ public static class OnnxExport
             for (var m = 0; m < model.ModalityNames.Count; m++)
             {
                 var probabilities = g.Node("Softmax", "modality_score", [privateLogits[m]], ("axis", 1L));
-                outputs.Add((ModalityScorePrefix + model.ModalityNames[m], g.Node("Where", "modality_score", [modalities[m].Available, probabilities, g.Scalar("nan", float.NaN)]), DataType.Float, network.ClassCount));
+                outputs.Add((DiMmlColumns.ModalityScore(model.ModalityNames[m]), g.Node("Where", "modality_score", [modalities[m].Available, probabilities, g.Scalar("nan", float.NaN)]), DataType.Float, network.ClassCount));
             }
         }
 
-        outputs.Add((BranchWeightsOutput, weights, DataType.Float, branches.Length));
+        outputs.Add((DiMmlColumns.BranchWeights, weights, DataType.Float, branches.Length));
         var argmax = g.Node("ArgMax", "argmax", [fused], ("axis", 1L), ("keepdims", 1L));
-        outputs.Add((PredictedIndexOutput, g.Node("Where", "predicted", [anyAvailable, argmax, g.Int64s("missing_index", -1)]), DataType.Int64, 1));
+        outputs.Add((DiMmlColumns.PredictedIndex, g.Node("Where", "predicted", [anyAvailable, argmax, g.Int64s("missing_index", -1)]), DataType.Int64, 1));
 
         foreach (var (name, value, type, width) in outputs)
         {
@@ -152,22 +140,22 @@ public static class OnnxExport
     {
         var metadata = new Dictionary<string, string>
         {
-            ["dimml.kind"] = model.Kind.ToString(),
-            ["dimml.modalities"] = string.Join("\n", model.ModalityNames),
-            ["dimml.input_sizes"] = string.Join(",", model.Network.Encoders.Select(e => e.InputSize)),
-            ["dimml.branches"] = string.Join("\n", model.BranchNames),
-            ["dimml.class_count"] = model.Network.ClassCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["dimml.certainty_temperature"] = model.Weighting.Temperature.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-            ["dimml.fusion_head"] = model.Network.FusionHead?.Kind.ToString() ?? FusionHeadKind.None.ToString(),
+            [ModelMetadataKeys.Kind] = model.Kind.ToString(),
+            [ModelMetadataKeys.Modalities] = string.Join("\n", model.ModalityNames),
+            [ModelMetadataKeys.InputSizes] = string.Join(",", model.Network.Encoders.Select(e => e.InputSize)),
+            [ModelMetadataKeys.Branches] = string.Join("\n", model.BranchNames),
+            [ModelMetadataKeys.ClassCount] = model.Network.ClassCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [ModelMetadataKeys.CertaintyTemperature] = model.Weighting.Temperature.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            [ModelMetadataKeys.FusionHead] = model.Network.FusionHead?.Kind.ToString() ?? FusionHeadKind.None.ToString(),
         };
         if (model.Selection is { } selection)
         {
             var invariant = System.Globalization.CultureInfo.InvariantCulture;
-            metadata["dimml.fusion"] = selection.Chosen.Name;
-            metadata["dimml.fusion_candidates"] = string.Join("\n", selection.Candidates.Select(c => $"{c.Name}={c.HeldOutAccuracy.ToString("R", invariant)}"));
-            metadata["dimml.branch_temperatures"] = string.Join(",", selection.BranchTemperatures.Select(t => t.ToString("R", invariant)));
-            metadata["dimml.held_out_rows"] = selection.HeldOutRows.ToString(invariant);
-            metadata["dimml.fusion_head_rows"] = selection.HeadSource.ToString();
+            metadata[ModelMetadataKeys.Fusion] = selection.Chosen.Name;
+            metadata[ModelMetadataKeys.FusionCandidates] = string.Join("\n", selection.Candidates.Select(c => $"{c.Name}={c.HeldOutAccuracy.ToString("R", invariant)}"));
+            metadata[ModelMetadataKeys.BranchTemperatures] = string.Join(",", selection.BranchTemperatures.Select(t => t.ToString("R", invariant)));
+            metadata[ModelMetadataKeys.HeldOutRows] = selection.HeldOutRows.ToString(invariant);
+            metadata[ModelMetadataKeys.FusionHeadRows] = selection.HeadSource.ToString();
         }
 
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())

@@ -64,7 +64,7 @@ public static class SpectrogramOnnxExport
 
         g.Node("Identity", [flat], [outputName]);
         g.Output(outputName, DataType.Float, settings.Size);
-        return g.ToModel("DiMml.Torch", new Dictionary<string, string> { ["dimml.kind"] = "AudioSpectrogram", ["dimml.spectrogram"] = settings.ToString() });
+        return g.ToModel("DiMml.Torch", new Dictionary<string, string> { [ModelMetadataKeys.Kind] = "AudioSpectrogram", [ModelMetadataKeys.Spectrogram] = settings.ToString() });
     }
 
     // The STFT is linear, so the spectrum of (x − m) · w is STFT(x · w) − m · DFT(w): the frame means m (an average pool

@@ -121,8 +121,8 @@ public sealed class DiMmlLearner
         for (var m = 0; m < names.Length; m++)
         {
             var loss = F.cross_entropy(privateLogits[m], labels);
-            terms.Add(($"ce.{names[m]}", loss));
-            logits.Add((names[m], privateLogits[m]));
+            terms.Add((TermNames.BranchLoss(names[m]), loss));
+            logits.Add((TermNames.BranchAccuracy(names[m]), privateLogits[m]));
             total = total + loss;
         }
 
@@ -132,8 +132,8 @@ public sealed class DiMmlLearner
             for (var m = 0; m < names.Length; m++)
             {
                 var loss = F.cross_entropy(sharedLogits[m], labels);
-                terms.Add(($"shared.{names[m]}", loss));
-                logits.Add(($"shared.{names[m]}", sharedLogits[m]));
+                terms.Add((TermNames.Shared(names[m]), loss));
+                logits.Add((TermNames.Shared(names[m]), sharedLogits[m]));
                 total = total + options.SharedHeadWeight * loss;
             }
         }
@@ -141,7 +141,7 @@ public sealed class DiMmlLearner
         if (dimensions is not null)
         {
             var loss = duc.Forward(features, dimensions);
-            terms.Add(("duc", loss));
+            terms.Add((TermNames.Duc, loss));
             total = total + options.DucWeight * loss;
         }
 

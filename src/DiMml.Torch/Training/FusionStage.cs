@@ -171,6 +171,6 @@ internal static class FusionStage
     {
         var logits = head.forward(inputs);
         var loss = F.cross_entropy(logits, labels);
-        return new StepResult(loss, [("fusion", loss)], [("fusion", logits)]);
+        return new StepResult(loss, [(TermNames.Fusion, loss)], [(TermNames.Fusion, logits)]);
     }
 }

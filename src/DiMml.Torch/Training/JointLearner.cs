@@ -42,7 +42,7 @@ public sealed class JointLearner
             {
                 var logits = network.FusionLogits(network.Encode(inputs));
                 var loss = F.cross_entropy(logits, labels);
-                return new StepResult(loss, [("fusion", loss)], [("fusion", logits)]);
+                return new StepResult(loss, [(TermNames.Fusion, loss)], [(TermNames.Fusion, logits)]);
             }, augmented: options.Modalities.ToArray(), resume: checkpoints.ResumePoint(TrainingStage.Joint), checkpoint: checkpoints.Writer(TrainingStage.Joint, () => null),
                 validate: Validation.Scorer(validation, device, network, inputs => network.FusionLogits(network.Encode(inputs))));
             var names = options.Modalities.Select(m => m.Name).ToArray();

@@ -234,7 +234,7 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
             .ToArray();
         using var values = cat(tensors, 0).to(ScalarType.Float64).cpu();
         var numbers = values.data<double>().ToArray();
-        var named = result.Terms.Select((t, i) => (t.Name, numbers[i])).Append(("total", numbers[^2])).ToList();
+        var named = result.Terms.Select((t, i) => (t.Name, numbers[i])).Append((TermNames.Total, numbers[^2])).ToList();
         if (!double.IsFinite(numbers[^2]))
         {
             var terms = string.Join(", ", named.Select(t => $"{t.Item1}={t.Item2}"));

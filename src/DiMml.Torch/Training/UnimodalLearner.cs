@@ -41,7 +41,7 @@ public sealed class UnimodalLearner
             {
                 var logits = network.PrivateLogits(network.Encode(inputs))[0];
                 var loss = F.cross_entropy(logits, labels);
-                return new StepResult(loss, [($"ce.{name}", loss)], [(name, logits)]);
+                return new StepResult(loss, [(TermNames.BranchLoss(name), loss)], [(TermNames.BranchAccuracy(name), logits)]);
             }, augmented: options.Modalities.ToArray(), resume: checkpoints.ResumePoint(TrainingStage.Unimodal), checkpoint: checkpoints.Writer(TrainingStage.Unimodal, () => null),
                 validate: Validation.Scorer(validation, device, network, inputs => network.PrivateLogits(network.Encode(inputs))[0]));
             return new MultimodalModel(network, ModelKind.Unimodal, [name], history, null, new CertaintyWeighting(), device);
