@@ -1,3 +1,4 @@
+using DiMml.Torch.Training;
 using System.Diagnostics;
 using DiMml.MLNet;
 using DiMml.Serving.Audio;
@@ -47,7 +48,7 @@ internal static class AudioVisualExample
             var features = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.AudioSpectrogram("Spectrogram", "Audio", spectrogram)).Fit(train);
             var trainFeatures = ml.Data.Cache(features.Transform(train));
             var testFeatures = features.Transform(test);
-            var audio = new ModalityOptions { Name = "audio", ColumnName = "Spectrogram", Encoder = EncoderKind.ResNet18, Channels = 1, Height = spectrogram.Bins, Width = spectrogram.Frames };
+            var audio = new ModalityOptions { Name = "audio", ColumnName = "Spectrogram", Encoder = EncoderKind.ResNet18, Shape = new(1, 1, spectrogram.Bins, spectrogram.Frames) };
             var image = new ModalityOptions { Name = "image", ColumnName = "Image", HiddenSizes = [256] };
 
             Console.WriteLine($"{"method",-18} {"test acc",9} {"audio",7} {"image",7} {"train s",8}");
@@ -110,7 +111,7 @@ internal static class AudioVisualExample
         }
     }
 
-    private static T Options<T>(T options, ExampleArguments args, params ModalityOptions[] modalities) where T : MultimodalTrainerOptions
+    private static T Options<T>(T options, ExampleArguments args, params ModalityOptions[] modalities) where T : DiMml.Torch.Training.TrainerOptions
     {
         options.Epochs = args.Epochs;
         options.BatchSize = 32;

@@ -49,12 +49,12 @@ internal static class CoreComparison
     {
         var options = new T
         {
-            Modalities = modalities.Select(name => new ModalitySpec(name) { HiddenSizes = [256] }).ToList(),
+            Modalities = modalities.Select(name => new ModalityOptions(name) { HiddenSizes = [256] }).ToList(),
             Epochs = args.Epochs,
             BatchSize = 32,
             LearningRate = 0.01,
             EmbeddingSize = 128,
-            Seed = args.Seed,
+            Seed = (int)args.Seed,
             EpochCompleted = Print,
         };
         if (options is DiMmlOptions dimml)

@@ -1,3 +1,4 @@
+using DiMml.Torch.Training;
 using System.Diagnostics;
 using DiMml.MLNet;
 using Microsoft.ML;
@@ -53,7 +54,7 @@ internal static class ImagesExample
                 options.Modalities.Add(new ModalityOptions
                 {
                     Name = view.ToLowerInvariant(), ColumnName = $"{view}Pixels", Encoder = EncoderKind.ResNet18,
-                    Channels = 1, Height = 14, Width = 28, Augmentation = DiMml.Torch.Data.Augmentation.PadCrop(2),
+                    Shape = new(1, 1, 14, 28), Augmentation = DiMml.Torch.Data.Augmentation.PadCrop(2),
                 });
                 chain = chain
                     .Append(ml.Transforms.LoadImages($"{view}Image", folder, view))

@@ -1,3 +1,4 @@
+using DiMml.Torch.Training;
 using System.Diagnostics;
 using DiMml.MLNet;
 using Microsoft.ML;

@@ -74,7 +74,7 @@ internal static class Methods
             .Append(ml.MulticlassClassification.Trainers.LightGbm("Label", "Features")),
             (_, _) => new Dictionary<string, double>());
 
-    private static T Configure<T>(T options, Budget budget, Action<EpochRecord> onEpoch) where T : MultimodalTrainerOptions
+    private static T Configure<T>(T options, Budget budget, Action<EpochRecord> onEpoch) where T : DiMml.Torch.Training.TrainerOptions
     {
         options.Epochs = budget.Epochs;
         options.BatchSize = budget.BatchSize;

@@ -1,3 +1,4 @@
+using DiMml.Torch.Training;
 using Microsoft.ML;
 
 namespace DiMml.MLNet;
@@ -23,9 +24,9 @@ public static class DiMmlCatalog
         this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName,
         IEnumerable<string> modalityColumnNames,
-        int epochs = 150,
-        int batchSize = 16,
-        double learningRate = 1e-3,
+        int epochs = TrainerDefaults.Epochs,
+        int batchSize = TrainerDefaults.BatchSize,
+        double learningRate = TrainerDefaults.LearningRate,
         int? seed = null)
     {
         ArgumentNullException.ThrowIfNull(modalityColumnNames);

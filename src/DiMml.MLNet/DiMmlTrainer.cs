@@ -17,7 +17,7 @@ namespace DiMml.MLNet;
 public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
 {
     private readonly Options options;
-    private readonly ModelFitting fitting;
+    private readonly ModelFitting<Options> fitting;
 
     /// <summary>Creates the trainer; <c>mlContext.MulticlassClassification.Trainers.DiMml(options)</c> is the usual way.</summary>
     /// <param name="mlContext">The context whose log, random source and temp folder the trainer uses.</param>
@@ -31,9 +31,7 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
     {
         this.options = options ?? throw new ArgumentNullException(nameof(options));
         OptionsCheck.Validate(options, minModalities: 2, maxModalities: int.MaxValue, "DI-MML");
-        OptionsCheck.ValidateFusion(options.FusionHead, options.Modalities.Count);
-        CoreOptions(0, _ => { }).Validate(options.Modalities.Count);
-        fitting = new ModelFitting(env, options, nameof(DiMmlTrainer));
+        fitting = new ModelFitting<Options>(env, options, nameof(DiMmlTrainer));
     }
 
     /// <summary>Output schema without training: validates the label and every modality column, then adds
@@ -48,39 +46,16 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
     /// <param name="input">Training data with the label and modality columns.</param>
     public DiMmlTransformer Fit(IDataView input)
     {
-        var core = CoreOptions(0, _ => { });
         var (fitted, diagnostics) = fitting.Fit(
             input,
-            core.Modalities.ToArray(),
-            (data, validation, seed, onEpoch) => new DiMmlLearner(CoreOptions(seed, onEpoch)).Fit(data, validation),
+            (data, validation, run) => new DiMmlLearner(run).Fit(data, validation),
             (model, facts, _, _) => new DiMmlDiagnostics(
                 model.History, facts, fitting.Names, model.Dimensions?.SetSizes(fitting.Names) ?? new Dictionary<string, int>(),
-                core.ResolvedDucStartEpoch, FusionDescription(model), model.Selection)
+                options.ResolvedDucStartEpoch, FusionDescription(model), model.Selection)
             {
-                FusionFeatures = core.FusionTrainsOnAugmentedBatches ? FusionFeatures.AugmentedBatches : FusionFeatures.EncodedOnce,
+                FusionFeatures = options.FusionTrainsOnAugmentedBatches ? FusionFeatures.AugmentedBatches : FusionFeatures.EncodedOnce,
             });
         return new DiMmlTransformer(fitted, diagnostics);
-    }
-
-    private DiMmlOptions CoreOptions(int seed, Action<EpochRecord> onEpoch)
-    {
-        var core = new DiMmlOptions
-        {
-            Modalities = OptionsCheck.Specs(options),
-            FusionHead = options.FusionHead,
-            DucStartEpoch = options.DucStartEpoch,
-            DucTemperature = options.DucTemperature,
-            DucWeight = options.DucWeight,
-            SharedHeadWeight = options.SharedHeadWeight,
-            DimensionRefreshInterval = options.DimensionRefreshInterval,
-            FusionEpochs = options.FusionEpochs,
-            FusionFeatures = options.FusionFeatures,
-            CertaintyTemperature = options.CertaintyTemperature,
-            Inference = options.Inference,
-            CalibrationFraction = options.CalibrationFraction,
-        };
-        OptionsCheck.Apply(options, core, seed, onEpoch);
-        return core;
     }
 
     internal static string FusionDescription(MultimodalModel model) => model switch

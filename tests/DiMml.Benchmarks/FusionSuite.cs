@@ -111,7 +111,7 @@ internal static class FusionSuite
     {
         foreach (var view in task.Views)
         {
-            options.Modalities.Add(new ModalitySpec(view) { HiddenSizes = [256] });
+            options.Modalities.Add(new ModalityOptions(view) { HiddenSizes = [256] });
         }
 
         options.Epochs = epochs;

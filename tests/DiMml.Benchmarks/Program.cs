@@ -194,7 +194,7 @@ static string OnnxVersusTorchScoring(int rows, int repeats)
     using var data = MultimodalDataset.FromArrays(
         [Enumerable.Range(0, 512 * 392).Select(i => (float)Math.Sin(i)).ToArray(), Enumerable.Range(0, 512 * 392).Select(i => (float)Math.Cos(i)).ToArray()],
         [392, 392], Enumerable.Range(0, 512).Select(i => i % 10).ToArray(), 10);
-    var options = new DiMmlOptions { Modalities = [new ModalitySpec("top"), new ModalitySpec("bottom")], Epochs = 1, BatchSize = 64, EmbeddingSize = 128, FusionEpochs = 1 };
+    var options = new DiMmlOptions { Modalities = [new ModalityOptions("top"), new ModalityOptions("bottom")], Epochs = 1, BatchSize = 64, EmbeddingSize = 128, FusionEpochs = 1, Seed = 0 };
     using var model = new DiMmlLearner(options).Fit(data);
     using var session = new InferenceSession(OnnxExport.ToBytes(model, ["top", "bottom"], OnnxLayout.Batched));
     var inputs = new[] { data.Features(0)[..rows].contiguous(), data.Features(1)[..rows].contiguous() };

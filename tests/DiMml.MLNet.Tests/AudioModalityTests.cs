@@ -1,3 +1,4 @@
+using DiMml.Torch.Training;
 using System.Globalization;
 using DiMml.Examples;
 using DiMml.Serving.Audio;

@@ -1,3 +1,4 @@
+using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -104,8 +105,8 @@ public sealed class BadInputCatalogueTests
         yield return Case("modality is a scalar", () => Fit(_ => { }, Keyed(TwoViewRows.Make(30, 93).Select(r => new ScalarTopRow { Label = r.Label, Top = 1, Bottom = r.Bottom }))), "'Top'", "Concatenate");
         yield return Case("modality of doubles", () => Fit(_ => { }, Keyed(TwoViewRows.Make(30, 93).Select(r => new DoubleTopRow { Label = r.Label, Top = new double[TwoViewRow.Size], Bottom = r.Bottom }))), "'Top'", "ConvertType");
         yield return Case("modality of unknown size", () => Fit(_ => { }, Keyed(TwoViewRows.Make(30, 93).Select(r => new VariableTopRow { Label = r.Label, Top = r.Top, Bottom = r.Bottom }))), "'Top'", "known-size");
-        yield return Case("declared shape does not match", () => Fit(o => { o.Modalities[0].Encoder = EncoderKind.ResNet18; o.Modalities[0].Height = 3; o.Modalities[0].Width = 3; }), "'top'", "holds 8");
-        yield return Case("ResNet without a shape", () => Fit(o => o.Modalities[0].Encoder = EncoderKind.ResNet18), "Height", "image size");
+        yield return Case("declared shape does not match", () => Fit(o => { o.Modalities[0].Encoder = EncoderKind.ResNet18; o.Modalities[0].Shape = new(1, 1, 3, 3); }), "'top'", "holds 8");
+        yield return Case("ResNet without a shape", () => Fit(o => o.Modalities[0].Encoder = EncoderKind.ResNet18), "Shape", "image size");
         yield return Case("NaN features", () => Fit(_ => { }, Keyed(WithValue(float.NaN))), "'Top'", "DropRowsWithNonFiniteFeatures");
         yield return Case("infinite features", () => Fit(_ => { }, Keyed(WithValue(float.NegativeInfinity))), "'Top'", "1 of 30");
         yield return Case("one class only", () => Fit(_ => { }, Keyed(TwoViewRows.Make(30, 94).Select(r => { r.Label = "cat"; return r; }))), "'Label'", "at least 2");
@@ -125,14 +126,14 @@ public sealed class BadInputCatalogueTests
         yield return Case("certainty temperature negative", () => Fit(o => o.CertaintyTemperature = -1), "CertaintyTemperature", "> 0");
         yield return Case("DUC start beyond the last epoch", () => Fit(o => o.DucStartEpoch = 2), "DucStartEpoch", "Epochs - 1");
         yield return Case("embedding size 0", () => Fit(o => o.EmbeddingSize = 0), "EmbeddingSize", "at least 1");
-        yield return Case("ResNet embedding not a multiple of 8", () => Fit(o => { o.Modalities[0].Encoder = EncoderKind.ResNet18; o.Modalities[0].Height = 2; o.Modalities[0].Width = 4; o.EmbeddingSize = 12; }), "EmbeddingSize", "multiple of 8");
+        yield return Case("ResNet embedding not a multiple of 8", () => Fit(o => { o.Modalities[0].Encoder = EncoderKind.ResNet18; o.Modalities[0].Shape = new(1, 1, 2, 4); o.EmbeddingSize = 12; }), "EmbeddingSize", "multiple of 8");
         yield return Case("FiLM with three modalities", () => Fit(o => { o.Modalities.Add(new ModalityOptions { Name = "third", ColumnName = "Third" }); o.FusionHead = FusionHeadKind.Film; }), "FusionHead", "exactly 2 modalities");
         yield return Case("no fusion epochs with a fusion head", () => Fit(o => o.FusionEpochs = 0), "FusionEpochs", "FusionHead = None");
         yield return Case("zero threads", () => Fit(o => o.NumberOfThreads = 0), "NumberOfThreads", "at least 1");
         yield return Case("zero memory budget", () => Fit(o => o.MemoryBudgetBytes = 0), "MemoryBudgetBytes", "positive");
         yield return Case("empty label column name", () => Fit(o => o.LabelColumnName = " "), "LabelColumnName", "key-typed label");
         yield return Case("negative hidden size", () => Fit(o => o.Modalities[0].HiddenSizes = [-4]), "HiddenSizes", "positive");
-        yield return Case("negative crop padding", () => Fit(o => { o.Modalities[0].Height = 2; o.Modalities[0].Width = 4; o.Modalities[0].Augmentation = Torch.Data.Augmentation.PadCrop(-1); }), "CropPadding", ">= 0");
+        yield return Case("negative crop padding", () => Fit(o => { o.Modalities[0].Shape = new(1, 1, 2, 4); o.Modalities[0].Augmentation = Torch.Data.Augmentation.PadCrop(-1); }), "CropPadding", ">= 0");
         yield return Case("validation set of another shape", () => Fit(o => o.ValidationSet = Keyed(TwoViewRows.Make(20, 95).Select(r => new VariableTopRow { Label = r.Label, Top = r.Top, Bottom = r.Bottom }))), "'Top'", "known-size");
         yield return Case("calibration fraction above one half", () => Fit(o => { o.Inference = InferenceFusion.Selected; o.CalibrationFraction = 0.7; }), "CalibrationFraction", "(0, 0.5]");
         yield return Case("undefined inference fusion", () => Fit(o => o.Inference = (InferenceFusion)42), "Inference", "Selected");

@@ -1,3 +1,4 @@
+using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -6,7 +7,7 @@ namespace DiMml.MLNet.Tests;
 [TestClass]
 public sealed class BaselineTrainerTests
 {
-    private static void Common(MultimodalTrainerOptions options)
+    private static void Common(Torch.Training.TrainerOptions options)
     {
         options.Epochs = 6;
         options.BatchSize = 32;

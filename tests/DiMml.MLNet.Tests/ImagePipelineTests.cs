@@ -1,3 +1,4 @@
+using DiMml.Torch.Training;
 using DiMml.Examples;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -73,7 +74,7 @@ public sealed class ImagePipelineTests
                 options.Modalities.Add(new ModalityOptions
                 {
                     Name = view.ToLowerInvariant(), ColumnName = $"{view}Pixels", Encoder = EncoderKind.ResNet18,
-                    Channels = 1, Height = 16, Width = 16,
+                    Shape = new(1, 1, 16, 16),
                     Augmentation = paperRecipe ? Torch.Data.Augmentation.Paper : Torch.Data.Augmentation.PadCrop(1),
                     Normalization = paperRecipe ? new Torch.Modules.ChannelNormalization([0.3f], [0.4f]) : null,
                 });
@@ -123,8 +124,7 @@ public sealed class ImagePipelineTests
         var data = ml.Data.LoadFromEnumerable(TwoViewRows.Make(30, seed: 1));
         var options = TwoViewRows.SmallOptions();
         options.Modalities[0].Encoder = EncoderKind.ResNet18;
-        options.Modalities[0].Height = 3;
-        options.Modalities[0].Width = 3;
+        options.Modalities[0].Shape = new(1, 1, 3, 3);
         var error = Assert.Throws<ArgumentException>(() => TwoViewRows.Pipeline(ml, options).Fit(data));
         StringAssert.Contains(error.Message, "'top'");
         StringAssert.Contains(error.Message, "holds 8");

@@ -13,8 +13,8 @@ namespace DiMml.MLNet.Tests;
 [TestClass]
 public sealed class OnnxParityTests
 {
-    private static List<ModalitySpec> Specs(int count) =>
-        Enumerable.Range(0, count).Select(m => new ModalitySpec($"m{m}") { HiddenSizes = [24, 16] }).ToList();
+    private static List<ModalityOptions> Specs(int count) =>
+        Enumerable.Range(0, count).Select(m => new ModalityOptions($"m{m}") { HiddenSizes = [24, 16] }).ToList();
 
     private static MultimodalModel Train(string kind, FusionHeadKind fusion, int modalities, Torch.Data.MultimodalDataset data)
     {
@@ -25,6 +25,7 @@ public sealed class OnnxParityTests
             o.LearningRate = 0.05;
             o.EmbeddingSize = 16;
             o.FusionHead = fusion;
+            o.Seed = 0;
             return o;
         };
         return kind switch
@@ -80,14 +81,15 @@ public sealed class OnnxParityTests
         {
             Modalities =
             [
-                new ModalitySpec("flow") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(2, 1, 6, 6) },
-                new ModalitySpec("frames") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(1, 2, 6, 6) },
+                new ModalityOptions("flow") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(2, 1, 6, 6) },
+                new ModalityOptions("frames") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(1, 2, 6, 6) },
             ],
             Epochs = 2,
             BatchSize = 32,
             LearningRate = 0.05,
             EmbeddingSize = 16,
             FusionEpochs = 1,
+            Seed = 0,
         };
         using var model = new DiMmlLearner(options).Fit(data);
         AssertParity(model, data, 72);
@@ -103,8 +105,8 @@ public sealed class OnnxParityTests
         {
             Modalities =
             [
-                new ModalitySpec("flow") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(2, 1, 6, 6), Normalization = new([0.1f, -0.2f], [0.5f, 2f]) },
-                new ModalitySpec("frames")
+                new ModalityOptions("flow") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(2, 1, 6, 6), Normalization = new([0.1f, -0.2f], [0.5f, 2f]) },
+                new ModalityOptions("frames")
                 {
                     Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(1, 2, 6, 6), Normalization = new([0.3f], [0.7f]), Augmentation = Torch.Data.Augmentation.Paper,
                 },
@@ -114,6 +116,7 @@ public sealed class OnnxParityTests
             LearningRate = 0.05,
             EmbeddingSize = 16,
             FusionEpochs = 1,
+            Seed = 0,
             FusionFeatures = FusionFeatures.AugmentedBatches,
         };
         using var model = new DiMmlLearner(options).Fit(data);

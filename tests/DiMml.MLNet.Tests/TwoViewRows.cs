@@ -1,3 +1,4 @@
+using DiMml.Torch.Training;
 using DiMml.Torch.Tests;
 using Microsoft.ML;
 using Microsoft.ML.Data;

@@ -10,7 +10,7 @@ public sealed class CheckpointTests
         var options = Small.DiMml(2, epochs: epochs, seed: 5);
         options.Inference = inference;
         options.DucStartEpoch = 2;
-        options.LrStepSize = 3;          // a learning-rate step inside the run: the schedule must resume too
+        options.LearningRateStepSize = 3;          // a learning-rate step inside the run: the schedule must resume too
         options.CheckpointDirectory = directory;
         options.CheckpointsToKeep = 2;
         return options;

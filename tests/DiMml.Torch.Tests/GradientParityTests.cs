@@ -65,7 +65,7 @@ public sealed class GradientParityTests
     public void DiMmlTrainingStepInFloat32MatchesFloat64(int threads)
     {
         var options = Small.DiMml(2);
-        options.Modalities[1] = new ModalitySpec("image") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(1, 1, 12, 12) };
+        options.Modalities[1] = new ModalityOptions("image") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(1, 1, 12, 12) };
         int[] sizes = [20, 144];
         MultimodalNetwork Network(int seed) =>
             new(sizes.Select((s, m) => options.Modalities[m].CreateEncoder(s, options.EmbeddingSize)).ToArray(), 3, FusionHeadKind.None, seed);

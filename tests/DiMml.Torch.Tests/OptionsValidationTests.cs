@@ -14,7 +14,7 @@ public sealed class OptionsValidationTests
         yield return [(Action<DiMmlOptions>)(o => o.CertaintyTemperature = -1), "CertaintyTemperature"];
         yield return [(Action<DiMmlOptions>)(o => o.DucStartEpoch = 8), "DucStartEpoch"];
         yield return [(Action<DiMmlOptions>)(o => o.DimensionRefreshInterval = 0), "DimensionRefreshInterval"];
-        yield return [(Action<DiMmlOptions>)(o => o.Modalities.Add(new ModalitySpec("m0"))), "Modalities"];
+        yield return [(Action<DiMmlOptions>)(o => o.Modalities.Add(new ModalityOptions("m0"))), "Modalities"];
     }
 
     [TestMethod]

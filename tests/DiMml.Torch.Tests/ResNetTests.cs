@@ -46,7 +46,7 @@ public sealed class ResNetTests
     [TestMethod]
     public void ShapeThatDoesNotMatchTheColumnIsNamed()
     {
-        var spec = new ModalitySpec("video") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(3, 2, 28, 28) };
+        var spec = new ModalityOptions("video") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(3, 2, 28, 28) };
         var error = Assert.ThrowsExactly<ArgumentException>(() => spec.CreateEncoder(784, 16));
         StringAssert.Contains(error.Message, "'video'");
         StringAssert.Contains(error.Message, "4704");
@@ -56,7 +56,7 @@ public sealed class ResNetTests
     [TestMethod]
     public void ResNetWithoutAShapeIsRejected()
     {
-        var error = Assert.ThrowsExactly<ArgumentException>(() => new ModalitySpec("audio") { Encoder = EncoderKind.ResNet18 }.CreateEncoder(100, 16));
+        var error = Assert.ThrowsExactly<ArgumentException>(() => new ModalityOptions("audio") { Encoder = EncoderKind.ResNet18 }.CreateEncoder(100, 16));
         StringAssert.Contains(error.Message, "Shape");
     }
 
@@ -69,8 +69,8 @@ public sealed class ResNetTests
         var options = Small.DiMml(2, epochs: 4);
         options.EmbeddingSize = 16;
         options.Modalities.Clear();
-        options.Modalities.Add(new ModalitySpec("left") { Encoder = EncoderKind.ResNet18, Shape = shape, Augmentation = Augmentation.PadCrop(1) });
-        options.Modalities.Add(new ModalitySpec("right") { Encoder = EncoderKind.ResNet18, Shape = shape });
+        options.Modalities.Add(new ModalityOptions("left") { Encoder = EncoderKind.ResNet18, Shape = shape, Augmentation = Augmentation.PadCrop(1) });
+        options.Modalities.Add(new ModalityOptions("right") { Encoder = EncoderKind.ResNet18, Shape = shape });
         options.LearningRate = 0.05;
         using var model = new DiMmlLearner(options).Fit(train);
         Assert.IsGreaterThanOrEqualTo(0.9, model.Evaluate(test).Accuracy);
@@ -95,11 +95,11 @@ public sealed class ResNetTests
     [TestMethod]
     public void NormalizationNeedsOneMeanAndStdPerChannel()
     {
-        var spec = new ModalitySpec("rgb") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(3, 1, 8, 8), Normalization = new([0.5f], [0.2f]) };
-        var error = Assert.ThrowsExactly<ArgumentException>(() => spec.Validate(192));
+        var spec = new ModalityOptions("rgb") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(3, 1, 8, 8), Normalization = new([0.5f], [0.2f]) };
+        var error = Assert.ThrowsExactly<ArgumentException>(() => spec.Validate());
         StringAssert.Contains(error.Message, "'rgb'");
         StringAssert.Contains(error.Message, "3 channel(s)");
-        Assert.ThrowsExactly<ArgumentException>(() => new ModalitySpec("v") { Normalization = ChannelNormalization.ImageNet }.Validate(10), "MLP encoders do not normalise");
+        Assert.ThrowsExactly<ArgumentException>(() => new ModalityOptions("v") { Normalization = ChannelNormalization.ImageNet }.Validate(), "MLP encoders do not normalise");
     }
 
     // Stage 2 on augmented batches encodes every batch afresh: with an augmented modality the fusion head learns from
@@ -116,8 +116,8 @@ public sealed class ResNetTests
             options.FusionFeatures = features;
             var shape = new ModalityShape(1, 1, 12, 12);
             options.Modalities.Clear();
-            options.Modalities.Add(new ModalitySpec("left") { Encoder = EncoderKind.ResNet18, Shape = shape, Augmentation = augmented ? Augmentation.Paper : Augmentation.None });
-            options.Modalities.Add(new ModalitySpec("right") { Encoder = EncoderKind.ResNet18, Shape = shape });
+            options.Modalities.Add(new ModalityOptions("left") { Encoder = EncoderKind.ResNet18, Shape = shape, Augmentation = augmented ? Augmentation.Paper : Augmentation.None });
+            options.Modalities.Add(new ModalityOptions("right") { Encoder = EncoderKind.ResNet18, Shape = shape });
             using var model = new DiMmlLearner(options).Fit(train);
             Assert.HasCount(2, model.History.Of(TrainingStage.Fusion));
             return cat(model.Network.FusionHead!.parameters().Select(p => p.detach().flatten()).ToArray()).clone();
@@ -142,8 +142,8 @@ public sealed class ResNetTests
             options.FusionFeatures = FusionFeatures.AugmentedBatches;
             var shape = new ModalityShape(1, 1, 12, 12);
             options.Modalities.Clear();
-            options.Modalities.Add(new ModalitySpec("left") { Encoder = EncoderKind.ResNet18, Shape = shape, Augmentation = Augmentation.Paper, Normalization = new([0.1f], [0.9f]) });
-            options.Modalities.Add(new ModalitySpec("right") { Encoder = EncoderKind.ResNet18, Shape = shape, Augmentation = Augmentation.PadCrop(1, flip: true) });
+            options.Modalities.Add(new ModalityOptions("left") { Encoder = EncoderKind.ResNet18, Shape = shape, Augmentation = Augmentation.Paper, Normalization = new([0.1f], [0.9f]) });
+            options.Modalities.Add(new ModalityOptions("right") { Encoder = EncoderKind.ResNet18, Shape = shape, Augmentation = Augmentation.PadCrop(1, flip: true) });
             return new DiMmlLearner(options).Fit(train);
         }
 

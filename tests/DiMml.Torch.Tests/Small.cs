@@ -5,10 +5,10 @@ namespace DiMml.Torch.Tests;
 /// <summary>Small, fast option sets for tests.</summary>
 internal static class Small
 {
-    public static List<ModalitySpec> Modalities(int count) =>
-        Enumerable.Range(0, count).Select(m => new ModalitySpec($"m{m}") { HiddenSizes = [32] }).ToList();
+    public static List<ModalityOptions> Modalities(int count) =>
+        Enumerable.Range(0, count).Select(m => new ModalityOptions($"m{m}") { HiddenSizes = [32] }).ToList();
 
-    public static DiMmlOptions DiMml(int modalities, int epochs = 8, long seed = 0) => new()
+    public static DiMmlOptions DiMml(int modalities, int epochs = 8, int seed = 0) => new()
     {
         Modalities = Modalities(modalities),
         Epochs = epochs,
@@ -23,6 +23,7 @@ internal static class Small
     {
         Modalities = Modalities(modalities),
         Epochs = epochs,
+        Seed = 0,
         BatchSize = 32,
         LearningRate = 0.05,
         EmbeddingSize = 32,

@@ -12,13 +12,18 @@ namespace DiMml.MLNet;
 public sealed class JointMultimodalTrainer : IEstimator<MultimodalBaselineTransformer>
 {
     private readonly Options options;
-    private readonly ModelFitting fitting;
+    private readonly ModelFitting<Options> fitting;
 
-    /// <summary>Settings of joint training: the shared ones plus the fusion head and the probe budget.</summary>
-    public sealed class Options : MultimodalTrainerOptions
+    /// <summary>Settings of joint training: the core's <see cref="TrainerOptions"/> (the fusion head trained jointly with
+    /// the encoders is <see cref="TrainerOptions.FusionHead"/>; None is not allowed) plus the label column, the validation
+    /// rows and the probe budget.</summary>
+    public sealed class Options : TrainerOptions, IMultimodalTrainerOptions
     {
-        /// <summary>The fusion head trained jointly with the encoders. Default <see cref="FusionHeadKind.Concat"/>; None is not allowed.</summary>
-        public FusionHeadKind FusionHead { get; set; } = FusionHeadKind.Concat;
+        /// <inheritdoc />
+        public string LabelColumnName { get; set; } = TrainerDefaults.LabelColumnName;
+
+        /// <inheritdoc />
+        public IDataView? ValidationSet { get; set; }
 
         /// <summary>Epochs of each encoder's linear probe (diagnostics only). Default 20; 0 skips the probes.</summary>
         public int ProbeEpochs { get; set; } = 20;
@@ -40,7 +45,6 @@ public sealed class JointMultimodalTrainer : IEstimator<MultimodalBaselineTransf
     {
         this.options = options ?? throw new ArgumentNullException(nameof(options));
         OptionsCheck.Validate(options, minModalities: 2, maxModalities: int.MaxValue, "joint training");
-        OptionsCheck.ValidateFusion(options.FusionHead, options.Modalities.Count);
         if (options.FusionHead == FusionHeadKind.None || options.ProbeEpochs < 0)
         {
             throw new ArgumentException(
@@ -48,8 +52,7 @@ public sealed class JointMultimodalTrainer : IEstimator<MultimodalBaselineTransf
                 nameof(options));
         }
 
-        CoreOptions(0, _ => { }).Validate(options.Modalities.Count);
-        fitting = new ModelFitting(env, options, nameof(JointMultimodalTrainer));
+        fitting = new ModelFitting<Options>(env, options, nameof(JointMultimodalTrainer));
     }
 
     /// <summary>Output schema without training: Score, BranchWeights (one weight, the fusion head) and PredictedLabel.</summary>
@@ -63,8 +66,7 @@ public sealed class JointMultimodalTrainer : IEstimator<MultimodalBaselineTransf
     {
         var (fitted, diagnostics) = fitting.Fit(
             input,
-            CoreOptions(0, _ => { }).Modalities.ToArray(),
-            (data, validation, seed, onEpoch) => new JointLearner(CoreOptions(seed, onEpoch)).Fit(data, validation),
+            (data, validation, run) => new JointLearner(run).Fit(data, validation),
             (model, facts, train, validation) => new BaselineDiagnostics(model.History, facts, Probes(model, facts.Seed, train, validation)));
         return new MultimodalBaselineTransformer(fitted, diagnostics);
     }
@@ -76,16 +78,9 @@ public sealed class JointMultimodalTrainer : IEstimator<MultimodalBaselineTransf
             return new Dictionary<string, double>();
         }
 
-        var probe = CoreOptions(seed, _ => { });
+        var probe = options.ForRun(seed, null);
         probe.Epochs = options.ProbeEpochs;
         using var evaluation = fitting.ReadEvaluationSet(options.ProbeEvaluationSet, train);
         return LinearProbe.Accuracy(model, train, evaluation ?? validation, probe);
-    }
-
-    private TrainerOptions CoreOptions(int seed, Action<EpochRecord> onEpoch)
-    {
-        var core = new TrainerOptions { Modalities = OptionsCheck.Specs(options), FusionHead = options.FusionHead };
-        OptionsCheck.Apply(options, core, seed, onEpoch);
-        return core;
     }
 }

@@ -21,14 +21,15 @@ internal sealed record FittedModel(
 /// seed and threads, per-epoch logging, validation accuracy, ONNX export and the built-in scoring chain. A trainer
 /// supplies only how to train its <see cref="MultimodalModel"/> and what to report about it.
 /// </summary>
-internal sealed class ModelFitting(MLNetEnvironment env, MultimodalTrainerOptions options, string component)
+internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions options, string component)
+    where TOptions : TrainerOptions, IMultimodalTrainerOptions
 {
     private const int SchemaClassCount = 2;
     private TimeSpan dataWait;
 
-    public string[] Columns => options.Modalities.Select(m => m.ColumnName).ToArray();
+    public string[] Columns => options.Modalities.Select(OptionsCheck.Column).ToArray();
 
-    public string[] Names => options.Modalities.Select(m => m.EffectiveName).ToArray();
+    public string[] Names => options.Modalities.Select(m => m.Name).ToArray();
 
     /// <summary>Output schema from an untrained model of the same kind: a SchemaShape carries no sizes or class counts.</summary>
     public SchemaShape OutputSchema(SchemaShape inputSchema, Func<int, MultimodalModel> untrained)
@@ -44,31 +45,26 @@ internal sealed class ModelFitting(MLNetEnvironment env, MultimodalTrainerOption
     /// <summary>Trains with <paramref name="train"/> and builds the scoring chain; <paramref name="describe"/> turns the
     /// trained model (still alive), the facts and the data into the trainer's diagnostics.</summary>
     /// <param name="input">Training data.</param>
-    /// <param name="specs">The modalities as the core sees them (checked against the column sizes).</param>
-    /// <param name="train">Trains the core model from the training rows, the validation rows (if any), the seed and the per-epoch callback.</param>
+    /// <param name="train">Trains the core model from the training rows, the validation rows (if any) and this run's
+    /// copy of the options (seed resolved, epochs reported to the log and to <see cref="TrainerOptions.EpochCompleted"/>).</param>
     /// <param name="describe">Builds the diagnostics from the trained model, the facts, the training rows and the validation rows (if any).</param>
     public (FittedModel Fitted, TDiagnostics Diagnostics) Fit<TDiagnostics>(
         IDataView input,
-        IReadOnlyList<ModalitySpec> specs,
-        Func<IBatchSource, IBatchSource?, int, Action<EpochRecord>, MultimodalModel> train,
+        Func<IBatchSource, IBatchSource?, TOptions, MultimodalModel> train,
         Func<MultimodalModel, FitFacts, IBatchSource, IBatchSource?, TDiagnostics> describe)
     {
         ArgumentNullException.ThrowIfNull(input);
         InputSchema.RequireRows(input, "training");
         var (classes, sizes) = InputSchema.Check(input.Schema, options.LabelColumnName, Columns);
-        for (var m = 0; m < specs.Count; m++)
+        for (var m = 0; m < sizes.Length; m++)
         {
-            specs[m].Validate(sizes[m]);
+            options.Modalities[m].ValidateSize(sizes[m]);
         }
 
         dataWait = TimeSpan.Zero;
         var host = env.Host.Register(component);
         using var channel = host.Start("Training");
         var seed = options.Seed ?? host.Rand.Next();
-        if (options.NumberOfThreads is { } threads)
-        {
-            torch.set_num_threads(threads);
-        }
 
         var (data, counts) = TrainingSource(input, classes, sizes, channel);
         using var disposeData = data as IDisposable;
@@ -76,7 +72,7 @@ internal sealed class ModelFitting(MLNetEnvironment env, MultimodalTrainerOption
             $"{component}: {counts.Rows} rows, {classes} classes, modalities {string.Join(", ", Names.Select((n, m) => $"{n}[{sizes[m]}]"))}, seed {seed}.");
         using var validation = ValidationData(classes, sizes, channel);
         var watch = Stopwatch.StartNew();
-        using var model = train(data, validation, seed, EpochLogger(channel, data as StreamingBatchSource));
+        using var model = train(data, validation, (TOptions)options.ForRun(seed, EpochLogger(channel, data as StreamingBatchSource)));
         var elapsed = watch.Elapsed;
         if (model.Selection is not null)
         {
@@ -196,7 +192,7 @@ internal sealed class ModelFitting(MLNetEnvironment env, MultimodalTrainerOption
 
     private Dictionary<string, string> Metadata(LabelValues labels, int[] sizes) => new()
     {
-        [ModelMetadataKeys.Version] = typeof(ModelFitting).Assembly.GetName().Version?.ToString() ?? "",
+        [ModelMetadataKeys.Version] = typeof(FittedModel).Assembly.GetName().Version?.ToString() ?? "",
         [ModelMetadataKeys.LabelColumn] = options.LabelColumnName,
         [ModelMetadataKeys.Columns] = string.Join("\n", Columns),
         [ModelMetadataKeys.Classes] = string.Join("\n", labels.Names),

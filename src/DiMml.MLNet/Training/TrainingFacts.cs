@@ -24,7 +24,7 @@ public abstract class TrainingDiagnostics
     /// <summary>Mean loss terms of the last training epoch (before any stage-2 fusion epochs).</summary>
     public IReadOnlyDictionary<string, double> FinalLosses { get; }
 
-    /// <summary>Accuracy on <see cref="MultimodalTrainerOptions.ValidationSet"/> of the model's prediction (<c>fused</c>)
+    /// <summary>Accuracy on <see cref="IMultimodalTrainerOptions.ValidationSet"/> of the model's prediction (<c>fused</c>)
     /// and of each of its branches; null without a validation set.</summary>
     public IReadOnlyDictionary<string, double>? ValidationAccuracy { get; }
 
@@ -40,7 +40,7 @@ public abstract class TrainingDiagnostics
     /// <summary>Wall time of training (all stages).</summary>
     public TimeSpan TrainingTime { get; }
 
-    /// <summary>Whether the training data was streamed (it exceeded <see cref="MultimodalTrainerOptions.MemoryBudgetBytes"/>).</summary>
+    /// <summary>Whether the training data was streamed (it exceeded <see cref="Torch.Training.TrainerOptions.MemoryBudgetBytes"/>).</summary>
     public bool Streamed { get; }
 
     /// <summary>Time training spent waiting for streamed data (zero in memory).</summary>

@@ -11,11 +11,17 @@ namespace DiMml.MLNet;
 public sealed class UnimodalTrainer : IEstimator<MultimodalBaselineTransformer>
 {
     private readonly Options options;
-    private readonly ModelFitting fitting;
+    private readonly ModelFitting<Options> fitting;
 
-    /// <summary>Settings of the unimodal baseline: the shared ones, with exactly one modality.</summary>
-    public sealed class Options : MultimodalTrainerOptions
+    /// <summary>Settings of the unimodal baseline: the core's <see cref="TrainerOptions"/> with exactly one modality, plus
+    /// the label column and the validation rows.</summary>
+    public sealed class Options : TrainerOptions, IMultimodalTrainerOptions
     {
+        /// <inheritdoc />
+        public string LabelColumnName { get; set; } = TrainerDefaults.LabelColumnName;
+
+        /// <inheritdoc />
+        public IDataView? ValidationSet { get; set; }
     }
 
     /// <summary>Creates the trainer; <c>mlContext.MulticlassClassification.Trainers.Unimodal(options)</c> is the usual way.</summary>
@@ -30,8 +36,7 @@ public sealed class UnimodalTrainer : IEstimator<MultimodalBaselineTransformer>
     {
         this.options = options ?? throw new ArgumentNullException(nameof(options));
         OptionsCheck.Validate(options, minModalities: 1, maxModalities: 1, "the unimodal baseline");
-        CoreOptions(0, _ => { }).Validate(1);
-        fitting = new ModelFitting(env, options, nameof(UnimodalTrainer));
+        fitting = new ModelFitting<Options>(env, options, nameof(UnimodalTrainer));
     }
 
     /// <summary>Output schema without training: Score, Score.{modality}, BranchWeights and PredictedLabel.</summary>
@@ -45,16 +50,8 @@ public sealed class UnimodalTrainer : IEstimator<MultimodalBaselineTransformer>
     {
         var (fitted, diagnostics) = fitting.Fit(
             input,
-            CoreOptions(0, _ => { }).Modalities.ToArray(),
-            (data, validation, seed, onEpoch) => new UnimodalLearner(CoreOptions(seed, onEpoch)).Fit(data, validation),
+            (data, validation, run) => new UnimodalLearner(run).Fit(data, validation),
             (model, facts, _, _) => new BaselineDiagnostics(model.History, facts, new Dictionary<string, double>()));
         return new MultimodalBaselineTransformer(fitted, diagnostics);
-    }
-
-    private TrainerOptions CoreOptions(int seed, Action<EpochRecord> onEpoch)
-    {
-        var core = new TrainerOptions { Modalities = OptionsCheck.Specs(options) };
-        OptionsCheck.Apply(options, core, seed, onEpoch);
-        return core;
     }
 }

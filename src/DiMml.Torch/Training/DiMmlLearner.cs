@@ -28,7 +28,13 @@ public sealed class DiMmlLearner
     public MultimodalModel Fit(IBatchSource train, IBatchSource? validation = null)
     {
         ArgumentNullException.ThrowIfNull(train);
+        if (options.Seed is null)
+        {
+            return new DiMmlLearner(options.Resolved<DiMmlOptions>()).Fit(train, validation);
+        }
+
         options.Validate(train.ModalityCount);
+        using var threads = ThreadScope.Apply(options.NumberOfThreads);
         var device = DeviceSelection.Resolve(options.Device);
         var network = NetworkBuilder.Build(options, train, options.FusionHead, device);
         if (!options.HoldsOutRows)
@@ -41,7 +47,7 @@ public sealed class DiMmlLearner
             return NetworkBuilder.DisposeOnFailure(network, () => Train(network, train, validation, validation, device));
         }
 
-        using var split = HeldOutSplit.Stratified(train, options.CalibrationFraction, options.Seed);
+        using var split = HeldOutSplit.Stratified(train, options.CalibrationFraction, options.RunSeed);
         return NetworkBuilder.DisposeOnFailure(network, () => Train(network, split.Train, null, split.HeldOut, device));
     }
 

@@ -5,27 +5,27 @@ using DiMml.Torch.Modules;
 namespace DiMml.Torch.Training;
 
 /// <summary>DI-MML settings on top of <see cref="TrainerOptions"/>; defaults follow the paper and its code.</summary>
-public sealed class DiMmlOptions : TrainerOptions
+public class DiMmlOptions : TrainerOptions
 {
     /// <summary>0-based epoch from which DUC is on and at which the effective dimensions are computed.
     /// Null (default): 20 when <see cref="TrainerOptions.Epochs"/> ≥ 40, else Epochs / 2.</summary>
     public int? DucStartEpoch { get; set; }
 
     /// <summary>DUC temperature τ. Default 10.</summary>
-    public double DucTemperature { get; set; } = 10.0;
+    public double DucTemperature { get; set; } = TrainerDefaults.DucTemperature;
 
     /// <summary>Weight μ of the DUC loss. Default 1; 0 disables DUC (the "no DUC" ablation).</summary>
-    public double DucWeight { get; set; } = 1.0;
+    public double DucWeight { get; set; } = TrainerDefaults.DucWeight;
 
     /// <summary>Weight λ of the shared-head loss. Default 1; 0 disables the shared head (the "no shared head" ablation).</summary>
-    public double SharedHeadWeight { get; set; } = 1.0;
+    public double SharedHeadWeight { get; set; } = TrainerDefaults.SharedHeadWeight;
 
     /// <summary>Recompute the effective dimensions every this many epochs after the DUC start (a documented
     /// deviation from the paper). Null (default): computed once, as in the paper.</summary>
     public int? DimensionRefreshInterval { get; set; }
 
     /// <summary>Stage-2 epochs of the fusion head on frozen encoders. Default 20.</summary>
-    public int FusionEpochs { get; set; } = 20;
+    public int FusionEpochs { get; set; } = TrainerDefaults.FusionEpochs;
 
     /// <summary>What the fusion head trains on. Default <see cref="Training.FusionFeatures.EncodedOnce"/>; with augmented
     /// modalities, <see cref="Training.FusionFeatures.AugmentedBatches"/> is the authors' way.</summary>
@@ -41,13 +41,13 @@ public sealed class DiMmlOptions : TrainerOptions
 
     /// <summary>Without validation rows: the share of each class's training rows held out of stage 1 for calibration, the
     /// fusion head and the fusion choice (calibrated and selected fusion only). Default 0.1; at most 0.5.</summary>
-    public double CalibrationFraction { get; set; } = 0.1;
+    public double CalibrationFraction { get; set; } = TrainerDefaults.CalibrationFraction;
 
     /// <summary>Whether this fusion needs rows that stage 1 never trains on.</summary>
     public bool HoldsOutRows => Inference is InferenceFusion.CalibratedCertaintyWeighting or InferenceFusion.Selected;
 
     /// <summary>Temperature T of the certainty weighting at inference. Default 1.</summary>
-    public double CertaintyTemperature { get; set; } = 1.0;
+    public double CertaintyTemperature { get; set; } = TrainerDefaults.CertaintyTemperature;
 
     /// <summary>Bound on the elements of one distance chunk of the effective-dimension pass.</summary>
     public long DimensionChunkElements { get; set; } = EffectiveDimensions.DefaultChunkElements;

@@ -109,7 +109,7 @@ internal static class FusionStage
             return (trainedLogits, FusionHeadSource.TrainingRows);
         }
 
-        using var generator = new Generator(BatchOrder.Mix(options.Seed, int.MaxValue - 2 - CrossFitFolds));
+        using var generator = new Generator(BatchOrder.Mix(options.RunSeed, int.MaxValue - 2 - CrossFitFolds));
         ParameterInit.All(head, generator);
         using var data = MultimodalDataset.FromTensors(features, labels, classCount);
         new SgdRun(options, device, new TrainingHistory(), report: false).Run(TrainingStage.Fusion, options.FusionEpochs, data, head.parameters(), head,
@@ -138,14 +138,14 @@ internal static class FusionStage
     {
         var rows = labels.shape[0];
         var folds = (int)Math.Min(CrossFitFolds, rows);
-        using var order = BatchOrder.Permutation(rows, options.Seed, int.MaxValue - 1);
+        using var order = BatchOrder.Permutation(rows, options.RunSeed, int.MaxValue - 1);
         var fold = arange(rows, dtype: ScalarType.Int64).remainder(folds).index_select(0, order.argsort());
         var logits = zeros(rows, classCount, device: device);
         var quiet = new SgdRun(options, device, new TrainingHistory(), report: false);
         for (var k = 0; k < folds; k++)
         {
             using var step = NewDisposeScope();
-            using var head = NewHead(kind, network, classCount, options.Seed, k).to(device);
+            using var head = NewHead(kind, network, classCount, options.RunSeed, k).to(device);
             var inFold = fold.eq(k);
             var fitRows = nonzero(inFold.logical_not()).flatten().to(device);
             var scoreRows = nonzero(inFold).flatten().to(device);

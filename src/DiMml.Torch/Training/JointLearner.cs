@@ -25,7 +25,13 @@ public sealed class JointLearner
     public MultimodalModel Fit(IBatchSource train, IBatchSource? validation = null)
     {
         ArgumentNullException.ThrowIfNull(train);
+        if (options.Seed is null)
+        {
+            return new JointLearner(options.Resolved<TrainerOptions>()).Fit(train, validation);
+        }
+
         options.Validate(train.ModalityCount);
+        using var threads = ThreadScope.Apply(options.NumberOfThreads);
         if (options.FusionHead == FusionHeadKind.None)
         {
             throw new ArgumentException("Option FusionHead is None; joint training needs a fusion head (Concat, Sum, Film or Gated).", nameof(options));

@@ -24,6 +24,7 @@ public static class LinearProbe
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
+        options = options.Resolved<TrainerOptions>();
         using var scope = NewDisposeScope();
         var (trainFeatures, trainLabels) = FeatureExtraction.Encode(model.Network, train, model.Device);
         var (testFeatures, testLabels) = evaluation is null ? (trainFeatures, trainLabels) : FeatureExtraction.Encode(model.Network, evaluation, model.Device);
@@ -31,7 +32,7 @@ public static class LinearProbe
         for (var m = 0; m < model.ModalityNames.Count; m++)
         {
             using var probe = nn.Linear(model.Network.EmbeddingSize, model.Network.ClassCount).to(model.Device);
-            using var generator = new Generator((ulong)options.Seed + (ulong)m);
+            using var generator = new Generator((ulong)options.RunSeed + (ulong)m);
             ParameterInit.Linear(probe, generator);
             using var data = MultimodalDataset.FromTensors([trainFeatures[m]], trainLabels, train.ClassCount);
             new SgdRun(options, model.Device, new TrainingHistory()).Run(TrainingStage.Unimodal, options.Epochs, data, probe.parameters(), probe, (inputs, y, _) =>

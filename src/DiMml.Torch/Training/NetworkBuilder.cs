@@ -12,7 +12,7 @@ internal static class NetworkBuilder
     public static MultimodalNetwork Build(TrainerOptions options, IBatchSource data, FusionHeadKind fusion, Device device)
     {
         var encoders = options.Modalities.Select((spec, m) => spec.CreateEncoder(data.FeatureSizes[m], options.EmbeddingSize)).ToArray();
-        return new MultimodalNetwork(encoders, data.ClassCount, fusion, options.Seed).to(device);
+        return new MultimodalNetwork(encoders, data.ClassCount, fusion, options.RunSeed).to(device);
     }
 
     public static IEnumerable<Parameter> EncoderParameters(MultimodalNetwork network) =>

@@ -37,7 +37,7 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
         nn.Module module,
         TrainingStep step,
         Func<int, IReadOnlyDictionary<string, int>?>? beforeEpoch = null,
-        IReadOnlyList<ModalitySpec>? augmented = null,
+        IReadOnlyList<ModalityOptions>? augmented = null,
         ResumePoint? resume = null,
         Action<int, OptimizerHelper, bool>? checkpoint = null,
         Func<double>? validate = null)
@@ -46,7 +46,7 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
         var trained = parameters.ToList();
         var gradients = new GradientCheck(module, trained);
         using var optimizer = optim.SGD(trained, options.LearningRate, options.Momentum, 0.0, options.WeightDecay);
-        var scheduler = optim.lr_scheduler.StepLR(optimizer, options.LrStepSize, options.LrGamma);
+        var scheduler = optim.lr_scheduler.StepLR(optimizer, options.LearningRateStepSize, options.LearningRateDecay);
         var first = 0;
         if (resume is { } point)
         {
@@ -185,17 +185,17 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
     /// <summary>What one epoch of a stage runs with.</summary>
     private sealed record EpochContext(
         TrainingStage Stage, int Epoch, IBatchSource Data, optim.Optimizer Optimizer, TrainingStep Step,
-        IReadOnlyList<ModalitySpec>? Augmented, GradientCheck Gradients);
+        IReadOnlyList<ModalityOptions>? Augmented, GradientCheck Gradients);
 
     private (Dictionary<string, double> Losses, Dictionary<string, double> Accuracy) RunEpoch(EpochContext context)
     {
         var (stage, epoch, data, optimizer, step, augmented, gradients) = context;
 
         // A generator of its own per epoch: the draws differ between epochs and do not depend on the batch order's.
-        using var augmentation = new Generator(BatchOrder.Mix(~options.Seed, epoch));
+        using var augmentation = new Generator(BatchOrder.Mix(~options.RunSeed, epoch));
         var lossSums = new Dictionary<string, double>();
         var correct = new Dictionary<string, long>();
-        using var order = BatchOrder.Permutation(data.Count, options.Seed * 31 + (int)stage, epoch);
+        using var order = BatchOrder.Permutation(data.Count, options.RunSeed * 31 + (int)stage, epoch);
         var stepIndex = 0;
         BatchOrder.ForEachScoped(data.Batches(order, options.BatchSize, device), (inputs, labels) =>
         {
@@ -219,7 +219,7 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
         return (lossSums.ToDictionary(p => p.Key, p => p.Value / data.Count), correct.ToDictionary(p => p.Key, p => (double)p.Value / data.Count));
     }
 
-    private static Tensor[] Augment(Tensor[] inputs, IReadOnlyList<ModalitySpec>? modalities, Generator generator) =>
+    private static Tensor[] Augment(Tensor[] inputs, IReadOnlyList<ModalityOptions>? modalities, Generator generator) =>
         modalities is null
             ? inputs
             : inputs.Select((x, m) => modalities[m].Augmentation.Enabled ? modalities[m].Augmentation.Apply(x, modalities[m].Shape!, generator) : x).ToArray();

@@ -1,58 +1,75 @@
-using DiMml.Torch.Modules;
-
 namespace DiMml.Torch.Training;
 
 /// <summary>
-/// Settings shared by DI-MML and its baselines. Defaults are the reference's (SGD lr 1e-3, momentum 0.9,
-/// weight decay 1e-4, StepLR 70 / 0.1, 150 epochs, batch 16, seed 0, D = 512).
+/// Settings shared by DI-MML and its baselines, in the core and in the ML.NET trainers (whose options derive from
+/// these). Defaults are the reference code's (<see cref="TrainerDefaults"/>).
 /// </summary>
 public class TrainerOptions
 {
-    /// <summary>The modalities, in the order of the dataset's feature tensors.</summary>
-    public IList<ModalitySpec> Modalities { get; init; } = new List<ModalitySpec>();
+    /// <summary>The modalities, in the order of the dataset's feature tensors (the ML.NET trainers take
+    /// <c>ModalityOptions</c>, which also name their column).</summary>
+    public IList<ModalityOptions> Modalities { get; init; } = new List<ModalityOptions>();
 
     /// <summary>Training epochs (stage 1 for DI-MML). Default 150.</summary>
-    public int Epochs { get; set; } = 150;
+    public int Epochs { get; set; } = TrainerDefaults.Epochs;
 
     /// <summary>Rows per optimisation step. Default 16.</summary>
-    public int BatchSize { get; set; } = 16;
+    public int BatchSize { get; set; } = TrainerDefaults.BatchSize;
 
     /// <summary>SGD learning rate. Default 1e-3.</summary>
-    public double LearningRate { get; set; } = 1e-3;
+    public double LearningRate { get; set; } = TrainerDefaults.LearningRate;
 
     /// <summary>SGD momentum. Default 0.9.</summary>
-    public double Momentum { get; set; } = 0.9;
+    public double Momentum { get; set; } = TrainerDefaults.Momentum;
 
     /// <summary>SGD weight decay (L2). Default 1e-4.</summary>
-    public double WeightDecay { get; set; } = 1e-4;
+    public double WeightDecay { get; set; } = TrainerDefaults.WeightDecay;
 
-    /// <summary>StepLR period in epochs. Default 70.</summary>
-    public int LrStepSize { get; set; } = 70;
+    /// <summary>Epochs between learning-rate decays (StepLR period). Default 70.</summary>
+    public int LearningRateStepSize { get; set; } = TrainerDefaults.LearningRateStepSize;
 
-    /// <summary>StepLR factor. Default 0.1.</summary>
-    public double LrGamma { get; set; } = 0.1;
+    /// <summary>Factor applied to the learning rate at each decay (StepLR gamma). Default 0.1.</summary>
+    public double LearningRateDecay { get; set; } = TrainerDefaults.LearningRateDecay;
 
-    /// <summary>Feature size D of every encoder. Default 512 (the paper's).</summary>
-    public int EmbeddingSize { get; set; } = 512;
+    /// <summary>Feature size D of every encoder (DUC and the shared head need one space). Default 512 (the paper's).</summary>
+    public int EmbeddingSize { get; set; } = TrainerDefaults.EmbeddingSize;
 
     /// <summary>Fusion head of joint training and of DI-MML's stage 2. Default <see cref="FusionHeadKind.Concat"/>.</summary>
     public FusionHeadKind FusionHead { get; set; } = FusionHeadKind.Concat;
 
-    /// <summary>Seed of weight initialisation and batch order; same seed, same weights on the CPU. Default 0.</summary>
-    public long Seed { get; set; }
+    /// <summary>Seed of weight initialisation, batch order and augmentation: set it for exactly reproducible CPU runs.
+    /// Null (default): drawn for each Fit (by the ML.NET trainers from the MLContext's random source).</summary>
+    public int? Seed { get; set; }
 
     /// <summary>Training device. Default <see cref="TrainingDevice.Cpu"/>.</summary>
     public TrainingDevice Device { get; set; } = TrainingDevice.Cpu;
+
+    /// <summary>libtorch CPU threads during Fit (libtorch's setting is process-wide; it is put back after the Fit).
+    /// Null (default): libtorch's choice.</summary>
+    public int? NumberOfThreads { get; set; }
+
+    /// <summary>
+    /// For trainers that read rows from a data source (the ML.NET trainers): memory the training data may take in
+    /// memory (4 bytes per feature value). Larger data is streamed: each epoch reads its batches in the same seeded
+    /// order, decoding the next window of rows in the background while the current one trains (half the budget per
+    /// window); a larger budget means fewer cursor passes. Null (default): a quarter of the memory available to the
+    /// process, at most 4 GiB.
+    /// </summary>
+    public long? MemoryBudgetBytes { get; set; }
+
+    /// <summary>For trainers that read rows from a data source: skip training rows with NaN or infinite features
+    /// (counted in the log) instead of failing. Default false.</summary>
+    public bool DropRowsWithNonFiniteFeatures { get; set; }
 
     /// <summary>Directory for checkpoints, written after every epoch (weights, optimiser state, epoch, history,
     /// effective-dimension sets) through a temporary file and a rename. Null (default): no checkpoints.</summary>
     public string? CheckpointDirectory { get; set; }
 
     /// <summary>How many of the newest checkpoints to keep. Default 3.</summary>
-    public int CheckpointsToKeep { get; set; } = 3;
+    public int CheckpointsToKeep { get; set; } = TrainerDefaults.CheckpointsToKeep;
 
     /// <summary>A checkpoint file, or a checkpoint directory (its newest file), to continue training from with the
-    /// same data, options and seed. Null (default): start afresh.</summary>
+    /// same data, options and seed; the result equals an uninterrupted run on the CPU. Null (default): start afresh.</summary>
     public string? ResumeFrom { get; set; }
 
     /// <summary>With validation rows: stop a stage after this many epochs without a better validation accuracy.
@@ -66,11 +83,33 @@ public class TrainerOptions
     /// <summary>Called after every epoch with its record (progress reporting, logging).</summary>
     public Action<EpochRecord>? EpochCompleted { get; set; }
 
+    /// <summary>The seed of a run whose options went through <see cref="ForRun"/>.</summary>
+    internal int RunSeed => Seed ?? throw new InvalidOperationException("The run's seed was not resolved.");
+
+    /// <summary>A shallow copy for one run, with the seed resolved and the callback that run reports to; the caller's
+    /// options stay as they were.</summary>
+    internal TrainerOptions ForRun(int seed, Action<EpochRecord>? epochCompleted)
+    {
+        var copy = (TrainerOptions)MemberwiseClone();
+        copy.Seed = seed;
+        copy.EpochCompleted = epochCompleted;
+        return copy;
+    }
+
+    /// <summary>This run's copy: the seed drawn when none is set; the same object when it is.</summary>
+    internal T Resolved<T>() where T : TrainerOptions => (T)(Seed is null ? ForRun(Random.Shared.Next(), EpochCompleted) : this);
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option and how to fix it.</summary>
     /// <param name="modalityCount">Number of modalities in the training data.</param>
     public virtual void Validate(int modalityCount)
     {
-        Require(Modalities.Count == modalityCount, nameof(Modalities), $"lists {Modalities.Count} modalities but the data has {modalityCount}; give one ModalitySpec per feature tensor");
+        Require(Modalities.Count == modalityCount, nameof(Modalities), $"lists {Modalities.Count} modalities but the data has {modalityCount}; give one ModalityOptions per feature tensor");
+        Require(Modalities.All(m => m is not null), nameof(Modalities), "has a null entry");
+        foreach (var modality in Modalities)
+        {
+            modality.Validate();
+        }
+
         var duplicate = Modalities.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1);
         Require(duplicate is null, nameof(Modalities), $"names '{duplicate?.Key}' twice; modality names must be unique");
         Require(Epochs > 0, nameof(Epochs), $"is {Epochs}; it must be at least 1");
@@ -78,9 +117,17 @@ public class TrainerOptions
         Require(double.IsFinite(LearningRate) && LearningRate > 0, nameof(LearningRate), $"is {LearningRate}; it must be a finite number > 0");
         Require(double.IsFinite(Momentum) && Momentum >= 0, nameof(Momentum), $"is {Momentum}; it must be a finite number >= 0");
         Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, nameof(WeightDecay), $"is {WeightDecay}; it must be a finite number >= 0");
-        Require(LrStepSize > 0, nameof(LrStepSize), $"is {LrStepSize}; it must be at least 1");
-        Require(double.IsFinite(LrGamma) && LrGamma > 0, nameof(LrGamma), $"is {LrGamma}; it must be a finite number > 0");
+        Require(LearningRateStepSize > 0, nameof(LearningRateStepSize), $"is {LearningRateStepSize}; it must be at least 1");
+        Require(double.IsFinite(LearningRateDecay) && LearningRateDecay > 0, nameof(LearningRateDecay), $"is {LearningRateDecay}; it must be a finite number > 0");
+        Require(Enum.IsDefined(FusionHead), nameof(FusionHead), $"is {FusionHead}; use one of {string.Join(", ", Enum.GetNames<FusionHeadKind>())}");
+        Require(Enum.IsDefined(Device), nameof(Device), $"is {Device}; use one of {string.Join(", ", Enum.GetNames<TrainingDevice>())}");
+        Require(NumberOfThreads is null or > 0, nameof(NumberOfThreads), $"is {NumberOfThreads}; it must be at least 1, or null");
+        Require(MemoryBudgetBytes is null or > 0, nameof(MemoryBudgetBytes), $"is {MemoryBudgetBytes}; it must be positive, or null for the default");
         Require(EmbeddingSize > 0, nameof(EmbeddingSize), $"is {EmbeddingSize}; it must be at least 1");
+        Require(Modalities.All(m => m.Encoder != EncoderKind.ResNet18) || (EmbeddingSize >= 8 && EmbeddingSize % 8 == 0), nameof(EmbeddingSize),
+            $"is {EmbeddingSize}; ResNet-18 encoders need a multiple of 8 (their stage widths are EmbeddingSize/8 ... EmbeddingSize; paper 512)");
+        Require(FusionHead is not (FusionHeadKind.Film or FusionHeadKind.Gated) || modalityCount == 2, nameof(FusionHead),
+            $"is {FusionHead}, which needs exactly 2 modalities; use Concat or Sum for {modalityCount}");
         Require(EarlyStoppingPatience is null or > 0, nameof(EarlyStoppingPatience), $"is {EarlyStoppingPatience}; it must be at least 1, or null for none");
         Require(CheckpointDirectory is null || !File.Exists(CheckpointDirectory), nameof(CheckpointDirectory),
             $"is '{CheckpointDirectory}', which is an existing file; give a directory (created when missing) for the checkpoint files");

@@ -28,7 +28,13 @@ public sealed class UnimodalLearner
                 $"The unimodal baseline trains on one modality but the data has {train.ModalityCount}; pass data.SelectModalities(m).", nameof(train));
         }
 
+        if (options.Seed is null)
+        {
+            return new UnimodalLearner(options.Resolved<TrainerOptions>()).Fit(train, validation);
+        }
+
         options.Validate(1);
+        using var threads = ThreadScope.Apply(options.NumberOfThreads);
         var device = DeviceSelection.Resolve(options.Device);
         var network = NetworkBuilder.Build(options, train, FusionHeadKind.None, device);
         return NetworkBuilder.DisposeOnFailure(network, () =>
