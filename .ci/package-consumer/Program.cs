@@ -1,4 +1,5 @@
 using DiMml.MLNet;
+using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
