@@ -1,7 +1,8 @@
-using DiMml.Torch.Training;
 using System.Diagnostics;
+using System.Globalization;
 using DiMml.MLNet;
 using DiMml.Serving.Audio;
+using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -91,7 +92,7 @@ internal static class AudioVisualExample
     private static void Espeak(string path, string text, string voice, int speed, int pitch)
     {
         var start = new ProcessStartInfo("espeak-ng") { RedirectStandardError = true };
-        foreach (var argument in new[] { "-v", voice, "-s", speed.ToString(), "-p", pitch.ToString(), "-w", path, text })
+        foreach (var argument in new[] { "-v", voice, "-s", speed.ToString(CultureInfo.InvariantCulture), "-p", pitch.ToString(CultureInfo.InvariantCulture), "-w", path, text })
         {
             start.ArgumentList.Add(argument);
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using DiMml.Torch.Data;
 using DiMml.Torch.Inference;
 using DiMml.Torch.Training;
@@ -74,5 +75,5 @@ internal static class CoreComparison
     }
 
     private static string Branch(EvaluationReport report, string branch) =>
-        report.BranchAccuracy.TryGetValue(branch, out var value) ? value.ToString("P1") : "-";
+        report.BranchAccuracy.TryGetValue(branch, out var value) ? value.ToString("P1", CultureInfo.InvariantCulture) : "-";
 }

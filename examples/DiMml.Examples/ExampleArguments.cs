@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace DiMml.Examples;
 
 /// <summary>Command-line options shared by the examples.</summary>
@@ -59,7 +60,7 @@ internal sealed record ExampleArguments(
             command,
             values.GetValueOrDefault("--data"),
             Positive(values, "--epochs", 10),
-            long.Parse(values.GetValueOrDefault("--seed", "0")),
+            long.Parse(values.GetValueOrDefault("--seed", "0"), CultureInfo.InvariantCulture),
             values.ContainsKey("--rows") ? Positive(values, "--rows", 0) : null,
             Positive(values, "--threads", 1),
             Positive(values, "--embedding", 128),

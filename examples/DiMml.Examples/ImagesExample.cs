@@ -1,6 +1,6 @@
-using DiMml.Torch.Training;
 using System.Diagnostics;
 using DiMml.MLNet;
+using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
@@ -53,8 +53,11 @@ internal static class ImagesExample
             {
                 options.Modalities.Add(new ModalityOptions
                 {
-                    Name = view.ToLowerInvariant(), ColumnName = $"{view}Pixels", Encoder = EncoderKind.ResNet18,
-                    Shape = new(1, 1, 14, 28), Augmentation = DiMml.Torch.Data.Augmentation.PadCrop(2),
+                    Name = view.ToLowerInvariant(),
+                    ColumnName = $"{view}Pixels",
+                    Encoder = EncoderKind.ResNet18,
+                    Shape = new(1, 1, 14, 28),
+                    Augmentation = DiMml.Torch.Data.Augmentation.PadCrop(2),
                 });
                 chain = chain
                     .Append(ml.Transforms.LoadImages($"{view}Image", folder, view))

@@ -1,6 +1,7 @@
-using DiMml.Torch.Training;
 using System.Diagnostics;
+using System.Globalization;
 using DiMml.MLNet;
+using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -70,7 +71,7 @@ internal static class Quickstart
         foreach (var row in rows)
         {
             var prediction = engine.Predict(row);
-            var weights = string.Join(" ", prediction.BranchWeights.Select(w => w.ToString("F2")));
+            var weights = string.Join(" ", prediction.BranchWeights.Select(w => w.ToString("F2", CultureInfo.InvariantCulture)));
             Console.WriteLine($"  {row.Label,-12} {prediction.PredictedLabel,-12} {prediction.Score.Max(),5:F2}  {weights}");
         }
 

@@ -1,6 +1,6 @@
-using DiMml.Torch.Training;
 using System.Diagnostics;
 using DiMml.MLNet;
+using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

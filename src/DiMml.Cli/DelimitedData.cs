@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -59,7 +60,7 @@ internal sealed partial class DelimitedData
         }
         else if (RangePattern().Match(spec) is { Success: true } range && range.Groups["p1"].Value == range.Groups["p2"].Value)
         {
-            var (first, last) = (int.Parse(range.Groups["a"].Value), int.Parse(range.Groups["b"].Value));
+            var (first, last) = (int.Parse(range.Groups["a"].Value, CultureInfo.InvariantCulture), int.Parse(range.Groups["b"].Value, CultureInfo.InvariantCulture));
             indices = Enumerable.Range(first, last - first + 1).Select(k => Lookup($"{range.Groups["p1"].Value}{k}", index, modality, header)).ToArray();
         }
         else

@@ -13,6 +13,9 @@ namespace DiMml.Cli;
 /// <summary>Writes a comparison as a console table, Markdown, JSON and SVG plots.</summary>
 internal static class ReportWriter
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly string[] FixedColumns = ["method", "accuracy", "macro-F1"];
+
     public static Table Table(IReadOnlyList<MethodResult> results, IReadOnlyList<string> modalities)
     {
         var table = new Table().AddColumn("method").AddColumn("accuracy").AddColumn("macro-F1");
@@ -41,11 +44,16 @@ internal static class ReportWriter
             modalities,
             results = results.Select(r => new
             {
-                r.Method, r.Accuracy, r.AccuracySpread, r.MacroF1, r.ModalityAccuracy, r.TrainSeconds,
+                r.Method,
+                r.Accuracy,
+                r.AccuracySpread,
+                r.MacroF1,
+                r.ModalityAccuracy,
+                r.TrainSeconds,
                 epochs = r.History.Select(h => new { stage = h.Stage.ToString(), epoch = h.Epoch, h.Losses, h.TrainAccuracy, seconds = h.Elapsed.TotalSeconds }),
             }),
             runs = runs.Select(r => new { r.Method, r.Accuracy, r.MacroF1, r.ModalityAccuracy, r.TrainSeconds }),
-        }, new JsonSerializerOptions { WriteIndented = true }));
+        }, Indented));
         Export(AccuracyPlot(results), Path.Combine(folder, "accuracy.svg"));
         Export(CurvesPlot(results), Path.Combine(folder, "training-curves.svg"));
     }
@@ -54,8 +62,8 @@ internal static class ReportWriter
     {
         var text = new StringBuilder();
         var over = seeds.Count > 1 ? $"; mean over seeds {string.Join(", ", seeds)} (accuracy ± sample standard deviation)" : "";
-        text.AppendLine($"Test results; budget: {budget with { Seed = seeds[0] }}{over}.").AppendLine();
-        var header = new[] { "method", "accuracy", "macro-F1" }.Concat(modalities.Select(m => $"{m} acc")).Append("train s").ToArray();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Test results; budget: {budget with { Seed = seeds[0] }}{over}.").AppendLine();
+        var header = FixedColumns.Concat(modalities.Select(m => $"{m} acc")).Append("train s").ToArray();
         text.AppendLine("| " + string.Join(" | ", header) + " |");
         text.AppendLine("|" + string.Concat(header.Select(_ => " --- |")));
         foreach (var row in Rows(results, modalities))

@@ -1,5 +1,5 @@
-using DiMml.Torch.Training;
 using System.Globalization;
+using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

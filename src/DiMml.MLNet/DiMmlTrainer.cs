@@ -1,10 +1,8 @@
 using System.Globalization;
 using DiMml.Torch.Calibration;
 using DiMml.Torch.Inference;
-using DiMml.Torch.Modules;
 using DiMml.Torch.Training;
 using Microsoft.ML;
-using TorchSharp;
 
 namespace DiMml.MLNet;
 

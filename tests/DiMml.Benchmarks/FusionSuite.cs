@@ -1,7 +1,6 @@
 using System.Globalization;
 using DiMml.Examples;
 using DiMml.Torch.Data;
-using DiMml.Torch.Inference;
 using DiMml.Torch.Training;
 
 namespace DiMml.Benchmarks;

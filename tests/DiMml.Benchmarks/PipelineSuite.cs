@@ -1,8 +1,8 @@
-using DiMml.Torch.Training;
 using System.Diagnostics;
 using System.Globalization;
 using DiMml.Examples;
 using DiMml.MLNet;
+using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -171,7 +171,13 @@ internal static class PipelineSuite
     {
         var options = new DiMmlTrainer.Options
         {
-            Epochs = epochs, BatchSize = 32, LearningRate = 0.01, EmbeddingSize = 128, FusionEpochs = 2, Seed = 0, NumberOfThreads = threads,
+            Epochs = epochs,
+            BatchSize = 32,
+            LearningRate = 0.01,
+            EmbeddingSize = 128,
+            FusionEpochs = 2,
+            Seed = 0,
+            NumberOfThreads = threads,
             MemoryBudgetBytes = budget,
         };
         options.Modalities.Add(new ModalityOptions { Name = "top", ColumnName = "Top", HiddenSizes = [256] });

@@ -1,6 +1,6 @@
-using DiMml;
 using System.Diagnostics;
 using System.Globalization;
+using DiMml;
 using DiMml.Benchmarks;
 using DiMml.Torch.Data;
 using DiMml.Torch.Export;

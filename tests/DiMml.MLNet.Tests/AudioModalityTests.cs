@@ -1,7 +1,6 @@
-using DiMml.Torch.Training;
 using System.Globalization;
 using DiMml.Examples;
-using DiMml.Serving.Audio;
+using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

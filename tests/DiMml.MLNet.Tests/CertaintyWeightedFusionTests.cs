@@ -83,7 +83,10 @@ public sealed class CertaintyWeightedFusionTests
         var data = ml.Data.LoadFromEnumerable(rows);
         var options = new CertaintyWeightedFusionEstimator.Options
         {
-            InputKind = logits ? ScoreKind.Logits : ScoreKind.Probabilities, Certainty = measure, Temperature = temperature, LabelColumnName = "Label",
+            InputKind = logits ? ScoreKind.Logits : ScoreKind.Probabilities,
+            Certainty = measure,
+            Temperature = temperature,
+            LabelColumnName = "Label",
         };
         options.InputColumnNames.Add("A");
         options.InputColumnNames.Add("B");

@@ -11,7 +11,7 @@ public sealed class DiMmlTrainerTests
     {
         var ml = new MLContext(seed: 0);
         var log = new List<string>();
-        ml.Log += (_, e) => { if (e.Message.Contains("Detached epoch", StringComparison.Ordinal)) log.Add(e.Message); };
+        ml.Log += (_, e) => { if (e.Message.Contains("Detached epoch", StringComparison.Ordinal)) { log.Add(e.Message); } };
         var train = ml.Data.LoadFromEnumerable(TwoViewRows.Make(300, seed: 1));
         var test = ml.Data.LoadFromEnumerable(TwoViewRows.Make(150, seed: 1, sample: 1));
         var options = TwoViewRows.SmallOptions();

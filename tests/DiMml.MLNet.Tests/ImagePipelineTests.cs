@@ -1,7 +1,6 @@
-using DiMml.Torch.Training;
 using DiMml.Examples;
+using DiMml.Torch.Training;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
 
 namespace DiMml.MLNet.Tests;
@@ -73,7 +72,9 @@ public sealed class ImagePipelineTests
             {
                 options.Modalities.Add(new ModalityOptions
                 {
-                    Name = view.ToLowerInvariant(), ColumnName = $"{view}Pixels", Encoder = EncoderKind.ResNet18,
+                    Name = view.ToLowerInvariant(),
+                    ColumnName = $"{view}Pixels",
+                    Encoder = EncoderKind.ResNet18,
                     Shape = new(1, 1, 16, 16),
                     Augmentation = paperRecipe ? Torch.Data.Augmentation.Paper : Torch.Data.Augmentation.PadCrop(1),
                     Normalization = paperRecipe ? new Torch.Modules.ChannelNormalization([0.3f], [0.4f]) : null,

@@ -5,7 +5,6 @@ using DiMml.Torch.Tests;
 using DiMml.Torch.Training;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DiMml.MLNet.Tests;

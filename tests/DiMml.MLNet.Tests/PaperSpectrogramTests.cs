@@ -18,7 +18,7 @@ public sealed class PaperSpectrogramTests
 
     private static readonly Fixture Data = JsonSerializer.Deserialize<Fixture>(
         File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "paper-spectrogram.json")),
-        new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
+        JsonSerializerOptions.Web)!;
 
     private static float[] Floats(string base64)
     {
@@ -34,7 +34,7 @@ public sealed class PaperSpectrogramTests
         var settings = AudioSpectrogramEstimator.Options.PaperPreset().Settings() with { Samples = signal.Length, Standardize = standardize };
         using var session = new InferenceSession(SpectrogramOnnxExport.ToBytes(settings, "signal", "spectrogram"));
         using var results = session.Run([NamedOnnxValue.CreateFromTensor("signal", new DenseTensor<float>(signal, [signal.Length]))]);
-        var output = results.First().AsEnumerable<float>().ToArray();
+        var output = results[0].AsEnumerable<float>().ToArray();
         Assert.HasCount(Data.Bins * Data.Frames, output);
         return output;
     }

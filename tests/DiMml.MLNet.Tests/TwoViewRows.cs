@@ -1,5 +1,5 @@
-using DiMml.Torch.Training;
 using DiMml.Torch.Tests;
+using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

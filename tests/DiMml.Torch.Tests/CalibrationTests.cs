@@ -1,7 +1,6 @@
 using DiMml.Torch.Calibration;
 using DiMml.Torch.Data;
 using DiMml.Torch.Inference;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Tests;

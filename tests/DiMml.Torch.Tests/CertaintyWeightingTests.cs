@@ -1,5 +1,4 @@
 using DiMml.Torch.Inference;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Tests;

@@ -1,5 +1,4 @@
 using DiMml.Torch.Losses;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Tests;

@@ -1,7 +1,6 @@
 using DiMml.Torch.Data;
 using DiMml.Torch.Inference;
 using DiMml.Torch.Training;
-using static TorchSharp.torch;
 
 namespace DiMml.Torch.Tests;
 

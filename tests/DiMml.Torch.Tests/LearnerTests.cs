@@ -105,8 +105,8 @@ public sealed class LearnerTests
 
         var without = Gradients(false);
         var with = Gradients(true);
-        var teacher = without.Keys.Where(k => k.StartsWith("encoders.0.")).ToArray();
-        var student = without.Keys.Where(k => k.StartsWith("encoders.1.")).ToArray();
+        var teacher = without.Keys.Where(k => k.StartsWith("encoders.0.", StringComparison.Ordinal)).ToArray();
+        var student = without.Keys.Where(k => k.StartsWith("encoders.1.", StringComparison.Ordinal)).ToArray();
         Assert.IsNotEmpty(teacher);
         Assert.IsNotEmpty(student);
         foreach (var name in teacher)

@@ -1,6 +1,4 @@
-using DiMml.Torch.Data;
 using DiMml.Torch.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Tests;

@@ -1,8 +1,7 @@
-using DiMml.Torch.Inference;
 using DiMml.Torch.Data;
+using DiMml.Torch.Inference;
 using DiMml.Torch.Modules;
 using DiMml.Torch.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Tests;

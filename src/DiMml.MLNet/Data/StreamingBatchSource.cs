@@ -3,7 +3,6 @@ using System.Diagnostics;
 using DiMml.Torch.Data;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DiMml.MLNet.Data;

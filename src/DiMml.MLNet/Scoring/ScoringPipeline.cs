@@ -1,4 +1,3 @@
-using DiMml.Torch.Export;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;

@@ -8,7 +8,7 @@ public sealed class BaselineDiagnostics : TrainingDiagnostics
     internal BaselineDiagnostics(IReadOnlyList<EpochRecord> history, FitFacts facts, IReadOnlyDictionary<string, double> probeAccuracy)
         : base(history, facts)
     {
-        TrainAccuracy = history.LastOrDefault()?.TrainAccuracy ?? new Dictionary<string, double>();
+        TrainAccuracy = history.Count > 0 ? history[^1].TrainAccuracy : new Dictionary<string, double>();
         ProbeAccuracy = probeAccuracy;
     }
 

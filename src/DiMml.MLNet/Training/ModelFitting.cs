@@ -8,7 +8,6 @@ using DiMml.Torch.Inference;
 using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
-using TorchSharp;
 
 namespace DiMml.MLNet;
 

@@ -1,4 +1,3 @@
-using TorchSharp;
 using DiMml.Torch.Modules;
 using static TorchSharp.torch;
 

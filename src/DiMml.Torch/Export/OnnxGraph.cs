@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using Onnx;
-using TorchSharp;
 using static TorchSharp.torch;
 using AttributeType = Onnx.AttributeProto.Types.AttributeType;
 using DataType = Onnx.TensorProto.Types.DataType;
@@ -189,7 +188,7 @@ internal sealed class OnnxGraph
         {
             shape.Dim.Add(dim is string symbol
                 ? new TensorShapeProto.Types.Dimension { DimParam = symbol }
-                : new TensorShapeProto.Types.Dimension { DimValue = Convert.ToInt64(dim) });
+                : new TensorShapeProto.Types.Dimension { DimValue = Convert.ToInt64(dim, System.Globalization.CultureInfo.InvariantCulture) });
         }
 
         return new ValueInfoProto

@@ -1,5 +1,4 @@
 using DiMml.Torch.Modules;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -3,7 +3,6 @@ using DiMml.Torch.Data;
 using DiMml.Torch.Losses;
 using DiMml.Torch.Modules;
 using DiMml.Torch.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Inference;

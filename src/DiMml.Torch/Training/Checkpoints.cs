@@ -1,6 +1,5 @@
 using System.Text.Json;
 using DiMml.Torch.Losses;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -2,7 +2,6 @@ using DiMml.Torch.Data;
 using DiMml.Torch.Inference;
 using DiMml.Torch.Losses;
 using DiMml.Torch.Modules;
-using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 

@@ -1,6 +1,4 @@
-using DiMml.Torch.Inference;
 using DiMml.Torch.Losses;
-using DiMml.Torch.Modules;
 
 namespace DiMml.Torch.Training;
 

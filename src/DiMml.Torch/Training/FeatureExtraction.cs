@@ -1,6 +1,5 @@
 using DiMml.Torch.Data;
 using DiMml.Torch.Modules;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Training;

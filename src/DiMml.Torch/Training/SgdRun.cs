@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using DiMml.Torch.Data;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

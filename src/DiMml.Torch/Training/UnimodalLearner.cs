@@ -1,8 +1,5 @@
 using DiMml.Torch.Data;
 using DiMml.Torch.Inference;
-using DiMml.Torch.Modules;
-using TorchSharp;
-using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace DiMml.Torch.Training;

@@ -1,5 +1,4 @@
 using DiMml.Torch.Data;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Training;
