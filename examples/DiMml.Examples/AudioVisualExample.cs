@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using DiMml.MLNet;
 using DiMml.Serving.Audio;
+using DiMml.TestSupport;
 using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using DiMml.Examples;
+using DiMml.TestSupport;
 using DiMml.Torch.Data;
 using DiMml.Torch.Training;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using DiMml.Examples;
 using DiMml.MLNet;
+using DiMml.TestSupport;
 using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using DiMml.Examples;
+using DiMml.TestSupport;
 using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -28,7 +28,7 @@ public sealed class AudioModalityTests
         {
             var c = Array.IndexOf(TwoViewRows.ClassNames, image.Label);
             var tone = WavWriter.Tone(300 * (c + 1), 0.6 + 0.4 * random.NextDouble(), 16000, amplitude: 0.3)
-                .Select(v => v + (float)(0.05 * Torch.Tests.Synthetic.Gaussian(random))).ToArray();
+                .Select(v => v + (float)(0.05 * Synthetic.Gaussian(random))).ToArray();
             var path = Path.Combine(folder, $"{sample}-{i}.wav");
             WavWriter.Write(path, tone, 16000);
             return new AudioVisualRow { Label = image.Label, Audio = path, Image = image.Top };
@@ -36,6 +36,7 @@ public sealed class AudioModalityTests
     }
 
     [TestMethod]
+    [TestCategory(TestCategories.Integration)]
     public void AudioVisualModelTrainsAndServesInAFreshProcessWithoutTorchSharp()
     {
         var folder = Directory.CreateTempSubdirectory("dimml-av-").FullName;

@@ -1,5 +1,5 @@
-using DiMml.Examples;
 using DiMml.Serving.Audio;
+using DiMml.TestSupport;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

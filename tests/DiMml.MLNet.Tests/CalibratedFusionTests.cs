@@ -1,4 +1,4 @@
-using DiMml.Torch.Tests;
+using DiMml.TestSupport;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using DiMml.TestSupport;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -16,6 +17,7 @@ public sealed class CommandLineToolTests
     }
 
     [TestMethod]
+    [TestCategory(TestCategories.Integration)]
     public void CompareWritesTheTableJsonAndPlots()
     {
         var folder = Directory.CreateTempSubdirectory("dimml-cli-").FullName;
@@ -46,6 +48,7 @@ public sealed class CommandLineToolTests
     }
 
     [TestMethod]
+    [TestCategory(TestCategories.Integration)]
     public void CompareOverSeveralSeedsReportsMeanAndSpread()
     {
         var folder = Directory.CreateTempSubdirectory("dimml-cli-").FullName;
@@ -74,6 +77,7 @@ public sealed class CommandLineToolTests
     }
 
     [TestMethod]
+    [TestCategory(TestCategories.Integration)]
     public void BadModalityColumnIsNamed()
     {
         var folder = Directory.CreateTempSubdirectory("dimml-cli-").FullName;
@@ -92,6 +96,7 @@ public sealed class CommandLineToolTests
     }
 
     [TestMethod]
+    [TestCategory(TestCategories.Integration)]
     public void TrainingKilledWithSigkillResumesToTheSameModel()
     {
         var folder = Directory.CreateTempSubdirectory("dimml-kill-").FullName;

@@ -1,4 +1,4 @@
-using DiMml.Examples;
+using DiMml.TestSupport;
 using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Transforms.Image;

@@ -1,3 +1,4 @@
+using DiMml.TestSupport;
 namespace DiMml.MLNet.Tests;
 
 [TestClass]
@@ -5,6 +6,7 @@ public sealed class LongRunningServiceTests
 {
     // The CI-sized run of `dotnet run --project examples/DiMml.Examples -c Release -- soak` (1,000,000 by default).
     [TestMethod]
+    [TestCategory(TestCategories.Integration)]
     public void FiftyThousandPredictionsKeepMemoryFlat()
     {
         var (exitCode, output) = ChildProcess.Run("dotnet", ChildProcess.BuiltBeside("DiMml.Examples", "examples", "DiMml.Examples.dll"), "soak", "--predictions", "50000");

@@ -1,7 +1,7 @@
+using DiMml.TestSupport;
 using DiMml.Torch.Export;
 using DiMml.Torch.Inference;
 using DiMml.Torch.Modules;
-using DiMml.Torch.Tests;
 using DiMml.Torch.Training;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;

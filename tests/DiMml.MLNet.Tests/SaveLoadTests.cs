@@ -1,3 +1,4 @@
+using DiMml.TestSupport;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -94,6 +95,7 @@ public sealed class SaveLoadTests
     }
 
     [TestMethod]
+    [TestCategory(TestCategories.Integration)]
     public void FreshProcessWithOnlyMLNetAndOnnxRuntimeScoresTheSame()
     {
         var (ml, model, test) = Train();

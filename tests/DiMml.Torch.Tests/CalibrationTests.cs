@@ -1,3 +1,4 @@
+using DiMml.TestSupport;
 using DiMml.Torch.Calibration;
 using DiMml.Torch.Data;
 using DiMml.Torch.Inference;

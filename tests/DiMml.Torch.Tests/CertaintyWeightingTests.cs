@@ -1,3 +1,4 @@
+using DiMml.TestSupport;
 using DiMml.Torch.Inference;
 using static TorchSharp.torch;
 

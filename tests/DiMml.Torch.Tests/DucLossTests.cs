@@ -1,3 +1,4 @@
+using DiMml.TestSupport;
 using DiMml.Torch.Losses;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using DiMml.TestSupport;
 using DiMml.Torch.Training;
 
 namespace DiMml.Torch.Tests;

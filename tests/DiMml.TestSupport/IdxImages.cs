@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace DiMml.Examples;
+namespace DiMml.TestSupport;
 
 /// <summary>Reads gzip-compressed IDX files (the MNIST / Fashion-MNIST format): unsigned-byte images and labels.</summary>
-internal static class IdxImages
+public static class IdxImages
 {
     /// <summary>Images as bytes, row after row, and their height and width.</summary>
     public static (byte[] Pixels, int Count, int Height, int Width) ReadImages(string path)

@@ -2,10 +2,10 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace DiMml.Examples;
+namespace DiMml.TestSupport;
 
 /// <summary>Writes 8-bit greyscale PNG files (used by the image example and the image tests; no image library needed).</summary>
-internal static class PngWriter
+public static class PngWriter
 {
     private static readonly uint[] CrcTable = Enumerable.Range(0, 256).Select(n =>
     {

@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace DiMml.Examples;
+namespace DiMml.TestSupport;
 
 /// <summary>Writes WAV files: 16-bit PCM or 32-bit float, one or more identical channels (examples and tests).</summary>
-internal static class WavWriter
+public static class WavWriter
 {
     public static void Write(string path, float[] samples, int sampleRate, bool asFloat = false, int channels = 1)
     {

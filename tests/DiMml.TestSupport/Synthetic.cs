@@ -1,9 +1,9 @@
 using DiMml.Torch.Data;
 
-namespace DiMml.Torch.Tests;
+namespace DiMml.TestSupport;
 
 /// <summary>Small seeded problems for tests: Gaussian class clusters, one cluster centre per class and modality.</summary>
-internal static class Synthetic
+public static class Synthetic
 {
     /// <summary>
     /// <paramref name="rows"/> rows of <paramref name="modalities"/> modalities with <paramref name="features"/> features each.
