@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using DiMml.MLNet.Data;
 using DiMml.Torch.Training;
 using Microsoft.ML;
 using Spectre.Console;
@@ -19,7 +20,7 @@ internal static class Comparison
         var trainKeyed = keys.Transform(train);
         var testKeyed = keys.Transform(test);
         var output = Directory.CreateDirectory(line.Optional("--out") ?? "dimml-results").FullName;
-        AnsiConsole.MarkupLine($"[bold]dimml compare[/]: {train.GetRowCount() ?? CountRows(train)} training and {test.GetRowCount() ?? CountRows(test)} test rows, " +
+        AnsiConsole.MarkupLine($"[bold]dimml compare[/]: {InputSchema.RowCount(train)} training and {InputSchema.RowCount(test)} test rows, " +
             $"modalities {Markup.Escape(string.Join(", ", data.Modalities.Select(m => $"{m.Name}[{m.Indices.Length}]")))}; {Markup.Escape(budget.ToString())}");
 
         var seeds = Seeds(line, budget.Seed);
@@ -137,15 +138,4 @@ internal static class Comparison
         var s => throw new CommandLineException($"--separator takes one character (or 'tab'), got '{s}'."),
     };
 
-    private static long CountRows(IDataView data)
-    {
-        using var cursor = data.GetRowCursor([]);
-        long rows = 0;
-        while (cursor.MoveNext())
-        {
-            rows++;
-        }
-
-        return rows;
-    }
 }

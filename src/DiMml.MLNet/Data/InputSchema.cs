@@ -44,6 +44,24 @@ internal static class InputSchema
         return (ClassCount(labelColumn, key), sizes);
     }
 
+    /// <summary>The number of rows of <paramref name="data"/>: known, or counted with one cursor pass over no columns.</summary>
+    public static long RowCount(IDataView data)
+    {
+        if (data.GetRowCount() is { } known)
+        {
+            return known;
+        }
+
+        using var cursor = data.GetRowCursor([]);
+        long rows = 0;
+        while (cursor.MoveNext())
+        {
+            rows++;
+        }
+
+        return rows;
+    }
+
     /// <summary>Throws when <paramref name="data"/> has no rows at all, before any column check can blame the label's
     /// key type (a key fitted on no rows has no classes).</summary>
     public static void RequireRows(IDataView data, string role)

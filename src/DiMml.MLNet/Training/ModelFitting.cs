@@ -109,7 +109,7 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
     private (IBatchSource Data, TrainingData.ReadCounts Counts) TrainingSource(IDataView input, int classes, int[] sizes, IChannel channel)
     {
         var budget = options.MemoryBudgetBytes ?? Math.Min(4L << 30, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
-        var rows = input.GetRowCount() ?? CountRows(input);
+        var rows = InputSchema.RowCount(input);
         var bytes = rows * 4L * sizes.Sum();
         if (bytes <= budget)
         {
@@ -175,18 +175,6 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
             channel.Warning(MessageSensitivity.None,
                 $"Skipped {counts.MissingLabel} {role} rows with a missing label and {counts.NonFinite} with NaN/Inf features; {counts.Rows} rows remain.");
         }
-    }
-
-    private static long CountRows(IDataView data)
-    {
-        using var cursor = data.GetRowCursor([]);
-        long rows = 0;
-        while (cursor.MoveNext())
-        {
-            rows++;
-        }
-
-        return rows;
     }
 
     private Dictionary<string, string> Metadata(LabelValues labels, int[] sizes) => new()
