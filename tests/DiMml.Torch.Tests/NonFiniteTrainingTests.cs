@@ -21,13 +21,13 @@ public sealed class NonFiniteTrainingTests
         var before = module.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
         var second = module.named_parameters().First(p => p.name == "second.weight").parameter;
         var run = new SgdRun(Small.Baseline(1), CPU, new TrainingHistory());
-        var error = Assert.ThrowsExactly<InvalidOperationException>(() => run.Run(TrainingStage.Unimodal, 2, data, module.parameters(), module,
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => run.Run(new StagePlan(TrainingStage.Unimodal, 2, data, module.parameters(), module,
             (inputs, labels, _) =>
             {
                 var logits = module.forward(inputs[0]);
                 var loss = nn.functional.cross_entropy(logits, labels) + second.abs().sqrt().sum();
                 return new StepResult(loss, [("ce", loss)], [("m", logits)]);
-            }));
+            })));
 
         StringAssert.Contains(error.Message, "'second.weight'");
         StringAssert.Contains(error.Message, "stage Unimodal, epoch 0, step 0");

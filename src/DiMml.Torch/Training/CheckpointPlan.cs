@@ -43,6 +43,12 @@ internal sealed class CheckpointPlan
     private string ResumedDirectory =>
         Directory.Exists(options.ResumeFrom) ? options.ResumeFrom : Path.GetDirectoryName(Path.GetFullPath(options.ResumeFrom!))!;
 
+    /// <summary><paramref name="plan"/> with this run's resume point and per-epoch checkpoint writer for its stage.</summary>
+    /// <param name="plan">The stage to run.</param>
+    /// <param name="dimensions">The effective-dimension sets to record with each checkpoint.</param>
+    public StagePlan Around(StagePlan plan, Func<EffectiveDimensions?> dimensions) =>
+        plan with { Resume = ResumePoint(plan.Stage), Checkpoint = Writer(plan.Stage, dimensions) };
+
     /// <summary>The per-epoch checkpoint writer for <paramref name="stage"/>, or null without a checkpoint directory; the
     /// epoch that is best on validation so far is also written as <c>best-{stage}.bin</c>, which pruning never removes.</summary>
     public Action<int, OptimizerHelper, bool>? Writer(TrainingStage stage, Func<EffectiveDimensions?> dimensions)

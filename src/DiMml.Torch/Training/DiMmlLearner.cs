@@ -78,14 +78,15 @@ public sealed class DiMmlLearner
             .Concat(options.SharedHeadWeight > 0 ? network.SharedHead.parameters() : []);
         if (!checkpoints.Done(TrainingStage.Detached))
         {
-            run.Run(TrainingStage.Detached, options.Epochs, train, parameters, network,
-                (inputs, labels, epoch) => DetachedStep(network, names, duc, epoch >= options.ResolvedDucStartEpoch ? dimensions : null, inputs, labels),
-                BeforeEpoch,
-                options.Modalities.ToArray(),
-                checkpoints.ResumePoint(TrainingStage.Detached),
-                checkpoints.Writer(TrainingStage.Detached, () => dimensions),
-                Validation.Scorer(validation, device, network, inputs =>
-                    new CertaintyWeighting(options.CertaintyTemperature).Fuse(network.PrivateLogits(network.Encode(inputs))).Logits));
+            var stage = new StagePlan(TrainingStage.Detached, options.Epochs, train, parameters, network,
+                (inputs, labels, epoch) => DetachedStep(network, names, duc, epoch >= options.ResolvedDucStartEpoch ? dimensions : null, inputs, labels))
+            {
+                BeforeEpoch = BeforeEpoch,
+                Augmented = [.. options.Modalities],
+                Validate = Validation.Scorer(validation, device, network, inputs =>
+                    new CertaintyWeighting(options.CertaintyTemperature).Fuse(network.PrivateLogits(network.Encode(inputs))).Logits),
+            };
+            run.Run(checkpoints.Around(stage, () => dimensions));
         }
 
         var kind = options.Inference == InferenceFusion.FusionHeadOnly ? ModelKind.FusionHead : ModelKind.DiMml;
@@ -93,14 +94,15 @@ public sealed class DiMmlLearner
         {
             if (network.FusionHead is not null)
             {
-                FusionStage.Train(network, train, validation, device, options, run, checkpoints, dimensions);
+                new FusionStage(network, options, device, run, checkpoints, () => dimensions).Train(train, validation);
             }
 
             return new MultimodalModel(network, kind, names, history, dimensions, new CertaintyWeighting(options.CertaintyTemperature), device);
         }
 
         string[] branches = network.FusionHead is null ? names : [.. names, MultimodalModel.FusionBranchName];
-        var selection = FusionStage.Calibrate(network, branches, train, validation == heldOut ? null : validation, heldOut, device, options, run, checkpoints, dimensions);
+        var selection = new FusionStage(network, options, device, run, checkpoints, () => dimensions)
+            .Calibrate(branches, train, validation == heldOut ? null : validation, heldOut);
         return new MultimodalModel(network, kind, names, history, dimensions, selection.Chosen.Weighting, device) { Selection = selection };
     }
 

@@ -14,60 +14,58 @@ namespace DiMml.Torch.Training;
 /// mode give the same features every epoch, so the features are computed once, unless the options ask for augmented
 /// batches (<see cref="FusionFeatures.AugmentedBatches"/>), which are encoded afresh in every step.
 /// </summary>
-internal static class FusionStage
+/// <param name="network">The trained network; its encoders are frozen here.</param>
+/// <param name="options">The run's options.</param>
+/// <param name="device">Where training runs.</param>
+/// <param name="run">The run's epoch loop (history and progress of the paper's head).</param>
+/// <param name="checkpoints">The run's checkpoints.</param>
+/// <param name="dimensions">The effective-dimension sets to record with each checkpoint.</param>
+internal sealed class FusionStage(
+    MultimodalNetwork network, DiMmlOptions options, Device device, SgdRun run, CheckpointPlan checkpoints, Func<EffectiveDimensions?> dimensions)
 {
     /// <summary>Folds of the cross-fitting that gives the fusion head's held-out logits.</summary>
     public const int CrossFitFolds = 5;
 
     /// <summary>The paper's stage 2: the fusion head on the training rows' features.</summary>
-    public static void Train(
-        MultimodalNetwork network, IBatchSource train, IBatchSource? validation, Device device, DiMmlOptions options, SgdRun run, CheckpointPlan checkpoints,
-        EffectiveDimensions? dimensions)
+    public void Train(IBatchSource train, IBatchSource? validation)
     {
         network.SetEncodersTrainable(false);
         using var scope = NewDisposeScope();
         var (validationFeatures, validationLabels) = validation is null ? (null, null) : FeatureExtraction.Encode(network, validation, device);
         using var validationData = validationFeatures is null ? null : MultimodalDataset.FromTensors(validationFeatures, validationLabels!, train.ClassCount);
         var head = network.FusionHead!;
+        var validate = Validation.Scorer(validationData, device, head, head.forward);
         if (options.FusionTrainsOnAugmentedBatches)
         {
-            run.Run(TrainingStage.Fusion, options.FusionEpochs, train, head.parameters(), head, (inputs, y, _) => Step(head, EncodeFrozen(network, inputs), y),
-                augmented: options.Modalities.ToArray(), resume: checkpoints.ResumePoint(TrainingStage.Fusion),
-                checkpoint: checkpoints.Writer(TrainingStage.Fusion, () => dimensions), validate: Validation.Scorer(validationData, device, head, head.forward));
+            var augmented = new StagePlan(TrainingStage.Fusion, options.FusionEpochs, train, head.parameters(), head,
+                (inputs, y, _) => Step(head, EncodeFrozen(inputs), y))
+            { Augmented = [.. options.Modalities], Validate = validate };
+            run.Run(checkpoints.Around(augmented, dimensions));
             return;
         }
 
         var (features, labels) = FeatureExtraction.Encode(network, train, device);
-        TrainHead(head, features, labels, train.ClassCount, options, run, checkpoints, dimensions, validationData, device);
-    }
-
-    // The frozen encoders' features of an (augmented) batch: eval mode, no gradient, as in the one-off encoding.
-    private static Tensor[] EncodeFrozen(MultimodalNetwork network, Tensor[] inputs)
-    {
-        foreach (var encoder in network.Encoders)
+        using var featureData = MultimodalDataset.FromTensors(features, labels, train.ClassCount);
+        var once = new StagePlan(TrainingStage.Fusion, options.FusionEpochs, featureData, head.parameters(), head, (inputs, y, _) => Step(head, inputs, y))
         {
-            encoder.eval();
-        }
-
-        using var guard = no_grad();
-        return network.Encode(inputs);
+            Validate = validate,
+        };
+        run.Run(checkpoints.Around(once, dimensions));
     }
 
     /// <summary>
     /// Stage 2 with held-out rows. The fusion head is fitted twice: on the training rows (the paper's way, with the
-    /// history, checkpoints and validation of <paramref name="run"/>) and, cross-fitted in <see cref="CrossFitFolds"/> folds,
-    /// on the held-out rows, whose encoders never memorised them. The variant more accurate on the held-out rows is kept
-    /// (the held-out one is then refitted on all held-out rows); its held-out logits, honest either way, join the private
-    /// heads' for the branch temperatures and the fusion choice.
+    /// history, checkpoints and validation of the run) and, cross-fitted in <see cref="CrossFitFolds"/> folds, on the
+    /// held-out rows, whose encoders never memorised them. The variant more accurate on the held-out rows is kept (the
+    /// held-out one is then refitted on all held-out rows); its held-out logits, honest either way, join the modality
+    /// branches' for the branch temperatures and the fusion choice.
     /// </summary>
-    public static FusionSelection Calibrate(
-        MultimodalNetwork network, IReadOnlyList<string> branchNames, IBatchSource train, IBatchSource? validation, IBatchSource heldOut, Device device,
-        DiMmlOptions options, SgdRun run, CheckpointPlan checkpoints, EffectiveDimensions? dimensions)
+    public FusionSelection Calibrate(IReadOnlyList<string> branchNames, IBatchSource train, IBatchSource? validation, IBatchSource heldOut)
     {
         var head = network.FusionHead;
         if (head is not null)
         {
-            Train(network, train, validation, device, options, run, checkpoints, dimensions);
+            Train(train, validation);
         }
 
         network.SetEncodersTrainable(false);
@@ -82,7 +80,7 @@ internal static class FusionStage
         var headSource = FusionHeadSource.None;
         if (head is not null)
         {
-            (var headLogits, headSource) = KeepBetterHead(head, network, features, labels, heldOut.ClassCount, options, device);
+            (var headLogits, headSource) = KeepBetterHead(head, features, labels, heldOut.ClassCount);
             branches.Add(headLogits);
         }
 
@@ -91,10 +89,21 @@ internal static class FusionStage
             options.Inference == InferenceFusion.Selected, headSource);
     }
 
+    // The frozen encoders' features of an (augmented) batch: eval mode, no gradient, as in the one-off encoding.
+    private Tensor[] EncodeFrozen(Tensor[] inputs)
+    {
+        foreach (var encoder in network.Encoders)
+        {
+            encoder.eval();
+        }
+
+        using var guard = no_grad();
+        return network.Encode(inputs);
+    }
+
     // The head as trained on the training rows against heads cross-fitted on the held-out rows; when the latter score
     // better there, the head is refitted on every held-out row. Returns the kept variant's held-out logits.
-    private static (Tensor Logits, FusionHeadSource Source) KeepBetterHead(
-        FusionHead head, MultimodalNetwork network, Tensor[] features, Tensor labels, int classCount, DiMmlOptions options, Device device)
+    private (Tensor Logits, FusionHeadSource Source) KeepBetterHead(FusionHead head, Tensor[] features, Tensor labels, int classCount)
     {
         Tensor trainedLogits;
         using (no_grad())
@@ -103,7 +112,7 @@ internal static class FusionStage
             trainedLogits = head.forward(features);
         }
 
-        var crossFitted = CrossFit(head.Kind, network, features, labels, classCount, options, device);
+        var crossFitted = CrossFit(head.Kind, features, labels, classCount);
         if (Accuracy(crossFitted, labels) <= Accuracy(trainedLogits, labels))
         {
             return (trainedLogits, FusionHeadSource.TrainingRows);
@@ -112,10 +121,12 @@ internal static class FusionStage
         using var generator = new Generator(BatchOrder.Mix(options.RunSeed, int.MaxValue - 2 - CrossFitFolds));
         ParameterInit.All(head, generator);
         using var data = MultimodalDataset.FromTensors(features, labels, classCount);
-        new SgdRun(options, device, new TrainingHistory(), report: false).Run(TrainingStage.Fusion, options.FusionEpochs, data, head.parameters(), head,
-            (inputs, y, _) => Step(head, inputs, y));
+        Quiet().Run(new StagePlan(TrainingStage.Fusion, options.FusionEpochs, data, head.parameters(), head, (inputs, y, _) => Step(head, inputs, y)));
         return (crossFitted, FusionHeadSource.HeldOutRows);
     }
+
+    // Auxiliary fits stay out of the run's history and progress callback.
+    private SgdRun Quiet() => new(options, device, new TrainingHistory(), report: false);
 
     private static double Accuracy(Tensor logits, Tensor labels)
     {
@@ -123,34 +134,24 @@ internal static class FusionStage
         return correct.to(ScalarType.Float64).mean().item<double>();
     }
 
-    private static void TrainHead(
-        FusionHead head, Tensor[] features, Tensor labels, int classCount, DiMmlOptions options, SgdRun run, CheckpointPlan checkpoints,
-        EffectiveDimensions? dimensions, IBatchSource? validation, Device device)
-    {
-        using var featureData = MultimodalDataset.FromTensors(features, labels, classCount);
-        run.Run(TrainingStage.Fusion, options.FusionEpochs, featureData, head.parameters(), head, (inputs, y, _) => Step(head, inputs, y),
-            resume: checkpoints.ResumePoint(TrainingStage.Fusion), checkpoint: checkpoints.Writer(TrainingStage.Fusion, () => dimensions),
-            validate: Validation.Scorer(validation, device, head, head.forward));
-    }
-
     // Out-of-fold logits [n, C]: each row is scored by a fresh head that did not train on it.
-    private static Tensor CrossFit(FusionHeadKind kind, MultimodalNetwork network, Tensor[] features, Tensor labels, int classCount, DiMmlOptions options, Device device)
+    private Tensor CrossFit(FusionHeadKind kind, Tensor[] features, Tensor labels, int classCount)
     {
         var rows = labels.shape[0];
         var folds = (int)Math.Min(CrossFitFolds, rows);
         using var order = BatchOrder.Permutation(rows, options.RunSeed, int.MaxValue - 1);
         var fold = arange(rows, dtype: ScalarType.Int64).remainder(folds).index_select(0, order.argsort());
         var logits = zeros(rows, classCount, device: device);
-        var quiet = new SgdRun(options, device, new TrainingHistory(), report: false);
+        var quiet = Quiet();
         for (var k = 0; k < folds; k++)
         {
             using var step = NewDisposeScope();
-            using var head = NewHead(kind, network, classCount, options.RunSeed, k).to(device);
+            using var head = NewHead(kind, classCount, k).to(device);
             var inFold = fold.eq(k);
             var fitRows = nonzero(inFold.logical_not()).flatten().to(device);
             var scoreRows = nonzero(inFold).flatten().to(device);
             using var data = MultimodalDataset.FromTensors(features.Select(f => f.index_select(0, fitRows)).ToArray(), labels.index_select(0, fitRows), classCount);
-            quiet.Run(TrainingStage.Fusion, options.FusionEpochs, data, head.parameters(), head, (inputs, y, _) => Step(head, inputs, y));
+            quiet.Run(new StagePlan(TrainingStage.Fusion, options.FusionEpochs, data, head.parameters(), head, (inputs, y, _) => Step(head, inputs, y)));
             head.eval();
             using var guard = no_grad();
             logits.index_copy_(0, scoreRows, head.forward(features.Select(f => f.index_select(0, scoreRows)).ToArray()));
@@ -159,10 +160,10 @@ internal static class FusionStage
         return logits;
     }
 
-    private static FusionHead NewHead(FusionHeadKind kind, MultimodalNetwork network, int classCount, long seed, int fold)
+    private FusionHead NewHead(FusionHeadKind kind, int classCount, int fold)
     {
         var head = FusionHead.Create(kind, network.ModalityCount, network.EmbeddingSize, classCount);
-        using var generator = new Generator(BatchOrder.Mix(seed, int.MaxValue - 2 - fold));
+        using var generator = new Generator(BatchOrder.Mix(options.RunSeed, int.MaxValue - 2 - fold));
         ParameterInit.All(head, generator);
         return head;
     }

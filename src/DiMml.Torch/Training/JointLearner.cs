@@ -41,13 +41,17 @@ public sealed class JointLearner
             var history = new TrainingHistory();
             var checkpoints = new CheckpointPlan(options, network, history);
             var parameters = NetworkBuilder.EncoderParameters(network).Concat(network.FusionHead!.parameters());
-            new SgdRun(options, device, history).Run(TrainingStage.Joint, options.Epochs, train, parameters, network, (inputs, labels, _) =>
+            var stage = new StagePlan(TrainingStage.Joint, options.Epochs, train, parameters, network, (inputs, labels, _) =>
             {
                 var logits = network.FusionLogits(network.Encode(inputs));
                 var loss = F.cross_entropy(logits, labels);
                 return new StepResult(loss, [(TermNames.Fusion, loss)], [(TermNames.Fusion, logits)]);
-            }, augmented: options.Modalities.ToArray(), resume: checkpoints.ResumePoint(TrainingStage.Joint), checkpoint: checkpoints.Writer(TrainingStage.Joint, () => null),
-                validate: Validation.Scorer(validation, device, network, inputs => network.FusionLogits(network.Encode(inputs))));
+            })
+            {
+                Augmented = [.. options.Modalities],
+                Validate = Validation.Scorer(validation, device, network, inputs => network.FusionLogits(network.Encode(inputs))),
+            };
+            new SgdRun(options, device, history).Run(checkpoints.Around(stage, () => null));
             var names = options.Modalities.Select(m => m.Name).ToArray();
             return new MultimodalModel(network, ModelKind.Joint, names, history, null, new Inference.CertaintyWeighting(), device);
         });

@@ -35,12 +35,12 @@ public static class LinearProbe
             using var generator = new Generator((ulong)options.RunSeed + (ulong)m);
             ParameterInit.Linear(probe, generator);
             using var data = MultimodalDataset.FromTensors([trainFeatures[m]], trainLabels, train.ClassCount);
-            new SgdRun(options, model.Device, new TrainingHistory()).Run(TrainingStage.Unimodal, options.Epochs, data, probe.parameters(), probe, (inputs, y, _) =>
+            new SgdRun(options, model.Device, new TrainingHistory()).Run(new StagePlan(TrainingStage.Unimodal, options.Epochs, data, probe.parameters(), probe, (inputs, y, _) =>
             {
                 var logits = probe.forward(inputs[0]);
                 var loss = F.cross_entropy(logits, y);
                 return new StepResult(loss, [("probe", loss)], [("probe", logits)]);
-            });
+            }));
             using var guard = no_grad();
             var correct = probe.forward(testFeatures[m]).argmax(1).eq(testLabels).sum().item<long>();
             accuracy[model.ModalityNames[m]] = (double)correct / testLabels.shape[0];

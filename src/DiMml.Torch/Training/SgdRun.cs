@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using DiMml.Torch.Data;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Training;
@@ -12,42 +11,18 @@ namespace DiMml.Torch.Training;
 /// </summary>
 internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHistory history, bool report = true)
 {
-    /// <summary>Trains <paramref name="parameters"/> for <paramref name="epochs"/> epochs.</summary>
-    /// <param name="stage">Stage recorded in the history; also separates the batch-order streams of stages.</param>
-    /// <param name="epochs">Number of epochs.</param>
-    /// <param name="data">Training rows (CPU); batches are moved to the device.</param>
-    /// <param name="parameters">What the optimiser updates.</param>
-    /// <param name="module">Put in training mode at the start of each epoch.</param>
-    /// <param name="step">Loss of one batch.</param>
-    /// <param name="beforeEpoch">Optional work before an epoch (e.g. the effective-dimension pass); returns set sizes to record.</param>
-    /// <param name="augmented">The data's modalities, whose augmentation is applied to each training batch; null for none.</param>
-    /// <param name="resume">Where to continue: the first epoch to run, the optimiser state to restore and the best
-    /// validation epoch's weights (found from the restored history); null starts afresh.</param>
-    /// <param name="checkpoint">Called after each epoch (before the progress callback) to write a checkpoint; its flag says
-    /// whether the epoch is the best on validation so far.</param>
-    /// <param name="validate">Validation accuracy of <paramref name="module"/> in its current state; null for none. With it,
-    /// the stage keeps the best epoch's weights (<see cref="TrainerOptions.SelectBestOnValidation"/>) and may stop early
-    /// (<see cref="TrainerOptions.EarlyStoppingPatience"/>).</param>
-    public void Run(
-        TrainingStage stage,
-        int epochs,
-        IBatchSource data,
-        IEnumerable<Parameter> parameters,
-        nn.Module module,
-        TrainingStep step,
-        Func<int, IReadOnlyDictionary<string, int>?>? beforeEpoch = null,
-        IReadOnlyList<ModalityOptions>? augmented = null,
-        ResumePoint? resume = null,
-        Action<int, OptimizerHelper, bool>? checkpoint = null,
-        Func<double>? validate = null)
+    /// <summary>Trains the parameters of <paramref name="plan"/> for its epochs.</summary>
+    /// <param name="plan">The stage: what to train, on which rows, with which loss, and its hooks.</param>
+    public void Run(StagePlan plan)
     {
+        var (stage, epochs, data, parameters, module, step) = plan;
         using var best = new BestEpoch(module);
         var trained = parameters.ToList();
         var gradients = new GradientCheck(module, trained);
         using var optimizer = optim.SGD(trained, options.LearningRate, options.Momentum, 0.0, options.WeightDecay);
         var scheduler = optim.lr_scheduler.StepLR(optimizer, options.LearningRateStepSize, options.LearningRateDecay);
         var first = 0;
-        if (resume is { } point)
+        if (plan.Resume is { } point)
         {
             Checkpoints.LoadOptimizer(optimizer, point.OptimizerState);
 
@@ -69,16 +44,16 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
         for (var epoch = first; epoch < epochs && !PatienceRanOut(best, epoch - 1); epoch++)
         {
             var watch = Stopwatch.StartNew();
-            var setSizes = beforeEpoch?.Invoke(epoch);
+            var setSizes = plan.BeforeEpoch?.Invoke(epoch);
             module.train();
             var learningRate = optimizer.ParamGroups.First().LearningRate;
-            var (losses, accuracy) = RunEpoch(new EpochContext(stage, epoch, data, optimizer, step, augmented, gradients));
+            var (losses, accuracy) = RunEpoch(new EpochContext(stage, epoch, data, optimizer, step, plan.Augmented, gradients));
             scheduler.step();
-            var validation = validate?.Invoke();
+            var validation = plan.Validate?.Invoke();
             var record = new EpochRecord(stage, epoch, learningRate, losses, accuracy, setSizes, watch.Elapsed) { ValidationAccuracy = validation };
             history.Add(record);
             var improved = validation is { } score && best.Offer(score, epoch, options.SelectBestOnValidation);
-            checkpoint?.Invoke(epoch, optimizer, improved);
+            plan.Checkpoint?.Invoke(epoch, optimizer, improved);
             if (report)
             {
                 options.EpochCompleted?.Invoke(record);

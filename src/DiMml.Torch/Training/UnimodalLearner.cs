@@ -40,13 +40,17 @@ public sealed class UnimodalLearner
             var history = new TrainingHistory();
             var checkpoints = new CheckpointPlan(options, network, history);
             var parameters = NetworkBuilder.EncoderParameters(network).Concat(network.PrivateHeads[0].parameters());
-            new SgdRun(options, device, history).Run(TrainingStage.Unimodal, options.Epochs, train, parameters, network, (inputs, labels, _) =>
+            var stage = new StagePlan(TrainingStage.Unimodal, options.Epochs, train, parameters, network, (inputs, labels, _) =>
             {
                 var logits = network.PrivateLogits(network.Encode(inputs))[0];
                 var loss = F.cross_entropy(logits, labels);
                 return new StepResult(loss, [(TermNames.BranchLoss(name), loss)], [(TermNames.BranchAccuracy(name), logits)]);
-            }, augmented: options.Modalities.ToArray(), resume: checkpoints.ResumePoint(TrainingStage.Unimodal), checkpoint: checkpoints.Writer(TrainingStage.Unimodal, () => null),
-                validate: Validation.Scorer(validation, device, network, inputs => network.PrivateLogits(network.Encode(inputs))[0]));
+            })
+            {
+                Augmented = [.. options.Modalities],
+                Validate = Validation.Scorer(validation, device, network, inputs => network.PrivateLogits(network.Encode(inputs))[0]),
+            };
+            new SgdRun(options, device, history).Run(checkpoints.Around(stage, () => null));
             return new MultimodalModel(network, ModelKind.Unimodal, [name], history, null, new CertaintyWeighting(), device);
         });
     }
