@@ -1,5 +1,4 @@
-using System.Globalization;
-using DiMml.Torch.Calibration;
+using DiMml.Torch.Data;
 using DiMml.Torch.Inference;
 using DiMml.Torch.Training;
 using Microsoft.ML;
@@ -35,34 +34,29 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
     /// <summary>Output schema without training: validates the label and every modality column, then adds
     /// Score, Score.{modality}, BranchWeights and the key-typed PredictedLabel.</summary>
     /// <param name="inputSchema">Shape of the input data.</param>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
-        fitting.OutputSchema(inputSchema, classes => OptionsCheck.UntrainedModel(
-            fitting.Names, classes, options.FusionHead,
-            options.Inference == InferenceFusion.FusionHeadOnly ? ModelKind.FusionHead : ModelKind.DiMml, new CertaintyWeighting(options.CertaintyTemperature)));
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => fitting.OutputSchema(inputSchema, new Training(options));
 
     /// <summary>Trains both stages on <paramref name="input"/> and returns the ONNX-backed model.</summary>
     /// <param name="input">Training data with the label and modality columns.</param>
     public DiMmlTransformer Fit(IDataView input)
     {
-        var (fitted, diagnostics) = fitting.Fit(
-            input,
-            (data, validation, run) => new DiMmlLearner(run).Fit(data, validation),
-            (model, facts, _, _) => new DiMmlDiagnostics(
-                model.History, facts, fitting.Names, model.Dimensions?.SetSizes(fitting.Names) ?? new Dictionary<string, int>(),
-                options.ResolvedDucStartEpoch, FusionDescription(model), model.Selection)
-            {
-                FusionFeatures = options.FusionTrainsOnAugmentedBatches ? FusionFeatures.AugmentedBatches : FusionFeatures.EncodedOnce,
-            });
+        var (fitted, diagnostics) = fitting.Fit(input, new Training(options));
         return new DiMmlTransformer(fitted, diagnostics);
     }
 
-    internal static string FusionDescription(MultimodalModel model) => model switch
+    private sealed class Training(Options options) : IModelTraining<Options, DiMmlDiagnostics>
     {
-        { Kind: ModelKind.FusionHead } => "the fusion head alone",
-        { Selection: { } s } => $"{s.Chosen.Name} (held-out accuracy {s.Chosen.HeldOutAccuracy:P2} on {s.HeldOutRows} rows; " +
-            string.Join(", ", s.Candidates.Select(c => $"{c.Name} {c.HeldOutAccuracy:P2}")) + "; branch temperatures " +
-            string.Join(", ", model.BranchNames.Select((b, k) => $"{b} {s.BranchTemperatures[k].ToString("F2", CultureInfo.InvariantCulture)}")) +
-            (s.HeadSource == FusionHeadSource.None ? ")" : $"; fusion head fitted on the {(s.HeadSource == FusionHeadSource.HeldOutRows ? "held-out" : "training")} rows)"),
-        _ => $"certainty-weighted logits (T = {model.Weighting.Temperature.ToString(CultureInfo.InvariantCulture)}) over {string.Join(", ", model.BranchNames)}",
-    };
+        public MultimodalModel Untrained(IReadOnlyList<string> modalityNames, int classes) => ModelDescriptions.Untrained(
+            modalityNames, classes, options.FusionHead,
+            options.Inference == InferenceFusion.FusionHeadOnly ? ModelKind.FusionHead : ModelKind.DiMml, new CertaintyWeighting(options.CertaintyTemperature));
+
+        public MultimodalModel Train(IBatchSource train, IBatchSource? validation, Options run) => new DiMmlLearner(run).Fit(train, validation);
+
+        public DiMmlDiagnostics Describe(MultimodalModel model, FitFacts facts, IBatchSource train, IBatchSource? validation) => new(
+            model.History, facts, model.ModalityNames, model.Dimensions?.SetSizes(model.ModalityNames) ?? new Dictionary<string, int>(),
+            options.ResolvedDucStartEpoch, ModelDescriptions.Fusion(model), model.Selection)
+        {
+            FusionFeatures = options.FusionTrainsOnAugmentedBatches ? FusionFeatures.AugmentedBatches : FusionFeatures.EncodedOnce,
+        };
+    }
 }

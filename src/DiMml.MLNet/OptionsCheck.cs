@@ -1,7 +1,4 @@
-using DiMml.Torch.Inference;
-using DiMml.Torch.Modules;
 using DiMml.Torch.Training;
-using TorchSharp;
 
 namespace DiMml.MLNet;
 
@@ -29,14 +26,6 @@ internal static class OptionsCheck
 
     /// <summary>The column that holds <paramref name="modality"/>.</summary>
     public static string Column(ModalityOptions modality) => modality.ColumnName;
-
-    /// <summary>A model of the right kind and outputs with tiny untrained MLP encoders, for output schemas.</summary>
-    public static MultimodalModel UntrainedModel(IReadOnlyList<string> names, int classes, FusionHeadKind fusion, ModelKind kind, CertaintyWeighting weighting)
-    {
-        var encoders = names.Select(_ => (ModalityEncoder)new MlpEncoder(1, [], 1)).ToArray();
-        var network = new MultimodalNetwork(encoders, classes, fusion, seed: 0);
-        return new MultimodalModel(network, kind, names, new TrainingHistory(), null, weighting, torch.CPU);
-    }
 
     private static void Require(bool condition, string option, string problem)
     {

@@ -1,3 +1,4 @@
+using DiMml.Torch.Data;
 using DiMml.Torch.Inference;
 using DiMml.Torch.Training;
 using Microsoft.ML;
@@ -57,30 +58,38 @@ public sealed class JointMultimodalTrainer : IEstimator<MultimodalBaselineTransf
 
     /// <summary>Output schema without training: Score, BranchWeights (one weight, the fusion head) and PredictedLabel.</summary>
     /// <param name="inputSchema">Shape of the input data.</param>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
-        fitting.OutputSchema(inputSchema, classes => OptionsCheck.UntrainedModel(fitting.Names, classes, options.FusionHead, ModelKind.Joint, new CertaintyWeighting()));
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => fitting.OutputSchema(inputSchema, new Training(options, fitting));
 
     /// <summary>Trains the encoders and the fusion head jointly, then probes each encoder.</summary>
     /// <param name="input">Training data with the label and modality columns.</param>
     public MultimodalBaselineTransformer Fit(IDataView input)
     {
-        var (fitted, diagnostics) = fitting.Fit(
-            input,
-            (data, validation, run) => new JointLearner(run).Fit(data, validation),
-            (model, facts, train, validation) => new BaselineDiagnostics(model.History, facts, Probes(model, facts.Seed, train, validation)));
+        var (fitted, diagnostics) = fitting.Fit(input, new Training(options, fitting));
         return new MultimodalBaselineTransformer(fitted, diagnostics);
     }
 
-    private IReadOnlyDictionary<string, double> Probes(MultimodalModel model, int seed, Torch.Data.IBatchSource train, Torch.Data.IBatchSource? validation)
+    private sealed class Training(Options options, ModelFitting<Options> fitting) : IModelTraining<Options, BaselineDiagnostics>
     {
-        if (options.ProbeEpochs == 0)
-        {
-            return new Dictionary<string, double>();
-        }
+        public MultimodalModel Untrained(IReadOnlyList<string> modalityNames, int classes) =>
+            ModelDescriptions.Untrained(modalityNames, classes, options.FusionHead, ModelKind.Joint, new CertaintyWeighting());
 
-        var probe = options.ForRun(seed, null);
-        probe.Epochs = options.ProbeEpochs;
-        using var evaluation = fitting.ReadEvaluationSet(options.ProbeEvaluationSet, train);
-        return LinearProbe.Accuracy(model, train, evaluation ?? validation, probe);
+        public MultimodalModel Train(IBatchSource train, IBatchSource? validation, Options run) => new JointLearner(run).Fit(train, validation);
+
+        public BaselineDiagnostics Describe(MultimodalModel model, FitFacts facts, IBatchSource train, IBatchSource? validation) =>
+            new(model.History, facts, Probes(model, facts.Seed, train, validation));
+
+        // Each frozen encoder's linear probe (diagnostics only), scored on the probe evaluation set, else the validation rows.
+        private IReadOnlyDictionary<string, double> Probes(MultimodalModel model, int seed, IBatchSource train, IBatchSource? validation)
+        {
+            if (options.ProbeEpochs == 0)
+            {
+                return new Dictionary<string, double>();
+            }
+
+            var probe = options.ForRun(seed, null);
+            probe.Epochs = options.ProbeEpochs;
+            using var evaluation = fitting.ReadEvaluationSet(options.ProbeEvaluationSet, train);
+            return LinearProbe.Accuracy(model, train, evaluation ?? validation, probe);
+        }
     }
 }

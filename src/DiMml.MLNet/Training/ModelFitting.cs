@@ -31,26 +31,20 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
     public string[] Names => options.Modalities.Select(m => m.Name).ToArray();
 
     /// <summary>Output schema from an untrained model of the same kind: a SchemaShape carries no sizes or class counts.</summary>
-    public SchemaShape OutputSchema(SchemaShape inputSchema, Func<int, MultimodalModel> untrained)
+    public SchemaShape OutputSchema<TDiagnostics>(SchemaShape inputSchema, IModelTraining<TOptions, TDiagnostics> training)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         InputSchema.Check(inputSchema, options.LabelColumnName, Columns);
         var labels = LabelValues.Placeholder(inputSchema.First(c => c.Name == options.LabelColumnName), SchemaClassCount);
-        using var model = untrained(SchemaClassCount);
+        using var model = training.Untrained(Names, SchemaClassCount);
         using var file = new OnnxModelFile(OnnxExport.ToBytes(model, Columns, OnnxLayout.PerRow));
         return ScoringPipeline.ForModel(env, file, Columns, ScoredModalities(model), labels).GetOutputSchema(inputSchema);
     }
 
-    /// <summary>Trains with <paramref name="train"/> and builds the scoring chain; <paramref name="describe"/> turns the
-    /// trained model (still alive), the facts and the data into the trainer's diagnostics.</summary>
+    /// <summary>Trains with <paramref name="training"/> and builds the scoring chain and the trainer's diagnostics.</summary>
     /// <param name="input">Training data.</param>
-    /// <param name="train">Trains the core model from the training rows, the validation rows (if any) and this run's
-    /// copy of the options (seed resolved, epochs reported to the log and to <see cref="TrainerOptions.EpochCompleted"/>).</param>
-    /// <param name="describe">Builds the diagnostics from the trained model, the facts, the training rows and the validation rows (if any).</param>
-    public (FittedModel Fitted, TDiagnostics Diagnostics) Fit<TDiagnostics>(
-        IDataView input,
-        Func<IBatchSource, IBatchSource?, TOptions, MultimodalModel> train,
-        Func<MultimodalModel, FitFacts, IBatchSource, IBatchSource?, TDiagnostics> describe)
+    /// <param name="training">How the trainer trains and describes its model.</param>
+    public (FittedModel Fitted, TDiagnostics Diagnostics) Fit<TDiagnostics>(IDataView input, IModelTraining<TOptions, TDiagnostics> training)
     {
         ArgumentNullException.ThrowIfNull(input);
         InputSchema.RequireRows(input, "training");
@@ -71,11 +65,11 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
             $"{component}: {counts.Rows} rows, {classes} classes, modalities {string.Join(", ", Names.Select((n, m) => $"{n}[{sizes[m]}]"))}, seed {seed}.");
         using var validation = ValidationData(classes, sizes, channel);
         var watch = Stopwatch.StartNew();
-        using var model = train(data, validation, (TOptions)options.ForRun(seed, EpochLogger(channel, data as StreamingBatchSource)));
+        using var model = training.Train(data, validation, (TOptions)options.ForRun(seed, EpochLogger(channel, data as StreamingBatchSource)));
         var elapsed = watch.Elapsed;
         if (model.Selection is not null)
         {
-            channel.Info(MessageSensitivity.None, "Fusion chosen on held-out rows: " + DiMmlTrainer.FusionDescription(model));
+            channel.Info(MessageSensitivity.None, "Fusion chosen on held-out rows: " + ModelDescriptions.Fusion(model));
         }
 
         var validationAccuracy = validation is null ? null : Evaluate(model, validation, channel);
@@ -85,7 +79,7 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         var scoring = ScoringPipeline.ForModel(env, scoringGraph, Columns, ScoredModalities(model), labels).Fit(input);
         var facts = new FitFacts(seed, counts.Rows, counts.MissingLabel + counts.NonFinite, elapsed, data is StreamingBatchSource, dataWait, validationAccuracy);
         var fitted = new FittedModel(scoring, scoringGraph, OnnxExport.ToBytes(model, Columns, OnnxLayout.Batched, metadata), Names, labels.Names);
-        return (fitted, describe(model, facts, data, validation));
+        return (fitted, training.Describe(model, facts, data, validation));
     }
 
     // Joint models have no per-modality head, so no Score.{modality} columns.

@@ -1,3 +1,4 @@
+using DiMml.Torch.Data;
 using DiMml.Torch.Inference;
 using DiMml.Torch.Training;
 using Microsoft.ML;
@@ -41,17 +42,24 @@ public sealed class UnimodalTrainer : IEstimator<MultimodalBaselineTransformer>
 
     /// <summary>Output schema without training: Score, Score.{modality}, BranchWeights and PredictedLabel.</summary>
     /// <param name="inputSchema">Shape of the input data.</param>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
-        fitting.OutputSchema(inputSchema, classes => OptionsCheck.UntrainedModel(fitting.Names, classes, FusionHeadKind.None, ModelKind.Unimodal, new CertaintyWeighting()));
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => fitting.OutputSchema(inputSchema, new Training());
 
     /// <summary>Trains the modality's encoder and head.</summary>
     /// <param name="input">Training data with the label and the modality column.</param>
     public MultimodalBaselineTransformer Fit(IDataView input)
     {
-        var (fitted, diagnostics) = fitting.Fit(
-            input,
-            (data, validation, run) => new UnimodalLearner(run).Fit(data, validation),
-            (model, facts, _, _) => new BaselineDiagnostics(model.History, facts, new Dictionary<string, double>()));
+        var (fitted, diagnostics) = fitting.Fit(input, new Training());
         return new MultimodalBaselineTransformer(fitted, diagnostics);
+    }
+
+    private sealed class Training : IModelTraining<Options, BaselineDiagnostics>
+    {
+        public MultimodalModel Untrained(IReadOnlyList<string> modalityNames, int classes) =>
+            ModelDescriptions.Untrained(modalityNames, classes, FusionHeadKind.None, ModelKind.Unimodal, new CertaintyWeighting());
+
+        public MultimodalModel Train(IBatchSource train, IBatchSource? validation, Options run) => new UnimodalLearner(run).Fit(train, validation);
+
+        public BaselineDiagnostics Describe(MultimodalModel model, FitFacts facts, IBatchSource train, IBatchSource? validation) =>
+            new(model.History, facts, new Dictionary<string, double>());
     }
 }
