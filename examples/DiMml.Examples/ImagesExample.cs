@@ -76,8 +76,8 @@ internal static class ImagesExample
             var epochSeconds = dimml.Diagnostics.History.Where(r => r.Stage == Torch.Training.TrainingStage.Detached).Average(r => r.Elapsed.TotalSeconds);
             Console.WriteLine();
             Console.WriteLine($"ResNet-18 (widths {options.EmbeddingSize / 8}..{options.EmbeddingSize}), {args.Epochs} epochs, {epochSeconds:F1} s per stage-1 epoch, {seconds:F0} s in all");
-            Console.WriteLine($"  top half, own head     {Quickstart.HeadAccuracy(scored, "Score.top", labels):P1}");
-            Console.WriteLine($"  bottom half, own head  {Quickstart.HeadAccuracy(scored, "Score.bottom", labels):P1}");
+            Console.WriteLine($"  top half, modality head     {Quickstart.HeadAccuracy(scored, "Score.top", labels):P1}");
+            Console.WriteLine($"  bottom half, modality head  {Quickstart.HeadAccuracy(scored, "Score.bottom", labels):P1}");
             Console.WriteLine($"  DI-MML fused           {metrics.MicroAccuracy:P1}");
             (model as IDisposable)?.Dispose();
             return 0;

@@ -48,8 +48,8 @@ internal static class Quickstart
         var labels = scored.GetColumn<uint>("Label").ToArray();
         Console.WriteLine();
         Console.WriteLine("Test accuracy");
-        Console.WriteLine($"  top half, own head     {HeadAccuracy(scored, "Score.top", labels):P1}");
-        Console.WriteLine($"  bottom half, own head  {HeadAccuracy(scored, "Score.bottom", labels):P1}");
+        Console.WriteLine($"  top half, modality head     {HeadAccuracy(scored, "Score.top", labels):P1}");
+        Console.WriteLine($"  bottom half, modality head  {HeadAccuracy(scored, "Score.bottom", labels):P1}");
         Console.WriteLine($"  DI-MML fused           {metrics.MicroAccuracy:P1}   (macro {metrics.MacroAccuracy:P1}, log-loss {metrics.LogLoss:F3})");
 
         var path = Path.Combine(Path.GetTempPath(), $"dimml-quickstart-{Environment.ProcessId}.zip");

@@ -6,7 +6,7 @@ namespace DiMml.Cli;
 /// <param name="Method">Method name.</param>
 /// <param name="Accuracy">Test accuracy (micro).</param>
 /// <param name="MacroF1">Mean over classes of the per-class F1.</param>
-/// <param name="ModalityAccuracy">Per modality: the accuracy of that modality's own head on the test rows (joint: a linear probe on the frozen encoder).</param>
+/// <param name="ModalityAccuracy">Per modality: the accuracy of that modality's head on the test rows (joint: a linear probe on the frozen encoder).</param>
 /// <param name="TrainSeconds">Wall time of fitting.</param>
 /// <param name="History">Per-epoch records (empty for LightGBM).</param>
 internal sealed record MethodResult(

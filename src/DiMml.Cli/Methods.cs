@@ -91,7 +91,7 @@ internal static class Methods
     private static ModalityOptions Modality(DelimitedData data, string name, Budget budget) =>
         new() { Name = name, ColumnName = DelimitedData.ColumnName(name), HiddenSizes = [budget.Hidden] };
 
-    // Accuracy of each modality's own head, read from its Score.{modality} column.
+    // Accuracy of each modality's head, read from its Score.{modality} column.
     private static IReadOnlyDictionary<string, double> ScoreColumnAccuracy(IDataView scored, IReadOnlyList<string> modalities)
     {
         var labels = scored.GetColumn<uint>("Label").ToArray();

@@ -71,7 +71,7 @@ internal static class ReportWriter
             text.AppendLine("| " + string.Join(" | ", row) + " |");
         }
 
-        text.AppendLine().AppendLine("Per-modality accuracy: each modality's own head on the test rows; for joint training a linear probe on that frozen encoder, scored on the test rows.");
+        text.AppendLine().AppendLine("Per-modality accuracy: each modality's head on the test rows; for joint training a linear probe on that frozen encoder, scored on the test rows.");
         return text.ToString();
     }
 
@@ -94,10 +94,10 @@ internal static class ReportWriter
         return plot;
     }
 
-    // Training accuracy per epoch of each method's own heads (the mean over modality heads for DI-MML, the fused head for joint).
+    // Training accuracy per epoch of each method's modality heads (the mean over modality heads for DI-MML, the fused head for joint).
     private static PlotModel CurvesPlot(IReadOnlyList<MethodResult> results)
     {
-        var plot = new PlotModel { Title = "Training accuracy per epoch (own heads; DI-MML: mean of the modality heads)", Padding = new OxyThickness(10, 20, 10, 10) };
+        var plot = new PlotModel { Title = "Training accuracy per epoch (modality heads; DI-MML: mean of the modality heads)", Padding = new OxyThickness(10, 20, 10, 10) };
         plot.Legends.Add(new Legend { LegendPlacement = LegendPlacement.Outside, LegendPosition = LegendPosition.BottomCenter, LegendOrientation = LegendOrientation.Horizontal, LegendItemSpacing = 24 });
         plot.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "epoch", Minimum = 1, MajorStep = 1, MinorStep = 1, StringFormat = "0" });
         plot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "training accuracy (%)", AxisTitleDistance = 10 });

@@ -13,7 +13,7 @@ public sealed class DiMmlDiagnostics : TrainingDiagnostics
         : base(history, facts)
     {
         var lastDetached = history.LastOrDefault(r => r.Stage == TrainingStage.Detached);
-        PrivateHeadTrainAccuracy = modalityNames.ToDictionary(m => m, m => lastDetached?.TrainAccuracy.GetValueOrDefault(TermNames.BranchAccuracy(m)) ?? double.NaN);
+        ModalityHeadTrainAccuracy = modalityNames.ToDictionary(m => m, m => lastDetached?.TrainAccuracy.GetValueOrDefault(TermNames.BranchAccuracy(m)) ?? double.NaN);
         SharedHeadTrainAccuracy = modalityNames
             .Where(m => lastDetached?.TrainAccuracy.ContainsKey(TermNames.Shared(m)) == true)
             .ToDictionary(m => m, m => lastDetached!.TrainAccuracy[TermNames.Shared(m)]);
@@ -31,8 +31,8 @@ public sealed class DiMmlDiagnostics : TrainingDiagnostics
 
     private static string BranchName(IReadOnlyList<string> modalities, int k) => k < modalities.Count ? modalities[k] : MultimodalModel.FusionBranchName;
 
-    /// <summary>Training accuracy of each modality's private head in the last stage-1 epoch.</summary>
-    public IReadOnlyDictionary<string, double> PrivateHeadTrainAccuracy { get; }
+    /// <summary>Training accuracy of each modality's modality head in the last stage-1 epoch.</summary>
+    public IReadOnlyDictionary<string, double> ModalityHeadTrainAccuracy { get; }
 
     /// <summary>Training accuracy of the shared head on each modality in the last stage-1 epoch (empty when the shared head is off).</summary>
     public IReadOnlyDictionary<string, double> SharedHeadTrainAccuracy { get; }

@@ -48,7 +48,7 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
     {
         public MultimodalModel Untrained(IReadOnlyList<string> modalityNames, int classes) => ModelDescriptions.Untrained(
             modalityNames, classes, options.FusionHead,
-            options.Inference == InferenceFusion.FusionHeadOnly ? ModelKind.FusionHead : ModelKind.DiMml, new CertaintyWeighting(options.CertaintyTemperature));
+            options.Inference == InferenceFusion.FusionHeadOnly ? ModelKind.FusionHeadOnly : ModelKind.DiMml, new CertaintyWeighting(options.CertaintyTemperature));
 
         public MultimodalModel Train(IBatchSource train, IBatchSource? validation, Options run) => new DiMmlLearner(run).Fit(train, validation);
 

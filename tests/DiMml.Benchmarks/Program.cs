@@ -165,7 +165,7 @@ static string DucLossVersusNaiveLoop(int batch, int dims, int repeats, Device de
     return Row($"DUC loss, 2 modalities, batch {batch}, D = {dims} (forward + backward)", ours, "ms", naive, "per-sample loop");
 }
 
-// One optimisation step of two encoders + private heads (CE) against the same step for one encoder: the cost of a
+// One optimisation step of two encoders + modality heads (CE) against the same step for one encoder: the cost of a
 // second modality.
 static string TrainingStep(string encoder, int batch, int repeats, Func<ModalityEncoder> create, int inputSize, Device device)
 {
@@ -178,7 +178,7 @@ static string TrainingStep(string encoder, int batch, int repeats, Func<Modality
             using var scope = NewDisposeScope();
             var inputs = Enumerable.Range(0, modalities).Select(_ => randn(batch, inputSize, device: device)).ToArray();
             var labels = randint(10, [batch], device: device);
-            var loss = network.PrivateLogits(network.Encode(inputs)).Select(l => nn.functional.cross_entropy(l, labels)).Aggregate((x, y) => x + y);
+            var loss = network.ModalityLogits(network.Encode(inputs)).Select(l => nn.functional.cross_entropy(l, labels)).Aggregate((x, y) => x + y);
             optimizer.zero_grad();
             loss.backward();
             optimizer.step();

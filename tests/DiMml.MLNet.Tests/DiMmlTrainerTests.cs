@@ -34,7 +34,7 @@ public sealed class DiMmlTrainerTests
 
         var dimml = ((IEnumerable<ITransformer>)model).OfType<DiMmlTransformer>().Single();
         Assert.AreEqual(options.Epochs + options.FusionEpochs, dimml.Diagnostics.History.Count);
-        Assert.IsGreaterThan(0.9, dimml.Diagnostics.PrivateHeadTrainAccuracy["top"]);
+        Assert.IsGreaterThan(0.9, dimml.Diagnostics.ModalityHeadTrainAccuracy["top"]);
         Assert.IsNotEmpty(dimml.Diagnostics.EffectiveSetSizes);
         CollectionAssert.AreEqual(new[] { "cat", "dog", "owl" }, dimml.ClassNames.ToArray());
     }

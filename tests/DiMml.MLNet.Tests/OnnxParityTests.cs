@@ -159,10 +159,10 @@ public sealed class OnnxParityTests
             var first = DiMmlColumns.ModalityScorePrefix + model.ModalityNames[0];
             var privateScore = results.Single(r => r.Name == first).AsTensor<float>().ToArray();
             using var guard = no_grad();
-            var privateLogits = model.Kind == ModelKind.FusionHead
-                ? model.Network.PrivateLogits(model.Network.Encode(inputs.Select(x => x.nan_to_num(0.0, 0.0, 0.0)).ToArray()))[0]
+            var modalityLogits = model.Kind == ModelKind.FusionHeadOnly
+                ? model.Network.ModalityLogits(model.Network.Encode(inputs.Select(x => x.nan_to_num(0.0, 0.0, 0.0)).ToArray()))[0]
                 : expected.BranchLogits[0];
-            var privateExpected = privateLogits.softmax(1).data<float>().ToArray();
+            var privateExpected = modalityLogits.softmax(1).data<float>().ToArray();
             var classes = privateExpected.Length / 40;
             for (var i = 0; i < privateScore.Length; i++)
             {

@@ -91,7 +91,7 @@ public sealed class LearnerTests
             network.zero_grad();
             using var scope = NewDisposeScope();
             var features = network.Encode(inputs);
-            var loss = network.PrivateLogits(features).Zip(network.SharedLogits(features))
+            var loss = network.ModalityLogits(features).Zip(network.SharedLogits(features))
                 .Select(p => nn.functional.cross_entropy(p.First, train.Labels) + nn.functional.cross_entropy(p.Second, train.Labels))
                 .Aggregate((x, y) => x + y);
             if (withDuc)

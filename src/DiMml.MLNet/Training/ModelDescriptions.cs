@@ -14,7 +14,7 @@ internal static class ModelDescriptions
     /// <summary>How <paramref name="model"/> fuses its branches, for the log and the diagnostics.</summary>
     public static string Fusion(MultimodalModel model) => model switch
     {
-        { Kind: ModelKind.FusionHead } => "the fusion head alone",
+        { Kind: ModelKind.FusionHeadOnly } => "the fusion head alone",
         { Selection: { } s } => $"{s.Chosen.Name} (held-out accuracy {s.Chosen.HeldOutAccuracy:P2} on {s.HeldOutRows} rows; " +
             string.Join(", ", s.Candidates.Select(c => $"{c.Name} {c.HeldOutAccuracy:P2}")) + "; branch temperatures " +
             string.Join(", ", model.BranchNames.Select((b, k) => $"{b} {s.BranchTemperatures[k].ToString("F2", CultureInfo.InvariantCulture)}")) +

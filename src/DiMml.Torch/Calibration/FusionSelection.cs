@@ -37,7 +37,7 @@ public sealed class FusionSelection
     public int HeldOutRows { get; }
 
     /// <summary>Fits the branch temperatures on held-out logits and scores every candidate.</summary>
-    /// <param name="branchNames">Branch names, in branch order (private heads, then <c>fusion</c> when present).</param>
+    /// <param name="branchNames">Branch names, in branch order (modality heads, then <c>fusion</c> when present).</param>
     /// <param name="branchLogits">Per branch, held-out logits <c>[n, C]</c>; the fusion head's must be cross-fitted.</param>
     /// <param name="labels">Held-out labels <c>[n]</c>.</param>
     /// <param name="certaintyTemperature">T of the calibrated weighting.</param>

@@ -50,13 +50,13 @@ public static class OnnxExport
         };
         if (model.Kind != ModelKind.Joint)
         {
-            // Private heads feed the Score.{modality} outputs even when they are not fused (fusion-head-only models).
-            var privateLogits = model.Kind == ModelKind.FusionHead
-                ? modalities.Select((m, i) => Linear(g, network.PrivateHeads[i], m.Features)).ToArray()
+            // Modality heads feed the Score.{modality} outputs even when they are not fused (fusion-head-only models).
+            var modalityLogits = model.Kind == ModelKind.FusionHeadOnly
+                ? modalities.Select((m, i) => Linear(g, network.ModalityHeads[i], m.Features)).ToArray()
                 : branches.Take(model.ModalityNames.Count).Select(b => b.Logits).ToArray();
             for (var m = 0; m < model.ModalityNames.Count; m++)
             {
-                var probabilities = g.Node("Softmax", "modality_score", [privateLogits[m]], ("axis", 1L));
+                var probabilities = g.Node("Softmax", "modality_score", [modalityLogits[m]], ("axis", 1L));
                 outputs.Add((DiMmlColumns.ModalityScore(model.ModalityNames[m]), g.Node("Where", "modality_score", [modalities[m].Available, probabilities, g.Scalar("nan", float.NaN)]), DataType.Float, network.ClassCount));
             }
         }
@@ -103,13 +103,13 @@ public static class OnnxExport
     {
         var network = model.Network;
         var features = modalities.Select(m => m.Features).ToArray();
-        var privateBranches = modalities.Select((m, i) => new OnnxBranch(Linear(g, network.PrivateHeads[i], m.Features), m.Available)).ToList();
+        var privateBranches = modalities.Select((m, i) => new OnnxBranch(Linear(g, network.ModalityHeads[i], m.Features), m.Available)).ToList();
         var allAvailable = modalities.Skip(1).Aggregate(modalities[0].Available, (a, m) => g.Node("And", "all_available", [a, m.Available]));
         OnnxBranch FusionBranch() => new(Fusion(g, network.FusionHead!, features), allAvailable);
         return model.Kind switch
         {
             ModelKind.DiMml when network.FusionHead is not null => [.. privateBranches, FusionBranch()],
-            ModelKind.Joint or ModelKind.FusionHead => [FusionBranch()],
+            ModelKind.Joint or ModelKind.FusionHeadOnly => [FusionBranch()],
             _ => privateBranches,
         };
     }

@@ -65,7 +65,7 @@ public sealed class CertaintyWeighting
     }
 
     /// <summary>Fuses the branches' logits.</summary>
-    /// <param name="branchLogits">K tensors <c>[B, C]</c>: private heads in modality order, then the fusion head if any.</param>
+    /// <param name="branchLogits">K tensors <c>[B, C]</c>: modality heads in modality order, then the fusion head if any.</param>
     /// <param name="availability">Optional <c>[B, K]</c> boolean mask; false drops that branch for that row. Null: all available.</param>
     /// <returns>Fused logits <c>[B, C]</c> and weights <c>[B, K]</c>; the caller owns both.</returns>
     public (Tensor Logits, Tensor Weights) Fuse(IReadOnlyList<Tensor> branchLogits, Tensor? availability = null)
@@ -111,7 +111,7 @@ public sealed class CertaintyWeighting
     }
 
     /// <summary>
-    /// Branch availability from modality availability: each private branch follows its modality; the fusion
+    /// Branch availability from modality availability: each modality branch follows its modality; the fusion
     /// branch (when present) needs every modality.
     /// </summary>
     /// <param name="modalityAvailable"><c>[B, N]</c> boolean mask of present modalities.</param>

@@ -3,15 +3,15 @@ namespace DiMml.Torch.Inference;
 /// <summary>Which procedure trained a <see cref="MultimodalModel"/>, and so how it predicts.</summary>
 public enum ModelKind
 {
-    /// <summary>DI-MML: certainty-weighted fusion of the private heads and the fusion head (if any).</summary>
+    /// <summary>DI-MML: certainty-weighted fusion of the modality heads and the fusion head (if any).</summary>
     DiMml,
 
     /// <summary>Joint training: the fusion head alone.</summary>
     Joint,
 
-    /// <summary>One modality: its private head alone.</summary>
+    /// <summary>One modality: its modality head alone.</summary>
     Unimodal,
 
     /// <summary>DI-MML trained as usual, predicting with its fusion head alone (the "no weighting" ablation).</summary>
-    FusionHead,
+    FusionHeadOnly,
 }

@@ -33,7 +33,7 @@ public sealed class MultimodalModel : IDisposable
         {
             ModelKind.DiMml when network.FusionHead is not null => [.. modalityNames, FusionBranchName],
             ModelKind.DiMml or ModelKind.Unimodal => modalityNames,
-            ModelKind.FusionHead when network.FusionHead is null => throw new ArgumentException("A fusion-head-only model needs a fusion head.", nameof(kind)),
+            ModelKind.FusionHeadOnly when network.FusionHead is null => throw new ArgumentException("A fusion-head-only model needs a fusion head.", nameof(kind)),
             _ => [FusionBranchName],
         };
     }
@@ -70,7 +70,7 @@ public sealed class MultimodalModel : IDisposable
     public Device Device { get; }
 
     /// <summary>
-    /// Predicts a batch. A modality whose input row holds a NaN is missing for that row: its private branch and the
+    /// Predicts a batch. A modality whose input row holds a NaN is missing for that row: its modality branch and the
     /// fusion branch are dropped and the remaining weights renormalised (DI-MML); a model that needs the missing
     /// modality (joint, unimodal) gives NaN probabilities for that row.
     /// </summary>
@@ -130,14 +130,14 @@ public sealed class MultimodalModel : IDisposable
         switch (Kind)
         {
             case ModelKind.DiMml:
-                var privateLogits = Network.PrivateLogits(features);
+                var modalityLogits = Network.ModalityLogits(features);
                 var hasFusion = Network.FusionHead is not null;
-                var branches = hasFusion ? [.. privateLogits, Network.FusionLogits(features)] : privateLogits;
+                var branches = hasFusion ? [.. modalityLogits, Network.FusionLogits(features)] : modalityLogits;
                 return (branches, CertaintyWeighting.BranchAvailability(modalityAvailable, hasFusion));
-            case ModelKind.Joint or ModelKind.FusionHead:
+            case ModelKind.Joint or ModelKind.FusionHeadOnly:
                 return ([Network.FusionLogits(features)], modalityAvailable.all(1, keepdim: true));
             default:
-                return ([Network.PrivateHeads[0].forward(features[0])], modalityAvailable);
+                return ([Network.ModalityHeads[0].forward(features[0])], modalityAvailable);
         }
     }
 }

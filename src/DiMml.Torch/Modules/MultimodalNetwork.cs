@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace DiMml.Torch.Modules;
 
 /// <summary>
-/// The modules DI-MML and its baselines train: one encoder and one private head <c>h_m</c> per
+/// The modules DI-MML and its baselines train: one encoder and one modality head <c>h_m</c> per
 /// modality, a shared head <c>g</c> applied to every modality's features, and an optional fusion head
 /// <c>q</c> over all of them. The network holds parameters only; the training procedures decide
 /// which parts receive which loss.
@@ -12,7 +12,7 @@ namespace DiMml.Torch.Modules;
 public sealed class MultimodalNetwork : nn.Module
 {
     private readonly ModuleList<ModalityEncoder> encoders;
-    private readonly ModuleList<Linear> privateHeads;
+    private readonly ModuleList<Linear> modalityHeads;
     private readonly Linear sharedHead;
     private readonly FusionHead? fusionHead;
 
@@ -46,7 +46,7 @@ public sealed class MultimodalNetwork : nn.Module
         EmbeddingSize = sizes[0];
         ClassCount = classCount;
         this.encoders = nn.ModuleList(encoders.ToArray());
-        privateHeads = nn.ModuleList(encoders.Select(_ => nn.Linear(EmbeddingSize, classCount)).ToArray());
+        modalityHeads = nn.ModuleList(encoders.Select(_ => nn.Linear(EmbeddingSize, classCount)).ToArray());
         sharedHead = nn.Linear(EmbeddingSize, classCount);
         fusionHead = fusion == FusionHeadKind.None ? null : FusionHead.Create(fusion, encoders.Count, EmbeddingSize, classCount);
         RegisterComponents();
@@ -67,8 +67,8 @@ public sealed class MultimodalNetwork : nn.Module
     /// <summary>The encoders φ_m, in modality order.</summary>
     public IReadOnlyList<ModalityEncoder> Encoders => encoders.AsReadOnly();
 
-    /// <summary>The private heads h_m: <c>Linear(D → C)</c>, in modality order.</summary>
-    public IReadOnlyList<Linear> PrivateHeads => privateHeads.AsReadOnly();
+    /// <summary>The modality heads h_m: <c>Linear(D → C)</c>, in modality order.</summary>
+    public IReadOnlyList<Linear> ModalityHeads => modalityHeads.AsReadOnly();
 
     /// <summary>The shared head g: one <c>Linear(D → C)</c> applied to every modality (a training-time regulariser).</summary>
     public Linear SharedHead => sharedHead;
@@ -84,12 +84,12 @@ public sealed class MultimodalNetwork : nn.Module
         return inputs.Select((x, m) => encoders[m].forward(x)).ToArray();
     }
 
-    /// <summary>Applies each private head h_m to its modality's features.</summary>
+    /// <summary>Applies each modality head h_m to its modality's features.</summary>
     /// <param name="features">One <c>[B, D]</c> feature tensor per modality.</param>
-    public Tensor[] PrivateLogits(IReadOnlyList<Tensor> features)
+    public Tensor[] ModalityLogits(IReadOnlyList<Tensor> features)
     {
         CheckCount(features, nameof(features));
-        return features.Select((f, m) => privateHeads[m].forward(f)).ToArray();
+        return features.Select((f, m) => modalityHeads[m].forward(f)).ToArray();
     }
 
     /// <summary>Applies the shared head g to every modality's features.</summary>
@@ -126,7 +126,7 @@ public sealed class MultimodalNetwork : nn.Module
         if (disposing)
         {
             encoders.Dispose();
-            privateHeads.Dispose();
+            modalityHeads.Dispose();
             sharedHead.Dispose();
             fusionHead?.Dispose();
         }

@@ -23,7 +23,7 @@ public sealed class DiMmlLearner
     /// <summary>Runs both stages on <paramref name="train"/> and returns the trained model (the caller disposes it).</summary>
     /// <param name="train">Training rows, one feature tensor per modality in <see cref="TrainerOptions.Modalities"/> order.</param>
     /// <param name="validation">Optional validation rows for model selection and early stopping (stage 1 is scored by the
-    /// certainty-weighted private heads, stage 2 by the fusion head).</param>
+    /// certainty-weighted modality heads, stage 2 by the fusion head).</param>
     public MultimodalModel Fit(IBatchSource train, IBatchSource? validation = null)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -74,7 +74,7 @@ public sealed class DiMmlLearner
         }
 
         var parameters = NetworkBuilder.EncoderParameters(network)
-            .Concat(network.PrivateHeads.SelectMany(h => h.parameters()))
+            .Concat(network.ModalityHeads.SelectMany(h => h.parameters()))
             .Concat(options.SharedHeadWeight > 0 ? network.SharedHead.parameters() : []);
         if (!checkpoints.Done(TrainingStage.Detached))
         {
@@ -84,12 +84,12 @@ public sealed class DiMmlLearner
                 BeforeEpoch = BeforeEpoch,
                 Augmented = [.. options.Modalities],
                 Validate = Validation.Scorer(validation, device, network, inputs =>
-                    new CertaintyWeighting(options.CertaintyTemperature).Fuse(network.PrivateLogits(network.Encode(inputs))).Logits),
+                    new CertaintyWeighting(options.CertaintyTemperature).Fuse(network.ModalityLogits(network.Encode(inputs))).Logits),
             };
             run.Run(checkpoints.Around(stage, () => dimensions));
         }
 
-        var kind = options.Inference == InferenceFusion.FusionHeadOnly ? ModelKind.FusionHead : ModelKind.DiMml;
+        var kind = options.Inference == InferenceFusion.FusionHeadOnly ? ModelKind.FusionHeadOnly : ModelKind.DiMml;
         if (heldOut is null)
         {
             if (network.FusionHead is not null)
@@ -121,15 +121,15 @@ public sealed class DiMmlLearner
         MultimodalNetwork network, string[] names, DucLoss duc, EffectiveDimensions? dimensions, Tensor[] inputs, Tensor labels)
     {
         var features = network.Encode(inputs);
-        var privateLogits = network.PrivateLogits(features);
+        var modalityLogits = network.ModalityLogits(features);
         var terms = new List<(string, Tensor)>();
         var logits = new List<(string, Tensor)>();
         var total = zeros(Array.Empty<long>(), device: labels.device);
         for (var m = 0; m < names.Length; m++)
         {
-            var loss = F.cross_entropy(privateLogits[m], labels);
+            var loss = F.cross_entropy(modalityLogits[m], labels);
             terms.Add((TermNames.BranchLoss(names[m]), loss));
-            logits.Add((TermNames.BranchAccuracy(names[m]), privateLogits[m]));
+            logits.Add((TermNames.BranchAccuracy(names[m]), modalityLogits[m]));
             total = total + loss;
         }
 

@@ -74,7 +74,7 @@ internal sealed class FusionStage(
         var branches = new List<Tensor>();
         using (no_grad())
         {
-            branches.AddRange(network.PrivateLogits(features));
+            branches.AddRange(network.ModalityLogits(features));
         }
 
         var headSource = FusionHeadSource.None;

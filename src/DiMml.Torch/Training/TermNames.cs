@@ -18,7 +18,7 @@ public static class TermNames
     /// <summary>What precedes a modality's name in the shared head's terms.</summary>
     public const string SharedPrefix = "shared.";
 
-    /// <summary>The CE loss of modality <paramref name="modality"/>'s own branch (its private head).</summary>
+    /// <summary>The CE loss of modality <paramref name="modality"/>'s own branch (its modality head).</summary>
     /// <param name="modality">The modality's name.</param>
     public static string BranchLoss(string modality) => $"ce.{modality}";
 

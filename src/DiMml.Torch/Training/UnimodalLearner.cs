@@ -4,7 +4,7 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace DiMml.Torch.Training;
 
-/// <summary>Unimodal baseline: one encoder and its private head, trained alone with CE.</summary>
+/// <summary>Unimodal baseline: one encoder and its modality head, trained alone with CE.</summary>
 public sealed class UnimodalLearner
 {
     private readonly TrainerOptions options;
@@ -39,16 +39,16 @@ public sealed class UnimodalLearner
             var name = options.Modalities[0].Name;
             var history = new TrainingHistory();
             var checkpoints = new CheckpointPlan(options, network, history);
-            var parameters = NetworkBuilder.EncoderParameters(network).Concat(network.PrivateHeads[0].parameters());
+            var parameters = NetworkBuilder.EncoderParameters(network).Concat(network.ModalityHeads[0].parameters());
             var stage = new StagePlan(TrainingStage.Unimodal, options.Epochs, train, parameters, network, (inputs, labels, _) =>
             {
-                var logits = network.PrivateLogits(network.Encode(inputs))[0];
+                var logits = network.ModalityLogits(network.Encode(inputs))[0];
                 var loss = F.cross_entropy(logits, labels);
                 return new StepResult(loss, [(TermNames.BranchLoss(name), loss)], [(TermNames.BranchAccuracy(name), logits)]);
             })
             {
                 Augmented = [.. options.Modalities],
-                Validate = Validation.Scorer(validation, device, network, inputs => network.PrivateLogits(network.Encode(inputs))[0]),
+                Validate = Validation.Scorer(validation, device, network, inputs => network.ModalityLogits(network.Encode(inputs))[0]),
             };
             new SgdRun(options, device, history).Run(checkpoints.Around(stage, () => null));
             return new MultimodalModel(network, ModelKind.Unimodal, [name], history, null, new CertaintyWeighting(), device);

@@ -49,7 +49,3 @@ public abstract class TrainingDiagnostics
     /// <summary>Share of the training time spent waiting for streamed data.</summary>
     public double DataWaitShare => TrainingTime > TimeSpan.Zero ? DataWaitTime / TrainingTime : 0;
 }
-
-/// <summary>Facts about a fit that every diagnostics type reports.</summary>
-internal sealed record FitFacts(
-    int Seed, long TrainingRows, long SkippedRows, TimeSpan TrainingTime, bool Streamed, TimeSpan DataWaitTime, IReadOnlyDictionary<string, double>? ValidationAccuracy);
