@@ -6,14 +6,14 @@ internal sealed record Budget(
     string? CheckpointDirectory = null, string? ResumeFrom = null)
 {
     public static Budget From(CommandLine line) => new(
-        line.Int("--epochs", 10),
-        line.Int("--fusion-epochs", 5),
-        line.Int("--batch-size", 32),
-        line.Double("--lr", 0.01, 0),
-        line.Int("--embedding", 128),
-        line.Int("--hidden", 256),
-        line.Int("--seed", 0, minimum: 0),
-        line.Int("--threads", 1),
+        line.Int("--epochs"),
+        line.Int("--fusion-epochs"),
+        line.Int("--batch-size"),
+        line.Double("--lr"),
+        line.Int("--embedding"),
+        line.Int("--hidden"),
+        line.Int("--seed"),
+        line.Int("--threads"),
         line.Optional("--checkpoint-dir"),
         line.Optional("--resume"));
 

@@ -19,7 +19,7 @@ internal static class Comparison
         var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(train);
         var trainKeyed = keys.Transform(train);
         var testKeyed = keys.Transform(test);
-        var output = Directory.CreateDirectory(line.Optional("--out") ?? "dimml-results").FullName;
+        var output = Directory.CreateDirectory(line.Required("--out")).FullName;
         AnsiConsole.MarkupLine($"[bold]dimml compare[/]: {InputSchema.RowCount(train)} training and {InputSchema.RowCount(test)} test rows, " +
             $"modalities {Markup.Escape(string.Join(", ", data.Modalities.Select(m => $"{m.Name}[{m.Indices.Length}]")))}; {Markup.Escape(budget.ToString())}");
 
@@ -119,9 +119,9 @@ internal static class Comparison
         var label = line.Required("--label");
         if (line.Optional("--data") is { } single)
         {
-            var fraction = line.Double("--split", 0.2, 0, 1);
+            var fraction = line.Double("--split");
             var data = new DelimitedData(ml, single, separator, label, line.Modalities);
-            var split = ml.Data.TrainTestSplit(data.Load(single), fraction, seed: line.Int("--seed", 0, minimum: 0));
+            var split = ml.Data.TrainTestSplit(data.Load(single), fraction, seed: line.Int("--seed"));
             return (data, split.TrainSet, split.TestSet);
         }
 
@@ -132,7 +132,6 @@ internal static class Comparison
 
     internal static char Separator(CommandLine line) => line.Optional("--separator") switch
     {
-        null => ',',
         "tab" or "\\t" => '\t',
         { Length: 1 } s => s[0],
         var s => throw new CommandLineException($"--separator takes one character (or 'tab'), got '{s}'."),

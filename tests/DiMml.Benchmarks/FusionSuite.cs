@@ -28,7 +28,7 @@ internal static class FusionSuite
     {
         var lines = new List<string>
         {
-            "## Fusion against its best branch (issue 9)",
+            "## Fusion against its best branch",
             "",
             string.Create(CultureInfo.InvariantCulture,
                 $"Data: Fashion-MNIST from `{dataFolder}` ({rows?.ToString(CultureInfo.InvariantCulture) ?? "all 60,000"} training rows, 10,000 test rows). " +

@@ -19,7 +19,7 @@ using static TorchSharp.torch;
 //   pipeline: ingestion share (in memory vs streamed), saved-model scoring (row at a time vs BulkScorer), PredictionEngine
 //     latency and peak memory, through ML.NET on the shipped subset.
 //     dotnet run --project tests/DiMml.Benchmarks -c Release -- pipeline [--data DIR] [--epochs 2] [--predictions 20000] [--threads N] [--write FILE]
-//   fusion: issue 9's accuracy table on Fashion-MNIST (Debian's dataset-fashion-mnist).
+//   fusion: fused accuracy against the best branch on Fashion-MNIST (Debian's dataset-fashion-mnist).
 //     dotnet run --project tests/DiMml.Benchmarks -c Release -- fusion [--data DIR] [--seeds 0,1,2] [--epochs 10] [--rows N] [--threads N] [--write FILE]
 if (args.Length > 0 && args[0] == "pipeline-phase")
 {
@@ -194,7 +194,7 @@ static string OnnxVersusTorchScoring(int rows, int repeats)
     using var data = MultimodalDataset.FromArrays(
         [Enumerable.Range(0, 512 * 392).Select(i => (float)Math.Sin(i)).ToArray(), Enumerable.Range(0, 512 * 392).Select(i => (float)Math.Cos(i)).ToArray()],
         [392, 392], Enumerable.Range(0, 512).Select(i => i % 10).ToArray(), 10);
-    var options = new DiMmlOptions { Modalities = [new ModalityOptions("top"), new ModalityOptions("bottom")], Epochs = 1, BatchSize = 64, EmbeddingSize = 128, FusionEpochs = 1, Seed = 0 };
+    var options = new DiMmlOptions { Modalities = [new ModalityOptions("top"), new ModalityOptions("bottom")], Epochs = 1, BatchSize = 64, EmbeddingSize = 128, FusionEpochs = 1 };
     using var model = new DiMmlLearner(options).Fit(data);
     using var session = new InferenceSession(OnnxExport.ToBytes(model, ["top", "bottom"], OnnxLayout.Batched));
     var inputs = new[] { data.Features(0)[..rows].contiguous(), data.Features(1)[..rows].contiguous() };

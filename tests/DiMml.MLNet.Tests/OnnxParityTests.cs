@@ -24,7 +24,6 @@ public sealed class OnnxParityTests
             o.LearningRate = 0.05;
             o.EmbeddingSize = 16;
             o.FusionHead = fusion;
-            o.Seed = 0;
             return o;
         };
         return kind switch
@@ -88,7 +87,6 @@ public sealed class OnnxParityTests
             LearningRate = 0.05,
             EmbeddingSize = 16,
             FusionEpochs = 1,
-            Seed = 0,
         };
         using var model = new DiMmlLearner(options).Fit(data);
         AssertParity(model, data, 72);
@@ -115,7 +113,6 @@ public sealed class OnnxParityTests
             LearningRate = 0.05,
             EmbeddingSize = 16,
             FusionEpochs = 1,
-            Seed = 0,
             FusionFeatures = FusionFeatures.AugmentedBatches,
         };
         using var model = new DiMmlLearner(options).Fit(data);

@@ -23,7 +23,6 @@ internal static class Small
     {
         Modalities = Modalities(modalities),
         Epochs = epochs,
-        Seed = 0,
         BatchSize = 32,
         LearningRate = 0.05,
         EmbeddingSize = 32,

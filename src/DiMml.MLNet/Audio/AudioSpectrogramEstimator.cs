@@ -9,8 +9,8 @@ namespace DiMml.MLNet;
 
 /// <summary>
 /// Turns a column of WAV file paths into a fixed-size log spectrogram vector (frequency-major:
-/// <see cref="Options.Bins"/> rows of frames), for an audio modality of <see cref="DiMmlTrainer"/> (declare
-/// Channels = 1, Height = bins, Width = frames). Decoding (16-bit PCM or 32-bit float WAV, mono or mixed-down
+/// <see cref="Options.Bins"/> rows of frames), for an audio modality of <see cref="DiMmlTrainer"/> (declare its Shape as
+/// new ModalityShape(1, 1, Bins, Frames)). Decoding (16-bit PCM or 32-bit float WAV, mono or mixed-down
 /// stereo, any rate resampled to 16 kHz, tiled or cropped to the duration) runs in a CustomMapping from the
 /// DiMml.Serving assembly; the STFT, mel bank, log and standardisation run in an ONNX graph, so the serving-time
 /// spectrogram is the training-time one. A file that cannot be decoded at scoring gives a NaN spectrogram (the

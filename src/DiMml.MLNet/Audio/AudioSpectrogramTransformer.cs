@@ -17,9 +17,9 @@ public sealed class AudioSpectrogramTransformer : OnnxScoredTransformer
         Frames = frames;
     }
 
-    /// <summary>Frequency rows of the spectrogram (declare it as the modality's Height).</summary>
+    /// <summary>Frequency rows of the spectrogram (the modality Shape's height).</summary>
     public int Bins { get; }
 
-    /// <summary>Time frames of the spectrogram (declare it as the modality's Width).</summary>
+    /// <summary>Time frames of the spectrogram (the modality Shape's width).</summary>
     public int Frames { get; }
 }

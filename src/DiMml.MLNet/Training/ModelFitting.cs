@@ -47,6 +47,7 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
     public (FittedModel Fitted, TDiagnostics Diagnostics) Fit<TDiagnostics>(IDataView input, IModelTraining<TOptions, TDiagnostics> training)
     {
         ArgumentNullException.ThrowIfNull(input);
+        using var threads = ThreadScope.Apply(options.NumberOfThreads);   // reading, training, evaluation and export alike
         InputSchema.RequireRows(input, "training");
         var (classes, sizes) = InputSchema.Check(input.Schema, options.LabelColumnName, Columns);
         for (var m = 0; m < sizes.Length; m++)

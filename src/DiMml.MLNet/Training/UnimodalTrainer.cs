@@ -18,6 +18,10 @@ public sealed class UnimodalTrainer : IEstimator<MultimodalBaselineTransformer>
     /// the label column and the validation rows.</summary>
     public sealed class Options : TrainerOptions, IMultimodalTrainerOptions
     {
+        /// <summary>Creates the options with the defaults of <see cref="TrainerDefaults"/>, except <see cref="TrainerOptions.Seed"/>:
+        /// null, so each Fit draws its seed from the MLContext's random source (set it for reproducible runs).</summary>
+        public Options() => Seed = null;
+
         /// <inheritdoc />
         public string LabelColumnName { get; set; } = TrainerDefaults.LabelColumnName;
 

@@ -103,14 +103,14 @@ public static class OnnxExport
     {
         var network = model.Network;
         var features = modalities.Select(m => m.Features).ToArray();
-        var privateBranches = modalities.Select((m, i) => new OnnxBranch(Linear(g, network.ModalityHeads[i], m.Features), m.Available)).ToList();
+        var modalityBranches = modalities.Select((m, i) => new OnnxBranch(Linear(g, network.ModalityHeads[i], m.Features), m.Available)).ToList();
         var allAvailable = modalities.Skip(1).Aggregate(modalities[0].Available, (a, m) => g.Node("And", "all_available", [a, m.Available]));
         OnnxBranch FusionBranch() => new(Fusion(g, network.FusionHead!, features), allAvailable);
         return model.Kind switch
         {
-            ModelKind.DiMml when network.FusionHead is not null => [.. privateBranches, FusionBranch()],
+            ModelKind.DiMml when network.FusionHead is not null => [.. modalityBranches, FusionBranch()],
             ModelKind.Joint or ModelKind.FusionHeadOnly => [FusionBranch()],
-            _ => privateBranches,
+            _ => modalityBranches,
         };
     }
 

@@ -115,7 +115,7 @@ public sealed class CertaintyWeighting
     /// branch (when present) needs every modality.
     /// </summary>
     /// <param name="modalityAvailable"><c>[B, N]</c> boolean mask of present modalities.</param>
-    /// <param name="includeFusionBranch">Whether a fusion-head branch follows the N private branches.</param>
+    /// <param name="includeFusionBranch">Whether a fusion-head branch follows the N modality branches.</param>
     public static Tensor BranchAvailability(Tensor modalityAvailable, bool includeFusionBranch)
     {
         ArgumentNullException.ThrowIfNull(modalityAvailable);

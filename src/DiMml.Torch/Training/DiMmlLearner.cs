@@ -8,7 +8,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace DiMml.Torch.Training;
 
 /// <summary>
-/// Trains DI-MML. Stage 1: every encoder with its own private-head CE, plus λ·CE of the shared head on each
+/// Trains DI-MML. Stage 1: every encoder with its own modality-head CE, plus λ·CE of the shared head on each
 /// modality, plus μ·DUC from the DUC start epoch (effective dimensions computed at that epoch). Stage 2: the
 /// fusion head on the frozen encoders' features. The model predicts by certainty-aware logit weighting.
 /// </summary>

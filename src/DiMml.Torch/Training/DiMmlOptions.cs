@@ -30,7 +30,7 @@ public class DiMmlOptions : TrainerOptions
     public FusionFeatures FusionFeatures { get; set; } = FusionFeatures.EncodedOnce;
 
     /// <summary>Whether stage 2 encodes augmented batches: asked for, and some modality is augmented.</summary>
-    public bool FusionTrainsOnAugmentedBatches => FusionFeatures == FusionFeatures.AugmentedBatches && Modalities.Any(m => m.Augmentation.Enabled);
+    internal bool FusionTrainsOnAugmentedBatches => FusionFeatures == FusionFeatures.AugmentedBatches && Modalities.Any(m => m.Augmentation.Enabled);
 
     /// <summary>How the trained model predicts. Default <see cref="InferenceFusion.CertaintyWeighting"/> (the paper's).
     /// <see cref="InferenceFusion.CalibratedCertaintyWeighting"/> and <see cref="InferenceFusion.Selected"/> hold rows out of
@@ -42,7 +42,7 @@ public class DiMmlOptions : TrainerOptions
     public double CalibrationFraction { get; set; } = TrainerDefaults.CalibrationFraction;
 
     /// <summary>Whether this fusion needs rows that stage 1 never trains on.</summary>
-    public bool HoldsOutRows => Inference is InferenceFusion.CalibratedCertaintyWeighting or InferenceFusion.Selected;
+    internal bool HoldsOutRows => Inference is InferenceFusion.CalibratedCertaintyWeighting or InferenceFusion.Selected;
 
     /// <summary>Temperature T of the certainty weighting at inference. Default 1.</summary>
     public double CertaintyTemperature { get; set; } = TrainerDefaults.CertaintyTemperature;
@@ -51,10 +51,10 @@ public class DiMmlOptions : TrainerOptions
     public long DimensionChunkElements { get; set; } = EffectiveDimensions.DefaultChunkElements;
 
     /// <summary>The DUC start epoch in force: <see cref="DucStartEpoch"/>, or its default for <see cref="TrainerOptions.Epochs"/>.</summary>
-    public int ResolvedDucStartEpoch => DucStartEpoch ?? (Epochs >= 40 ? 20 : Epochs / 2);
+    internal int ResolvedDucStartEpoch => DucStartEpoch ?? (Epochs >= 40 ? 20 : Epochs / 2);
 
     /// <inheritdoc />
-    public override void Validate(int modalityCount)
+    internal override void Validate(int modalityCount)
     {
         base.Validate(modalityCount);
         Require(modalityCount >= 2, nameof(Modalities), $"has {modalityCount} modality; DI-MML needs at least 2 (use UnimodalLearner for one)");

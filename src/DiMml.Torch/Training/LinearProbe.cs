@@ -25,6 +25,7 @@ public static class LinearProbe
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         options = options.Resolved<TrainerOptions>();
+        using var threads = ThreadScope.Apply(options.NumberOfThreads);
         using var scope = NewDisposeScope();
         var (trainFeatures, trainLabels) = FeatureExtraction.Encode(model.Network, train, model.Device);
         var (testFeatures, testLabels) = evaluation is null ? (trainFeatures, trainLabels) : FeatureExtraction.Encode(model.Network, evaluation, model.Device);

@@ -76,7 +76,7 @@ public sealed class ModalityOptions
 
     /// <summary>Checks the declared shape against the data's vector length for this modality.</summary>
     /// <param name="inputSize">Flat input length of the modality in the data.</param>
-    public void ValidateSize(int inputSize)
+    internal void ValidateSize(int inputSize)
     {
         if (Shape is not null && Shape.Size != inputSize)
         {
@@ -97,7 +97,7 @@ public sealed class ModalityOptions
     /// <summary>Creates this modality's encoder.</summary>
     /// <param name="inputSize">Flat input length of the modality.</param>
     /// <param name="embeddingSize">Feature size D.</param>
-    public ModalityEncoder CreateEncoder(int inputSize, int embeddingSize)
+    internal ModalityEncoder CreateEncoder(int inputSize, int embeddingSize)
     {
         Validate();
         ValidateSize(inputSize);

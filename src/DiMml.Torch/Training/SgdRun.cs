@@ -169,7 +169,7 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
         using var augmentation = new Generator(BatchOrder.Mix(~options.RunSeed, epoch));
         var lossSums = new Dictionary<string, double>();
         var correct = new Dictionary<string, long>();
-        using var order = BatchOrder.Permutation(data.Count, options.RunSeed * 31 + (int)stage, epoch);
+        using var order = BatchOrder.Permutation(data.Count, (long)options.RunSeed * 31 + (int)stage, epoch);
         var stepIndex = 0;
         BatchOrder.ForEachScoped(data.Batches(order, options.BatchSize, device), (inputs, labels) =>
         {

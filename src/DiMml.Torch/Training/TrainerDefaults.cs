@@ -28,6 +28,10 @@ public static class TrainerDefaults
     /// <summary>Feature size D of every encoder: 512.</summary>
     public const int EmbeddingSize = 512;
 
+    /// <summary>Seed of the core learners: 0, the reference code's (the ML.NET trainers draw one from the MLContext
+    /// instead, as ML.NET's own trainers do).</summary>
+    public const int Seed = 0;
+
     /// <summary>Checkpoints kept: the newest 3.</summary>
     public const int CheckpointsToKeep = 3;
 

@@ -37,9 +37,10 @@ public class TrainerOptions
     /// <summary>Fusion head of joint training and of DI-MML's stage 2. Default <see cref="FusionHeadKind.Concat"/>.</summary>
     public FusionHeadKind FusionHead { get; set; } = FusionHeadKind.Concat;
 
-    /// <summary>Seed of weight initialisation, batch order and augmentation: set it for exactly reproducible CPU runs.
-    /// Null (default): drawn for each Fit (by the ML.NET trainers from the MLContext's random source).</summary>
-    public int? Seed { get; set; }
+    /// <summary>Seed of weight initialisation, batch order and augmentation; the same seed gives the same model on the
+    /// same CPU. Default 0 (<see cref="TrainerDefaults.Seed"/>) for the core learners; null (the ML.NET trainers' default)
+    /// draws one for each Fit (there from the MLContext's random source, recorded in the diagnostics).</summary>
+    public int? Seed { get; set; } = TrainerDefaults.Seed;
 
     /// <summary>Training device. Default <see cref="TrainingDevice.Cpu"/>.</summary>
     public TrainingDevice Device { get; set; } = TrainingDevice.Cpu;
@@ -101,7 +102,7 @@ public class TrainerOptions
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option and how to fix it.</summary>
     /// <param name="modalityCount">Number of modalities in the training data.</param>
-    public virtual void Validate(int modalityCount)
+    internal virtual void Validate(int modalityCount)
     {
         Require(Modalities.Count == modalityCount, nameof(Modalities), $"lists {Modalities.Count} modalities but the data has {modalityCount}; give one ModalityOptions per feature tensor");
         Require(Modalities.All(m => m is not null), nameof(Modalities), "has a null entry");
