@@ -1,84 +1,109 @@
-using System.Globalization;
+using System.CommandLine;
+
 namespace DiMml.Examples;
 
-/// <summary>Command-line options shared by the examples.</summary>
+/// <summary>The examples' command line (System.CommandLine): one command per example, quickstart the default, and the
+/// options they share, each with its default, its check and its help text.</summary>
 internal sealed record ExampleArguments(
-    string Command, string? DataFolder, int Epochs, long Seed, int? MaxRows, int Threads, int Embedding, int Repeat, int BudgetMegabytes, string? OutputFolder,
+    string? DataFolder, int Epochs, long Seed, int? MaxRows, int Threads, int Embedding, int Repeat, int BudgetMegabytes, string? OutputFolder,
     int Predictions)
 {
-    public const string Usage = """
-        usage: dotnet run --project examples/DiMml.Examples -- [quickstart] [options]
-          quickstart            DI-MML in an ML.NET pipeline on two-view Fashion-MNIST: train, evaluate,
-                                save, reload, predict (default)
-          core                  the TorchSharp core alone: unimodal, joint and DI-MML side by side
-          images                the halves written as PNG files, LoadImages -> ExtractPixels -> DI-MML with
-                                ResNet-18 encoders and random-crop augmentation
-          streaming             training data over the memory budget, streamed from a lazy IDataView: prints
-                                epoch time, share of it spent waiting for data, peak RSS
-          audio                 spoken class names (espeak-ng: apt-get install espeak-ng) + Fashion-MNIST images:
-                                WAV -> mel spectrogram -> ResNet-18, image -> MLP; unimodal, joint and DI-MML
-                                (--rows = clips per class, default 60)
-          soak                  --predictions N single-row predictions through one PredictionEngine of a saved model;
-                                fails when resident memory grows > 10 % after the first tenth, at least 20,000 (default 1,000,000)
-          export-csv            writes the two views as train.csv / test.csv (Label,t0..t391,b0..b391) for
-                                `dotnet run --project src/DiMml.Cli -- compare`
-        options:
-          --data DIR            folder with Fashion-MNIST IDX files (default: the subset shipped in examples/data;
-                                the full set: /usr/share/datasets/fashion-mnist from Debian's dataset-fashion-mnist)
-          --epochs N            training epochs per method (default 10)
-          --seed N              seed of initialisation and batch order (default 0)
-          --rows N              use at most N training rows
-          --threads N           libtorch CPU threads (default 1: fastest on a busy 2-core machine)
-          --embedding N         embedding size D (default 128; ResNet-18 widths are D/8..D, paper 512)
-          --repeat N            streaming: serve the training rows N times over (default 1)
-          --budget-mb N         streaming: memory budget for the training data in MiB (default 16)
-          --out DIR             export-csv: output folder (default fashion-mnist-csv)
-        """;
+    private static readonly (string Name, string Description)[] Examples =
+    [
+        ("core", "The TorchSharp core alone: unimodal, joint and DI-MML side by side."),
+        ("images", "The halves written as PNG files, LoadImages -> ExtractPixels -> DI-MML with ResNet-18 encoders and augmentation."),
+        ("streaming", "Training data over the memory budget, streamed from a lazy IDataView: epoch time, time waiting for data, peak RSS."),
+        ("audio", "Spoken class names (espeak-ng: apt-get install espeak-ng) + Fashion-MNIST images: unimodal, joint and DI-MML (--rows = clips per class)."),
+        ("soak", "--predictions single-row predictions through one PredictionEngine of a saved model; fails when resident memory grows > 10 %."),
+        ("export-csv", "Writes the two views as train.csv / test.csv (Label,t0..t391,b0..b391) for the dimml command-line tool."),
+    ];
 
-    public static ExampleArguments Parse(string[] args)
+    /// <summary>The root command (quickstart) and one subcommand per example; each action gets the parsed arguments.</summary>
+    public static RootCommand Commands(IReadOnlyDictionary<string, Func<ExampleArguments, int>> examples)
     {
-        var command = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "quickstart";
-        var options = args.SkipWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
-        if (options.Length % 2 != 0)
+        var root = new RootCommand("DI-MML examples. Without a command: quickstart, DI-MML in an ML.NET pipeline on two-view Fashion-MNIST: " +
+            "train, evaluate, save, reload, predict.");
+        Bind(root, examples["quickstart"]);
+        foreach (var (name, description) in Examples)
         {
-            throw new ArgumentException($"Option {options[^1]} needs a value.\n{Usage}");
+            var command = new Command(name, description);
+            Bind(command, examples[name]);
+            root.Subcommands.Add(command);
         }
 
-        var values = new Dictionary<string, string>();
-        for (var i = 0; i < options.Length; i += 2)
-        {
-            values[options[i]] = options[i + 1];
-        }
-
-        var unknown = values.Keys.Except(["--data", "--epochs", "--seed", "--rows", "--threads", "--embedding", "--repeat", "--budget-mb", "--out", "--predictions"]).ToArray();
-        if (unknown.Length > 0)
-        {
-            throw new ArgumentException($"Unknown option {unknown[0]}.\n{Usage}");
-        }
-
-        return new ExampleArguments(
-            command,
-            values.GetValueOrDefault("--data"),
-            Positive(values, "--epochs", 10),
-            long.Parse(values.GetValueOrDefault("--seed", "0"), CultureInfo.InvariantCulture),
-            values.ContainsKey("--rows") ? Positive(values, "--rows", 0) : null,
-            Positive(values, "--threads", 1),
-            Positive(values, "--embedding", 128),
-            Positive(values, "--repeat", 1),
-            Positive(values, "--budget-mb", 16),
-            values.GetValueOrDefault("--out"),
-            Positive(values, "--predictions", 1_000_000));
+        return root;
     }
 
-    private static int Positive(Dictionary<string, string> values, string name, int fallback)
+    // Each command gets option instances of its own, so a mistake is reported once, by the command that was run.
+    private static void Bind(Command command, Func<ExampleArguments, int> example)
     {
-        if (!values.TryGetValue(name, out var text))
+        var options = new Options();
+        options.AddTo(command);
+        command.SetAction(parsed => Run(example, options.Read(parsed)));
+    }
+
+    private static int Run(Func<ExampleArguments, int> example, ExampleArguments arguments)
+    {
+        try
         {
-            return fallback;
+            return example(arguments);
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+    }
+
+    private sealed class Options
+    {
+        private readonly Option<string?> data = new("--data")
+        {
+            Description = "Folder with Fashion-MNIST IDX files (default: the subset shipped in examples/data; the full set: " +
+                "/usr/share/datasets/fashion-mnist from Debian's dataset-fashion-mnist).",
+        };
+
+        private readonly Option<int> epochs = Positive("--epochs", 10, "Training epochs per method.");
+        private readonly Option<long> seed = new("--seed") { Description = "Seed of initialisation and batch order.", DefaultValueFactory = _ => 0 };
+        private readonly Option<int?> rows = new("--rows") { Description = "Use at most this many training rows (audio: clips per class, default 60)." };
+        private readonly Option<int> threads = Positive("--threads", 1, "libtorch CPU threads (1 is fastest on a busy 2-core machine).");
+        private readonly Option<int> embedding = Positive("--embedding", 128, "Embedding size D (ResNet-18 widths are D/8..D; the paper's 512).");
+        private readonly Option<int> repeat = Positive("--repeat", 1, "streaming: serve the training rows this many times over.");
+        private readonly Option<int> budget = Positive("--budget-mb", 16, "streaming: memory budget for the training data in MiB.");
+        private readonly Option<string?> output = new("--out") { Description = "export-csv: output folder (default fashion-mnist-csv)." };
+        private readonly Option<int> predictions = Positive("--predictions", 1_000_000, "soak: single-row predictions to make.");
+
+        public Options() => rows.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is <= 0)
+            {
+                r.AddError("Option --rows must be a positive integer.");
+            }
+        });
+
+        public void AddTo(Command command)
+        {
+            foreach (var option in new Option[] { data, epochs, seed, rows, threads, embedding, repeat, budget, output, predictions })
+            {
+                command.Options.Add(option);
+            }
         }
 
-        return int.TryParse(text, out var value) && value > 0
-            ? value
-            : throw new ArgumentException($"Option {name} must be a positive integer, got '{text}'.\n{ExampleArguments.Usage}");
+        public ExampleArguments Read(ParseResult parsed) => new(
+            parsed.GetValue(data), parsed.GetValue(epochs), parsed.GetValue(seed), parsed.GetValue(rows), parsed.GetValue(threads),
+            parsed.GetValue(embedding), parsed.GetValue(repeat), parsed.GetValue(budget), parsed.GetValue(output), parsed.GetValue(predictions));
+
+        private static Option<int> Positive(string name, int defaultValue, string description)
+        {
+            var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+            option.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<int>() <= 0)
+                {
+                    r.AddError($"Option {name} must be a positive integer, got {r.GetValueOrDefault<int>()}.");
+                }
+            });
+            return option;
+        }
     }
 }

@@ -1,24 +1,20 @@
 using DiMml.Examples;
 using TorchSharp;
 
-try
+var examples = new Dictionary<string, Func<ExampleArguments, int>>
 {
-    var arguments = ExampleArguments.Parse(args);
-    torch.set_num_threads(arguments.Threads);
-    return arguments.Command switch
-    {
-        "quickstart" => Quickstart.Run(arguments),
-        "core" => CoreComparison.Run(arguments),
-        "images" => ImagesExample.Run(arguments),
-        "streaming" => StreamingExample.Run(arguments),
-        "export-csv" => CsvExport.Run(arguments),
-        "audio" => AudioVisualExample.Run(arguments),
-        "soak" => SoakExample.Run(arguments),
-        _ => throw new ArgumentException($"Unknown command '{arguments.Command}'.\n{ExampleArguments.Usage}"),
-    };
-}
-catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException)
+    ["quickstart"] = Quickstart.Run,
+    ["core"] = CoreComparison.Run,
+    ["images"] = ImagesExample.Run,
+    ["streaming"] = StreamingExample.Run,
+    ["export-csv"] = CsvExport.Run,
+    ["audio"] = AudioVisualExample.Run,
+    ["soak"] = SoakExample.Run,
+};
+
+// This process is the example: libtorch's process-wide thread count is its to set.
+return ExampleArguments.Commands(examples.ToDictionary(e => e.Key, e => (Func<ExampleArguments, int>)(a =>
 {
-    Console.Error.WriteLine(e.Message);
-    return 2;
-}
+    torch.set_num_threads(a.Threads);
+    return e.Value(a);
+}))).Parse(args).Invoke();

@@ -12,51 +12,21 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
-// Suites (each writes its own section of RESULTS.md with --write):
-//   speed (default): core speed figures, each against a baseline measured in the same run; medians of repeated timings.
-//     dotnet run --project tests/DiMml.Benchmarks -c Release [-- speed] [--quick] [--threads N] [--device cpu|cuda] [--write RESULTS.md]
-//     (--device cuda runs the DUC and training-step figures on the GPU; it needs a build with -p:TorchBackend=cuda)
-//   pipeline: ingestion share (in memory vs streamed), saved-model scoring (row at a time vs BulkScorer), PredictionEngine
-//     latency and peak memory, through ML.NET on the shipped subset.
-//     dotnet run --project tests/DiMml.Benchmarks -c Release -- pipeline [--data DIR] [--epochs 2] [--predictions 20000] [--threads N] [--write FILE]
-//   fusion: fused accuracy against the best branch on Fashion-MNIST (Debian's dataset-fashion-mnist).
-//     dotnet run --project tests/DiMml.Benchmarks -c Release -- fusion [--data DIR] [--seeds 0,1,2] [--epochs 10] [--rows N] [--threads N] [--write FILE]
+// Suites, each writing its own section of RESULTS.md with --write (see --help):
+//   dotnet run --project tests/DiMml.Benchmarks -c Release [-- speed] [--quick] [--threads N] [--device cpu|cuda] [--write FILE]
+//   dotnet run --project tests/DiMml.Benchmarks -c Release -- pipeline [--data DIR] [--epochs 2] [--predictions 20000] [--write FILE]
+//   dotnet run --project tests/DiMml.Benchmarks -c Release -- fusion [--data DIR] [--seeds 0,1,2] [--epochs 10] [--rows N] [--write FILE]
 if (args.Length > 0 && args[0] == "pipeline-phase")
 {
-    return PipelineSuite.Phase(args[1..]);
+    return PipelineSuite.Phase(args[1..]);   // a child process of the pipeline suite, not a user command
 }
 
-var suite = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "speed";
-string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
-var output = Option("--write");
-var threads = int.Parse(Option("--threads") ?? "1", CultureInfo.InvariantCulture);
-set_num_threads(threads);
-var lines = suite switch
-{
-    "speed" => SpeedFigures(args.Contains("--quick") ? 5 : 21, threads, TrainingDevice(Option("--device") ?? "cpu")),
-    "fusion" => FusionSuite.Run(
-        Option("--data") ?? "/usr/share/datasets/fashion-mnist",
-        (Option("--seeds") ?? "0,1,2").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(),
-        int.Parse(Option("--epochs") ?? "10", CultureInfo.InvariantCulture),
-        Option("--rows") is { } rows ? int.Parse(rows, CultureInfo.InvariantCulture) : null).ToList(),
-    "pipeline" => PipelineSuite.Run(
-        Option("--data") ?? Path.Combine("examples", "data", "fashion-mnist-small"),
-        int.Parse(Option("--epochs") ?? "2", CultureInfo.InvariantCulture),
-        int.Parse(Option("--predictions") ?? "20000", CultureInfo.InvariantCulture),
-        threads).ToList(),
-    _ => throw new ArgumentException($"Unknown suite '{suite}': use speed, pipeline or fusion."),
-};
-foreach (var line in lines)
-{
-    Console.WriteLine(line);
-}
-
-if (output is not null)
-{
-    ResultsFile.WriteSection(output, suite, lines.Prepend("").Prepend($"Command: `dotnet run --project tests/DiMml.Benchmarks -c Release -- {string.Join(' ', args)}`"));
-}
-
-return 0;
+return BenchmarkCommands.Build(
+    args,
+    (parsed, threads) => SpeedFigures(parsed.GetValue<bool>("--quick") ? 5 : 21, threads, TrainingDevice(parsed.GetValue<string>("--device")!)),
+    (parsed, threads) => PipelineSuite.Run(parsed.GetValue<string>("--data")!, parsed.GetValue<int>("--epochs"), parsed.GetValue<int>("--predictions"), threads).ToList(),
+    (parsed, _) => FusionSuite.Run(parsed.GetValue<string>("--data")!, BenchmarkCommands.Seeds(parsed.GetValue<string>("--seeds")!),
+        parsed.GetValue<int>("--epochs"), parsed.GetValue<int?>("--rows")).ToList()).Parse(args).Invoke();
 
 static Device TrainingDevice(string name) => name switch
 {

@@ -1,0 +1,84 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace DiMml.Benchmarks;
+
+/// <summary>The benchmark harness's command line (System.CommandLine): one command per suite, speed the default.</summary>
+internal static class BenchmarkCommands
+{
+    /// <summary>What a suite returns: the lines of its RESULTS.md section.</summary>
+    public delegate IReadOnlyList<string> Suite(ParseResult parsed, int threads);
+
+    /// <summary>The root command (the speed suite) and the pipeline and fusion suites; each writes its section of
+    /// RESULTS.md with --write, headed by the command that made it.</summary>
+    public static RootCommand Build(string[] args, Suite speed, Suite pipeline, Suite fusion)
+    {
+        var root = new RootCommand("DiMml benchmarks. Without a command: the speed suite (core speed figures against baselines measured in the same run).");
+        Bind(root, "speed", args, speed);
+        var pipelineCommand = new Command("pipeline", "Ingestion (in memory vs streamed), saved-model scoring (row at a time vs BulkScorer), " +
+            "PredictionEngine latency and peak memory, through ML.NET on the shipped subset.");
+        Bind(pipelineCommand, "pipeline", args, pipeline);
+        root.Subcommands.Add(pipelineCommand);
+        var fusionCommand = new Command("fusion", "Fused accuracy against the best branch on Fashion-MNIST (Debian's dataset-fashion-mnist).");
+        Bind(fusionCommand, "fusion", args, fusion);
+        root.Subcommands.Add(fusionCommand);
+        return root;
+    }
+
+
+    private static void Bind(Command command, string suite, string[] args, Suite run)
+    {
+        var write = new Option<string?>("--write") { Description = "Write this suite's section of the given RESULTS.md." };
+        var threads = new Option<int>("--threads") { Description = "libtorch CPU threads.", DefaultValueFactory = _ => 1 };
+        command.Options.Add(write);
+        command.Options.Add(threads);
+        foreach (var option in OptionsOf(suite))
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(parsed =>
+        {
+            var count = parsed.GetValue(threads);
+            TorchSharp.torch.set_num_threads(count);   // this process is the benchmark
+            var lines = run(parsed, count);
+            foreach (var line in lines)
+            {
+                Console.WriteLine(line);
+            }
+
+            if (parsed.GetValue(write) is { } output)
+            {
+                ResultsFile.WriteSection(output, suite,
+                    lines.Prepend("").Prepend($"Command: `dotnet run --project tests/DiMml.Benchmarks -c Release -- {string.Join(' ', args)}`"));
+            }
+
+            return 0;
+        });
+    }
+
+    private static Option[] OptionsOf(string suite) => suite switch
+    {
+        "speed" =>
+        [
+            new Option<bool>("--quick") { Description = "5 timings per figure instead of 21." },
+            new Option<string>("--device") { Description = "cpu, or cuda for the DUC and training-step rows (a build with -p:TorchBackend=cuda).", DefaultValueFactory = _ => "cpu" },
+        ],
+        "pipeline" =>
+        [
+            new Option<string>("--data") { Description = "Fashion-MNIST IDX folder.", DefaultValueFactory = _ => Path.Combine("examples", "data", "fashion-mnist-small") },
+            new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 2 },
+            new Option<int>("--predictions") { Description = "PredictionEngine predictions.", DefaultValueFactory = _ => 20000 },
+        ],
+        _ =>
+        [
+            new Option<string>("--data") { Description = "Fashion-MNIST IDX folder.", DefaultValueFactory = _ => "/usr/share/datasets/fashion-mnist" },
+            new Option<string>("--seeds") { Description = "Comma-separated seeds.", DefaultValueFactory = _ => "0,1,2" },
+            new Option<int>("--epochs") { Description = "Stage-1 epochs.", DefaultValueFactory = _ => 10 },
+            new Option<int?>("--rows") { Description = "Use at most this many training rows." },
+        ],
+    };
+
+    /// <summary>The comma-separated seeds of the fusion suite.</summary>
+    public static int[] Seeds(string list) => list.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+}
