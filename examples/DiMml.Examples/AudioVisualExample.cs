@@ -44,21 +44,33 @@ internal static class AudioVisualExample
             var ml = new MLContext(seed: 0);
             var train = ml.Data.LoadFromEnumerable(rows.Where((_, i) => !isTest[i]));
             var test = ml.Data.LoadFromEnumerable(rows.Where((_, i) => isTest[i]));
-            Console.WriteLine($"{rows.Length} spoken class names ({Voices.Length * Variants.Length} voices, speeds 120-200 wpm, pitch 20-80, noise) paired with Fashion-MNIST images: {isTest.Count(t => !t)} train, {isTest.Count(t => t)} test");
+            Console.WriteLine($"{rows.Length} spoken class names ({Voices.Length * Variants.Length} voices, speeds 120-200 wpm, pitch " +
+                $"20-80, noise) paired with Fashion-MNIST images: {isTest.Count(t => !t)} train, {isTest.Count(t => t)} test");
 
             var spectrogram = new AudioSpectrogramEstimator.Options { Seconds = 1, MelBins = 64 };
-            var features = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.AudioSpectrogram("Spectrogram", "Audio", spectrogram)).Fit(train);
+            var features = ml.Transforms.Conversion.MapValueToKey("Label")
+                .Append(ml.Transforms.AudioSpectrogram("Spectrogram", "Audio", spectrogram)).Fit(train);
             var trainFeatures = ml.Data.Cache(features.Transform(train));
             var testFeatures = features.Transform(test);
-            var audio = new ModalityOptions { Name = "audio", ColumnName = "Spectrogram", Encoder = EncoderKind.ResNet18, Shape = new(1, 1, spectrogram.Bins, spectrogram.Frames) };
+            var audio = new ModalityOptions
+            {
+                Name = "audio",
+                ColumnName = "Spectrogram",
+                Encoder = EncoderKind.ResNet18,
+                Shape = new(1, 1, spectrogram.Bins, spectrogram.Frames)
+            };
             var image = new ModalityOptions { Name = "image", ColumnName = "Image", HiddenSizes = [256] };
 
             Console.WriteLine($"{"method",-18} {"test acc",9} {"audio",7} {"image",7} {"train s",8}");
-            Report(ml, "unimodal audio", Options(new UnimodalTrainer.Options(), args, audio), o => ml.MulticlassClassification.Trainers.Unimodal(o), trainFeatures, testFeatures);
-            Report(ml, "unimodal image", Options(new UnimodalTrainer.Options(), args, image), o => ml.MulticlassClassification.Trainers.Unimodal(o), trainFeatures, testFeatures);
-            Report(ml, "joint (concat)", Options(new JointMultimodalTrainer.Options { ProbeEvaluationSet = testFeatures }, args, audio, image),
+            Report(ml, "unimodal audio", Options(new UnimodalTrainer.Options(), args, audio), o =>
+                ml.MulticlassClassification.Trainers.Unimodal(o), trainFeatures, testFeatures);
+            Report(ml, "unimodal image", Options(new UnimodalTrainer.Options(), args, image), o =>
+                ml.MulticlassClassification.Trainers.Unimodal(o), trainFeatures, testFeatures);
+            Report(ml, "joint (concat)",
+                Options(new JointMultimodalTrainer.Options { ProbeEvaluationSet = testFeatures }, args, audio, image),
                 o => ml.MulticlassClassification.Trainers.JointMultimodal(o), trainFeatures, testFeatures);
-            Report(ml, "DI-MML", Options(new DiMmlTrainer.Options { FusionEpochs = 5 }, args, audio, image), o => ml.MulticlassClassification.Trainers.DiMml(o), trainFeatures, testFeatures);
+            Report(ml, "DI-MML", Options(new DiMmlTrainer.Options { FusionEpochs = 5 }, args, audio, image), o =>
+                ml.MulticlassClassification.Trainers.DiMml(o), trainFeatures, testFeatures);
             return 0;
         }
         finally
@@ -93,7 +105,8 @@ internal static class AudioVisualExample
     private static void Espeak(string path, string text, string voice, int speed, int pitch)
     {
         var start = new ProcessStartInfo("espeak-ng") { RedirectStandardError = true };
-        foreach (var argument in new[] { "-v", voice, "-s", speed.ToString(CultureInfo.InvariantCulture), "-p", pitch.ToString(CultureInfo.InvariantCulture), "-w", path, text })
+        foreach (var argument in new[] { "-v", voice, "-s", speed.ToString(CultureInfo.InvariantCulture), "-p",
+            pitch.ToString(CultureInfo.InvariantCulture), "-w", path, text })
         {
             start.ArgumentList.Add(argument);
         }
@@ -113,7 +126,8 @@ internal static class AudioVisualExample
         }
     }
 
-    private static T Options<T>(T options, ExampleArguments args, params ModalityOptions[] modalities) where T : DiMml.Torch.Training.TrainerOptions
+    private static T Options<T>(T options, ExampleArguments args, params ModalityOptions[] modalities) where T
+        : DiMml.Torch.Training.TrainerOptions
     {
         options.Epochs = args.Epochs;
         options.BatchSize = 32;
@@ -129,7 +143,8 @@ internal static class AudioVisualExample
         return options;
     }
 
-    private static void Report<T>(MLContext ml, string method, T options, Func<T, IEstimator<ITransformer>> trainer, IDataView train, IDataView test)
+    private static void Report<T>(MLContext ml, string method, T options, Func<T, IEstimator<ITransformer>> trainer, IDataView train,
+        IDataView test)
     {
         var watch = Stopwatch.StartNew();
         var model = trainer(options).Fit(train);
@@ -138,11 +153,14 @@ internal static class AudioVisualExample
         var labels = scored.GetColumn<uint>("Label").ToArray();
         string Head(string name) => model switch
         {
-            MultimodalBaselineTransformer { Diagnostics.ProbeAccuracy: { Count: > 0 } probes } => probes.TryGetValue(name, out var a) ? $"{a:P1}" : "-",
-            _ when scored.Schema.GetColumnOrNull($"Score.{name}") is not null => $"{Quickstart.HeadAccuracy(scored, $"Score.{name}", labels):P1}",
+            MultimodalBaselineTransformer { Diagnostics.ProbeAccuracy: { Count: > 0 } probes } =>
+                probes.TryGetValue(name, out var a) ? $"{a:P1}" : "-",
+            _ when scored.Schema.GetColumnOrNull(DiMmlColumns.ModalityScore(name)) is not null =>
+                $"{Quickstart.HeadAccuracy(scored, DiMmlColumns.ModalityScore(name), labels):P1}",
             _ => "-",
         };
-        Console.WriteLine($"{method,-18} {ml.MulticlassClassification.Evaluate(scored).MicroAccuracy,9:P1} {Head("audio"),7} {Head("image"),7} {seconds,8:F1}");
+        Console.WriteLine($"{method,-18} {ml.MulticlassClassification.Evaluate(scored).MicroAccuracy,9:P1} {Head("audio"),7} " +
+            $"{Head("image"),7} {seconds,8:F1}");
         (model as IDisposable)?.Dispose();
     }
 

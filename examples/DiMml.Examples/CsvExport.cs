@@ -21,7 +21,8 @@ internal static class CsvExport
                 string.Join(",", Enumerable.Range(0, FashionRow.HalfSize).Select(i => $"b{i}")));
             foreach (var row in rows)
             {
-                writer.WriteLine($"\"{row.Label}\"," + string.Join(",", row.Top.Concat(row.Bottom).Select(v => v.ToString("0.####", CultureInfo.InvariantCulture))));
+                writer.WriteLine($"\"{row.Label}\","
+                    + string.Join(",", row.Top.Concat(row.Bottom).Select(v => v.ToString("0.####", CultureInfo.InvariantCulture))));
             }
 
             Console.WriteLine($"Wrote {rows.Length} rows to {Path.Combine(output, file)}");

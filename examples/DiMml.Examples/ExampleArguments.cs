@@ -5,7 +5,8 @@ namespace DiMml.Examples;
 /// <summary>The examples' command line (System.CommandLine): one command per example, quickstart the default, and the
 /// options they share, each with its default, its check and its help text.</summary>
 internal sealed record ExampleArguments(
-    string? DataFolder, int Epochs, long Seed, int? MaxRows, int Threads, int Embedding, int Repeat, int BudgetMegabytes, string? OutputFolder,
+    string? DataFolder, int Epochs, long Seed, int? MaxRows, int Threads, int Embedding, int Repeat, int BudgetMegabytes,
+        string? OutputFolder,
     int Predictions)
 {
     private static readonly (string Name, string Description)[] Examples =
@@ -13,15 +14,18 @@ internal sealed record ExampleArguments(
         ("core", "The TorchSharp core alone: unimodal, joint and DI-MML side by side."),
         ("images", "The halves written as PNG files, LoadImages -> ExtractPixels -> DI-MML with ResNet-18 encoders and augmentation."),
         ("streaming", "Training data over the memory budget, streamed from a lazy IDataView: epoch time, time waiting for data, peak RSS."),
-        ("audio", "Spoken class names (espeak-ng: apt-get install espeak-ng) + Fashion-MNIST images: unimodal, joint and DI-MML (--rows = clips per class)."),
-        ("soak", "--predictions single-row predictions through one PredictionEngine of a saved model; fails when resident memory grows > 10 %."),
+        ("audio", "Spoken class names (espeak-ng: apt-get install espeak-ng) + Fashion-MNIST images: unimodal, joint and DI-MML (--rows " +
+            "= clips per class)."),
+        ("soak", "--predictions single-row predictions through one PredictionEngine of a saved model; fails when resident memory grows > " +
+            "10 %."),
         ("export-csv", "Writes the two views as train.csv / test.csv (Label,t0..t391,b0..b391) for the dimml command-line tool."),
     ];
 
     /// <summary>The root command (quickstart) and one subcommand per example; each action gets the parsed arguments.</summary>
     public static RootCommand Commands(IReadOnlyDictionary<string, Func<ExampleArguments, int>> examples)
     {
-        var root = new RootCommand("DI-MML examples. Without a command: quickstart, DI-MML in an ML.NET pipeline on two-view Fashion-MNIST: " +
+        var root = new RootCommand("DI-MML examples. Without a command: quickstart, DI-MML in an ML.NET pipeline on two-view " +
+            "Fashion-MNIST: " +
             "train, evaluate, save, reload, predict.");
         Bind(root, examples["quickstart"]);
         foreach (var (name, description) in Examples)
@@ -64,10 +68,19 @@ internal sealed record ExampleArguments(
         };
 
         private readonly Option<int> epochs = Positive("--epochs", 10, "Training epochs per method.");
-        private readonly Option<long> seed = new("--seed") { Description = "Seed of initialisation and batch order.", DefaultValueFactory = _ => 0 };
-        private readonly Option<int?> rows = new("--rows") { Description = "Use at most this many training rows (audio: clips per class, default 60)." };
+        private readonly Option<long> seed = new("--seed")
+        {
+            Description = "Seed of initialisation and batch order.",
+            DefaultValueFactory = _ => 0
+        };
+        private readonly Option<int?> rows = new("--rows")
+        {
+            Description = "Use at most this many training rows (audio: clips per class, " +
+            "default 60)."
+        };
         private readonly Option<int> threads = Positive("--threads", 1, "libtorch CPU threads (1 is fastest on a busy 2-core machine).");
-        private readonly Option<int> embedding = Positive("--embedding", 128, "Embedding size D (ResNet-18 widths are D/8..D; the paper's 512).");
+        private readonly Option<int> embedding = Positive("--embedding", 128, "Embedding size D (ResNet-18 widths are D/8..D; the " +
+            "paper's 512).");
         private readonly Option<int> repeat = Positive("--repeat", 1, "streaming: serve the training rows this many times over.");
         private readonly Option<int> budget = Positive("--budget-mb", 16, "streaming: memory budget for the training data in MiB.");
         private readonly Option<string?> output = new("--out") { Description = "export-csv: output folder (default fashion-mnist-csv)." };
@@ -91,7 +104,8 @@ internal sealed record ExampleArguments(
 
         public ExampleArguments Read(ParseResult parsed) => new(
             parsed.GetValue(data), parsed.GetValue(epochs), parsed.GetValue(seed), parsed.GetValue(rows), parsed.GetValue(threads),
-            parsed.GetValue(embedding), parsed.GetValue(repeat), parsed.GetValue(budget), parsed.GetValue(output), parsed.GetValue(predictions));
+            parsed.GetValue(embedding), parsed.GetValue(repeat), parsed.GetValue(budget), parsed.GetValue(output),
+                parsed.GetValue(predictions));
 
         private static Option<int> Positive(string name, int defaultValue, string description)
         {

@@ -46,7 +46,8 @@ internal static class ImagesExample
                 Seed = (int)args.Seed,
                 NumberOfThreads = args.Threads,
                 EpochCompleted = r => Console.WriteLine(
-                    $"  {r.Stage} epoch {r.Epoch + 1}: loss {r.Losses["total"]:F3}, train acc {string.Join(" ", r.TrainAccuracy.Where(p => !p.Key.StartsWith("shared", StringComparison.Ordinal)).Select(p => $"{p.Key}={p.Value:P1}"))}, {r.Elapsed.TotalSeconds:F1} s"),
+                    $"  {r.Stage} epoch {r.Epoch + 1}: loss {r.Losses[TermNames.Total]:F3}, " +
+                    $"train acc {BranchAccuracies(r)}, {r.Elapsed.TotalSeconds:F1} s"),
             };
             var pipeline = ml.Transforms.Conversion.MapValueToKey("Label");
             IEstimator<ITransformer> chain = pipeline;
@@ -63,7 +64,8 @@ internal static class ImagesExample
                 chain = chain
                     .Append(ml.Transforms.LoadImages($"{view}Image", folder, view))
                     .Append(ml.Transforms.ResizeImages($"{view}Image", imageWidth: 28, imageHeight: 14))
-                    .Append(ml.Transforms.ExtractPixels($"{view}Pixels", $"{view}Image", ImagePixelExtractingEstimator.ColorBits.Red, scaleImage: 1f / 255));
+                    .Append(ml.Transforms.ExtractPixels($"{view}Pixels", $"{view}Image", ImagePixelExtractingEstimator.ColorBits.Red,
+                        scaleImage: 1f / 255));
             }
 
             var watch = Stopwatch.StartNew();
@@ -73,9 +75,11 @@ internal static class ImagesExample
             var metrics = ml.MulticlassClassification.Evaluate(scored);
             var labels = scored.GetColumn<uint>("Label").ToArray();
             var dimml = ((IEnumerable<ITransformer>)model).OfType<DiMmlTransformer>().Single();
-            var epochSeconds = dimml.Diagnostics.History.Where(r => r.Stage == Torch.Training.TrainingStage.Detached).Average(r => r.Elapsed.TotalSeconds);
+            var epochSeconds = dimml.Diagnostics.History.Where(r => r.Stage == Torch.Training.TrainingStage.Detached)
+                .Average(r => r.Elapsed.TotalSeconds);
             Console.WriteLine();
-            Console.WriteLine($"ResNet-18 (widths {options.EmbeddingSize / 8}..{options.EmbeddingSize}), {args.Epochs} epochs, {epochSeconds:F1} s per stage-1 epoch, {seconds:F0} s in all");
+            Console.WriteLine($"ResNet-18 (widths {options.EmbeddingSize / 8}..{options.EmbeddingSize}), {args.Epochs} epochs, " +
+                $"{epochSeconds:F1} s per stage-1 epoch, {seconds:F0} s in all");
             Console.WriteLine($"  top half, modality head     {Quickstart.HeadAccuracy(scored, "Score.top", labels):P1}");
             Console.WriteLine($"  bottom half, modality head  {Quickstart.HeadAccuracy(scored, "Score.bottom", labels):P1}");
             Console.WriteLine($"  DI-MML fused           {metrics.MicroAccuracy:P1}");
@@ -107,4 +111,9 @@ internal static class ImagesExample
 
         return pixels;
     }
+
+    // The modality heads' (and the fusion head's) training accuracies of an epoch, without the shared head's.
+    private static string BranchAccuracies(EpochRecord record) => string.Join(" ", record.TrainAccuracy
+        .Where(p => !p.Key.StartsWith(TermNames.SharedPrefix, StringComparison.Ordinal))
+        .Select(p => $"{p.Key}={p.Value:P1}"));
 }

@@ -20,7 +20,8 @@ internal static class Quickstart
         ExampleLog.Attach(ml);
         var train = ml.Data.LoadFromEnumerable(TwoViewFashionMnist.Rows(folder, "train", args.MaxRows));
         var test = ml.Data.LoadFromEnumerable(TwoViewFashionMnist.Rows(folder, "t10k"));
-        Console.WriteLine($"Two-view Fashion-MNIST from {folder}: {train.GetRowCount()} train / {test.GetRowCount()} test rows, views = top and bottom image halves");
+        Console.WriteLine($"Two-view Fashion-MNIST from {folder}: {train.GetRowCount()} train / {test.GetRowCount()} test rows, views = " +
+            $"top and bottom image halves");
 
         var options = new DiMmlTrainer.Options
         {
@@ -41,7 +42,8 @@ internal static class Quickstart
 
         var watch = Stopwatch.StartNew();
         var model = pipeline.Fit(train);
-        Console.WriteLine($"Trained in {watch.Elapsed.TotalSeconds:F1} s ({args.Epochs} + {options.FusionEpochs} fusion epochs, seed {args.Seed})");
+        Console.WriteLine($"Trained in {watch.Elapsed.TotalSeconds:F1} s ({args.Epochs} + {options.FusionEpochs} fusion epochs, seed " +
+            $"{args.Seed})");
 
         var scored = model.Transform(test);
         var metrics = ml.MulticlassClassification.Evaluate(scored);
@@ -50,7 +52,8 @@ internal static class Quickstart
         Console.WriteLine("Test accuracy");
         Console.WriteLine($"  top half, modality head     {HeadAccuracy(scored, "Score.top", labels):P1}");
         Console.WriteLine($"  bottom half, modality head  {HeadAccuracy(scored, "Score.bottom", labels):P1}");
-        Console.WriteLine($"  DI-MML fused           {metrics.MicroAccuracy:P1}   (macro {metrics.MacroAccuracy:P1}, log-loss {metrics.LogLoss:F3})");
+        Console.WriteLine($"  DI-MML fused           {metrics.MicroAccuracy:P1}   (macro {metrics.MacroAccuracy:P1}, log-loss " +
+            $"{metrics.LogLoss:F3})");
 
         var path = Path.Combine(Path.GetTempPath(), $"dimml-quickstart-{Environment.ProcessId}.zip");
         ml.Model.Save(model, train.Schema, path);

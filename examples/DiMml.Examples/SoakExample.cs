@@ -18,12 +18,22 @@ internal static class SoakExample
         var folder = args.DataFolder ?? Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist-small");
         var rows = TwoViewFashionMnist.Rows(folder, "t10k");
         var ml = new MLContext(seed: 0);
-        var options = new DiMmlTrainer.Options { Epochs = 2, BatchSize = 32, LearningRate = 0.01, EmbeddingSize = 64, FusionEpochs = 1, Seed = 0, NumberOfThreads = args.Threads };
+        var options = new DiMmlTrainer.Options
+        {
+            Epochs = 2,
+            BatchSize = 32,
+            LearningRate = 0.01,
+            EmbeddingSize = 64,
+            FusionEpochs = 1,
+            Seed = 0,
+            NumberOfThreads = args.Threads
+        };
         options.Modalities.Add(new ModalityOptions { Name = "top", ColumnName = "Top", HiddenSizes = [64] });
         options.Modalities.Add(new ModalityOptions { Name = "bottom", ColumnName = "Bottom", HiddenSizes = [64] });
         var data = ml.Data.LoadFromEnumerable(rows);
         var path = Path.Combine(Path.GetTempPath(), $"dimml-soak-{Environment.ProcessId}.zip");
-        using (var trained = (IDisposable)ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.DiMml(options))
+        using (var trained = (IDisposable)ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.MulticlassClassification.Trainers.DiMml(options))
                    .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel")).Fit(data))
         {
             ml.Model.Save((ITransformer)trained, data.Schema, path);
@@ -53,7 +63,8 @@ internal static class SoakExample
         var end = Rss();
         var growth = (double)(end - baseline) / baseline;
         Array.Sort(latencies);
-        Console.WriteLine($"{total} predictions: RSS {baseline >> 20} MiB after {checkpoint}, {end >> 20} MiB at the end ({growth:+0.0%;-0.0%}); " +
+        Console.WriteLine($"{total} predictions: RSS {baseline >> 20} MiB after {checkpoint}, {end >> 20} MiB at the end " +
+            $"({growth:+0.0%;-0.0%}); " +
             $"latency p50 {latencies[total / 2]:F0} us, p99 {latencies[(int)(total * 0.99)]:F0} us");
         (model as IDisposable)?.Dispose();
         return growth <= 0.10 ? 0 : 1;

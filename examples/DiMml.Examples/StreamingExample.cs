@@ -73,12 +73,17 @@ internal static class StreamingExample
         var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
         using var model = ml.MulticlassClassification.Trainers.DiMml(options).Fit(keyed);
         var diagnostics = model.Diagnostics;
-        var epochs = diagnostics.History.Where(r => r.Stage == Torch.Training.TrainingStage.Detached).Select(r => r.Elapsed.TotalSeconds).ToArray();
+        var epochs = diagnostics.History.Where(r => r.Stage == Torch.Training.TrainingStage.Detached).Select(r => r.Elapsed.TotalSeconds)
+            .ToArray();
         var featureMiB = total * 4.0 * 2 * FashionRow.HalfSize / (1 << 20);
         Console.WriteLine();
-        Console.WriteLine($"rows {total} ({featureMiB:F0} MiB of features), budget {args.BudgetMegabytes} MiB, streamed: {diagnostics.Streamed}");
-        Console.WriteLine($"stage-1 epoch time: median {Median(epochs):F2} s; waiting for data: {diagnostics.DataWaitTime.TotalSeconds:F2} s of {diagnostics.TrainingTime.TotalSeconds:F2} s ({diagnostics.DataWaitShare:P1})");
-        Console.WriteLine($"peak RSS: {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB; total {watch.Elapsed.TotalSeconds:F0} s");
+        Console.WriteLine($"rows {total} ({featureMiB:F0} MiB of features), budget {args.BudgetMegabytes} MiB, streamed: " +
+            $"{diagnostics.Streamed}");
+        Console.WriteLine($"stage-1 epoch time: median {Median(epochs):F2} s; waiting for data: " +
+            $"{diagnostics.DataWaitTime.TotalSeconds:F2} s of {diagnostics.TrainingTime.TotalSeconds:F2} s " +
+            $"({diagnostics.DataWaitShare:P1})");
+        Console.WriteLine($"peak RSS: {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB; total " +
+            $"{watch.Elapsed.TotalSeconds:F0} s");
         return 0;
     }
 

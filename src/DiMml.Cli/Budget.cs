@@ -18,5 +18,6 @@ internal sealed record Budget(
         line.Optional("--resume"));
 
     public override string ToString() =>
-        $"{Epochs} epochs (+{FusionEpochs} fusion-head epochs for DI-MML), batch {BatchSize}, lr {LearningRate}, D = {EmbeddingSize}, hidden {Hidden}, seed {Seed}";
+        $"{Epochs} epochs (+{FusionEpochs} fusion-head epochs for DI-MML), batch {BatchSize}, lr {LearningRate}, D = {EmbeddingSize}, " +
+            $"hidden {Hidden}, seed {Seed}";
 }

@@ -100,7 +100,8 @@ internal sealed class CommandLine
 
     private static Command Predict(Func<CommandLine, int> action)
     {
-        var command = new Command("predict", "Score a delimited file with a saved model; write the predicted label and the class scores as CSV.")
+        var command = new Command("predict", "Score a delimited file with a saved model; write the predicted label and the class scores " +
+            "as CSV.")
         {
             Text("--model", "The model zip.", required: true),
             Text("--input", "The rows to score.", required: true),
@@ -190,23 +191,25 @@ internal sealed class CommandLine
     }
 
     // Numbers are read with the invariant culture, whatever the machine's locale (0.01, never 0,01).
-    private static Option<double> Number(string name, double defaultValue, double exclusiveMinimum, double exclusiveMaximum, string description) => new(name)
-    {
-        Description = description,
-        DefaultValueFactory = _ => defaultValue,
-        CustomParser = r =>
+    private static Option<double> Number(string name, double defaultValue, double exclusiveMinimum, double exclusiveMaximum,
+        string description) => new(name)
         {
-            var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : "";
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > exclusiveMinimum && value < exclusiveMaximum)
+            Description = description,
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = r =>
             {
-                return value;
-            }
+                var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : "";
+                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > exclusiveMinimum
+                    && value < exclusiveMaximum)
+                {
+                    return value;
+                }
 
-            r.AddError($"Option {name} must be a number in ({exclusiveMinimum.ToString(CultureInfo.InvariantCulture)}, " +
-                $"{exclusiveMaximum.ToString(CultureInfo.InvariantCulture)}), got '{text}'.");
-            return defaultValue;
-        },
-    };
+                r.AddError($"Option {name} must be a number in ({exclusiveMinimum.ToString(CultureInfo.InvariantCulture)}, " +
+                    $"{exclusiveMaximum.ToString(CultureInfo.InvariantCulture)}), got '{text}'.");
+                return defaultValue;
+            },
+        };
 }
 
 /// <summary>A command-line mistake found after parsing: the message says what is wrong and how to fix it.</summary>

@@ -20,30 +20,36 @@ internal static class Comparison
         var trainKeyed = keys.Transform(train);
         var testKeyed = keys.Transform(test);
         var output = Directory.CreateDirectory(line.Required("--out")).FullName;
-        AnsiConsole.MarkupLine($"[bold]dimml compare[/]: {InputSchema.RowCount(train)} training and {InputSchema.RowCount(test)} test rows, " +
-            $"modalities {Markup.Escape(string.Join(", ", data.Modalities.Select(m => $"{m.Name}[{m.Indices.Length}]")))}; {Markup.Escape(budget.ToString())}");
+        var modalities = string.Join(", ", data.Modalities.Select(m => $"{m.Name}[{m.Indices.Length}]"));
+        AnsiConsole.MarkupLine($"[bold]dimml compare[/]: {InputSchema.RowCount(train)} training and {InputSchema.RowCount(test)} test " +
+            "rows, " +
+            $"modalities {Markup.Escape(modalities)}; {Markup.Escape(budget.ToString())}");
 
         var seeds = Seeds(line, budget.Seed);
         var runs = new List<MethodResult>();
-        AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+        AnsiConsole.Progress().AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(progress =>
             {
                 foreach (var seed in seeds)
                 {
-                    runs.AddRange(RunSeed(ml, line, data, budget with { Seed = seed }, seeds.Length > 1, trainKeyed, testKeyed, keys, output, progress));
+                    runs.AddRange(RunSeed(ml, line, data, budget with { Seed = seed }, seeds.Length > 1, trainKeyed, testKeyed, keys,
+                        output, progress));
                 }
             });
 
         var results = runs.GroupBy(r => r.Method).Select(g => MethodResult.Mean(g.ToArray())).ToArray();
         ReportWriter.Write(output, results, runs, data.Modalities.Select(m => m.Name).ToArray(), budget, seeds);
         AnsiConsole.Write(ReportWriter.Table(results, data.Modalities.Select(m => m.Name).ToArray()));
-        AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(Path.Combine(output, "comparison.md"))}[/], comparison.json, accuracy.svg and training-curves.svg.");
+        AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(Path.Combine(output, "comparison.md"))}[/], comparison.json, accuracy.svg " +
+            $"and training-curves.svg.");
         return 0;
     }
 
     // Every selected method once with this seed, each with a progress bar of its epochs.
     private static List<MethodResult> RunSeed(
-        MLContext ml, CommandLine line, DelimitedData data, Budget budget, bool label, IDataView train, IDataView test, ITransformer keys, string output, ProgressContext progress)
+        MLContext ml, CommandLine line, DelimitedData data, Budget budget, bool label, IDataView train, IDataView test, ITransformer keys,
+            string output, ProgressContext progress)
     {
         var histories = new ConcurrentDictionary<string, List<EpochRecord>>();
         var tasks = new Dictionary<string, ProgressTask>();
@@ -75,26 +81,31 @@ internal static class Comparison
 
     private static int[] Seeds(CommandLine line, int single) => line.Optional("--seeds") is { } list
         ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Select(s => int.TryParse(s, out var seed) && seed >= 0 ? seed : throw new CommandLineException($"--seeds takes non-negative integers, got '{s}'."))
+            .Select(s => int.TryParse(s, out var seed) && seed >= 0 ? seed : throw new CommandLineException($"--seeds takes non-negative " +
+                $"integers, got '{s}'."))
             .Distinct().ToArray()
         : [single];
 
     // saveSuffix: null = do not save; otherwise appended to the model file name.
     private static MethodResult Evaluate(
-        MLContext ml, Method method, IDataView train, IDataView test, ITransformer keys, ConcurrentDictionary<string, List<EpochRecord>> histories, string output, string? saveSuffix)
+        MLContext ml, Method method, IDataView train, IDataView test, ITransformer keys,
+            ConcurrentDictionary<string, List<EpochRecord>> histories, string output, string? saveSuffix)
     {
         var watch = Stopwatch.StartNew();
         var model = method.Estimator().Fit(train);
         var seconds = watch.Elapsed.TotalSeconds;
         var scored = model.Transform(test);
         var metrics = ml.MulticlassClassification.Evaluate(scored);
-        var f1 = metrics.ConfusionMatrix.PerClassPrecision.Zip(metrics.ConfusionMatrix.PerClassRecall, (p, r) => p + r > 0 ? 2 * p * r / (p + r) : 0).Average();
+        var f1 = metrics.ConfusionMatrix.PerClassPrecision.Zip(metrics.ConfusionMatrix.PerClassRecall, (p, r) =>
+            p + r > 0 ? 2 * p * r / (p + r) : 0).Average();
         if (saveSuffix is not null)
         {
-            ml.Model.Save(new Microsoft.ML.Data.TransformerChain<ITransformer>(keys, model), train.Schema, Path.Combine(output, $"{method.Name.Replace(':', '-')}{saveSuffix}.zip"));
+            ml.Model.Save(new Microsoft.ML.Data.TransformerChain<ITransformer>(keys, model), train.Schema,
+                Path.Combine(output, $"{method.Name.Replace(':', '-')}{saveSuffix}.zip"));
         }
 
-        var result = new MethodResult(method.Name, metrics.MicroAccuracy, f1, method.ModalityAccuracy(model, scored), seconds, histories.GetValueOrDefault(method.Name) ?? []);
+        var result = new MethodResult(method.Name, metrics.MicroAccuracy, f1, method.ModalityAccuracy(model, scored), seconds,
+            histories.GetValueOrDefault(method.Name) ?? []);
         (model as IDisposable)?.Dispose();
         return result;
     }
@@ -111,7 +122,8 @@ internal static class Comparison
         var unknown = wanted.Except(methods.Select(m => m.Name)).ToArray();
         return unknown.Length == 0
             ? methods.Where(m => wanted.Contains(m.Name)).ToArray()
-            : throw new CommandLineException($"Unknown method(s) {string.Join(", ", unknown)}; methods: {string.Join(", ", methods.Select(m => m.Name))}.");
+            : throw new CommandLineException($"Unknown method(s) {string.Join(", ", unknown)}; methods: " +
+                $"{string.Join(", ", methods.Select(m => m.Name))}.");
     }
 
     internal static (DelimitedData Data, IDataView Train, IDataView Test) Load(MLContext ml, CommandLine line, char separator)

@@ -6,11 +6,13 @@ namespace DiMml.Cli;
 /// <param name="Method">Method name.</param>
 /// <param name="Accuracy">Test accuracy (micro).</param>
 /// <param name="MacroF1">Mean over classes of the per-class F1.</param>
-/// <param name="ModalityAccuracy">Per modality: the accuracy of that modality's head on the test rows (joint: a linear probe on the frozen encoder).</param>
+/// <param name="ModalityAccuracy">Per modality: the accuracy of that modality's head on the test rows (joint: a linear probe on the frozen
+/// encoder).</param>
 /// <param name="TrainSeconds">Wall time of fitting.</param>
 /// <param name="History">Per-epoch records (empty for LightGBM).</param>
 internal sealed record MethodResult(
-    string Method, double Accuracy, double MacroF1, IReadOnlyDictionary<string, double> ModalityAccuracy, double TrainSeconds, IReadOnlyList<EpochRecord> History)
+    string Method, double Accuracy, double MacroF1, IReadOnlyDictionary<string, double> ModalityAccuracy, double TrainSeconds,
+        IReadOnlyList<EpochRecord> History)
 {
     /// <summary>Seeds the figures are averaged over (1 for a single run).</summary>
     public int Seeds { get; init; } = 1;
@@ -25,7 +27,8 @@ internal sealed record MethodResult(
         var mean = accuracies.Average();
         var spread = runs.Count > 1 ? Math.Sqrt(accuracies.Sum(a => (a - mean) * (a - mean)) / (runs.Count - 1)) : 0;
         var modalities = runs[0].ModalityAccuracy.Keys.ToDictionary(m => m, m => runs.Average(r => r.ModalityAccuracy[m]));
-        return new MethodResult(runs[0].Method, mean, runs.Average(r => r.MacroF1), modalities, runs.Average(r => r.TrainSeconds), runs[0].History)
+        return new MethodResult(runs[0].Method, mean, runs.Average(r => r.MacroF1), modalities, runs.Average(r => r.TrainSeconds), runs[0]
+            .History)
         {
             Seeds = runs.Count,
             AccuracySpread = spread,

@@ -7,12 +7,14 @@ namespace DiMml.Cli;
 
 /// <summary>A method to train: its name, the estimator (on key-typed Label and the modality columns), and how to read
 /// per-modality accuracy from its fitted model.</summary>
-internal sealed record Method(string Name, Func<IEstimator<ITransformer>> Estimator, Func<ITransformer, IDataView, IReadOnlyDictionary<string, double>> ModalityAccuracy);
+internal sealed record Method(string Name, Func<IEstimator<ITransformer>> Estimator,
+    Func<ITransformer, IDataView, IReadOnlyDictionary<string, double>> ModalityAccuracy);
 
 /// <summary>The methods <c>dimml compare</c> runs, all with the same budget, seed and data.</summary>
 internal static class Methods
 {
-    public static IReadOnlyList<Method> All(MLContext ml, DelimitedData data, Budget budget, IDataView? evaluation, Action<string, EpochRecord> onEpoch)
+    public static IReadOnlyList<Method> All(MLContext ml, DelimitedData data, Budget budget, IDataView? evaluation,
+        Action<string, EpochRecord> onEpoch)
     {
         var methods = data.Modalities.Select(m => Unimodal(ml, data, budget, m.Name, onEpoch)).ToList();
         methods.Add(Joint(ml, data, budget, evaluation, onEpoch));
@@ -44,10 +46,12 @@ internal static class Methods
         }, (model, scored) => ScoreColumnAccuracy(scored, [modality]));
     }
 
-    private static Method Joint(MLContext ml, DelimitedData data, Budget budget, IDataView? evaluation, Action<string, EpochRecord> onEpoch) =>
+    private static Method Joint(MLContext ml, DelimitedData data, Budget budget, IDataView? evaluation,
+        Action<string, EpochRecord> onEpoch) =>
         new("joint", () =>
         {
-            var options = Configure(new JointMultimodalTrainer.Options { ProbeEvaluationSet = evaluation }, budget, r => onEpoch("joint", r));
+            var options = Configure(new JointMultimodalTrainer.Options { ProbeEvaluationSet = evaluation }, budget, r =>
+                onEpoch("joint", r));
             foreach (var m in data.Modalities)
             {
                 options.Modalities.Add(Modality(data, m.Name, budget));
@@ -56,7 +60,8 @@ internal static class Methods
             return ml.MulticlassClassification.Trainers.JointMultimodal(options);
         }, (model, _) => ((MultimodalBaselineTransformer)model).Diagnostics.ProbeAccuracy);
 
-    private static Method DiMml(MLContext ml, DelimitedData data, Budget budget, string name, Action<DiMmlTrainer.Options> variant, Action<string, EpochRecord> onEpoch) =>
+    private static Method DiMml(MLContext ml, DelimitedData data, Budget budget, string name, Action<DiMmlTrainer.Options> variant,
+        Action<string, EpochRecord> onEpoch) =>
         new(name, () =>
         {
             var options = Configure(new DiMmlTrainer.Options { FusionEpochs = budget.FusionEpochs }, budget, r => onEpoch(name, r));

@@ -34,7 +34,8 @@ internal static class ReportWriter
     }
 
     public static void Write(
-        string folder, IReadOnlyList<MethodResult> results, IReadOnlyList<MethodResult> runs, IReadOnlyList<string> modalities, Budget budget, IReadOnlyList<int> seeds)
+        string folder, IReadOnlyList<MethodResult> results, IReadOnlyList<MethodResult> runs, IReadOnlyList<string> modalities,
+            Budget budget, IReadOnlyList<int> seeds)
     {
         File.WriteAllText(Path.Combine(folder, "comparison.md"), Markdown(results, modalities, budget, seeds));
         File.WriteAllText(Path.Combine(folder, "comparison.json"), JsonSerializer.Serialize(new
@@ -50,7 +51,8 @@ internal static class ReportWriter
                 r.MacroF1,
                 r.ModalityAccuracy,
                 r.TrainSeconds,
-                epochs = r.History.Select(h => new { stage = h.Stage.ToString(), epoch = h.Epoch, h.Losses, h.TrainAccuracy, seconds = h.Elapsed.TotalSeconds }),
+                epochs = r.History.Select(h =>
+                    new { stage = h.Stage.ToString(), epoch = h.Epoch, h.Losses, h.TrainAccuracy, seconds = h.Elapsed.TotalSeconds }),
             }),
             runs = runs.Select(r => new { r.Method, r.Accuracy, r.MacroF1, r.ModalityAccuracy, r.TrainSeconds }),
         }, Indented));
@@ -58,7 +60,8 @@ internal static class ReportWriter
         Export(CurvesPlot(results), Path.Combine(folder, "training-curves.svg"));
     }
 
-    private static string Markdown(IReadOnlyList<MethodResult> results, IReadOnlyList<string> modalities, Budget budget, IReadOnlyList<int> seeds)
+    private static string Markdown(IReadOnlyList<MethodResult> results, IReadOnlyList<string> modalities, Budget budget,
+        IReadOnlyList<int> seeds)
     {
         var text = new StringBuilder();
         var over = seeds.Count > 1 ? $"; mean over seeds {string.Join(", ", seeds)} (accuracy ± sample standard deviation)" : "";
@@ -71,12 +74,14 @@ internal static class ReportWriter
             text.AppendLine("| " + string.Join(" | ", row) + " |");
         }
 
-        text.AppendLine().AppendLine("Per-modality accuracy: each modality's head on the test rows; for joint training a linear probe on that frozen encoder, scored on the test rows.");
+        text.AppendLine().AppendLine("Per-modality accuracy: each modality's head on the test rows; for joint training a linear probe on " +
+            "that frozen encoder, scored on the test rows.");
         return text.ToString();
     }
 
     private static IEnumerable<string[]> Rows(IReadOnlyList<MethodResult> results, IReadOnlyList<string> modalities) =>
-        results.Select(r => new[] { r.Method, Percent(r.Accuracy) + (r.Seeds > 1 ? $" ± {100 * r.AccuracySpread:F1}" : ""), Percent(r.MacroF1) }
+        results.Select(r =>
+            new[] { r.Method, Percent(r.Accuracy) + (r.Seeds > 1 ? $" ± {100 * r.AccuracySpread:F1}" : ""), Percent(r.MacroF1) }
             .Concat(modalities.Select(m => r.ModalityAccuracy.TryGetValue(m, out var a) ? Percent(a) : "-"))
             .Append(r.TrainSeconds.ToString("F1", CultureInfo.InvariantCulture))
             .ToArray());
@@ -85,7 +90,12 @@ internal static class ReportWriter
 
     private static PlotModel AccuracyPlot(IReadOnlyList<MethodResult> results)
     {
-        var plot = new PlotModel { Title = "Test accuracy per method", PlotMargins = new OxyThickness(170, double.NaN, 30, double.NaN), Padding = new OxyThickness(10, 20, 10, 10) };
+        var plot = new PlotModel
+        {
+            Title = "Test accuracy per method",
+            PlotMargins = new OxyThickness(170, double.NaN, 30, double.NaN),
+            Padding = new OxyThickness(10, 20, 10, 10)
+        };
         plot.Axes.Add(new CategoryAxis { Position = AxisPosition.Left, ItemsSource = results.Select(r => r.Method).ToArray() });
         plot.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Minimum = 0, Maximum = 100, Title = "accuracy (%)" });
         var bars = new BarSeries { LabelFormatString = "{0:F1}" };
@@ -97,16 +107,35 @@ internal static class ReportWriter
     // Training accuracy per epoch of each method's modality heads (the mean over modality heads for DI-MML, the fused head for joint).
     private static PlotModel CurvesPlot(IReadOnlyList<MethodResult> results)
     {
-        var plot = new PlotModel { Title = "Training accuracy per epoch (modality heads; DI-MML: mean of the modality heads)", Padding = new OxyThickness(10, 20, 10, 10) };
-        plot.Legends.Add(new Legend { LegendPlacement = LegendPlacement.Outside, LegendPosition = LegendPosition.BottomCenter, LegendOrientation = LegendOrientation.Horizontal, LegendItemSpacing = 24 });
-        plot.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "epoch", Minimum = 1, MajorStep = 1, MinorStep = 1, StringFormat = "0" });
+        var plot = new PlotModel
+        {
+            Title = "Training accuracy per epoch (modality heads; DI-MML: mean of the modality heads)",
+            Padding = new OxyThickness(10, 20, 10, 10)
+        };
+        plot.Legends.Add(new Legend
+        {
+            LegendPlacement = LegendPlacement.Outside,
+            LegendPosition = LegendPosition.BottomCenter,
+            LegendOrientation = LegendOrientation.Horizontal,
+            LegendItemSpacing = 24
+        });
+        plot.Axes.Add(new LinearAxis
+        {
+            Position = AxisPosition.Bottom,
+            Title = "epoch",
+            Minimum = 1,
+            MajorStep = 1,
+            MinorStep = 1,
+            StringFormat = "0"
+        });
         plot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "training accuracy (%)", AxisTitleDistance = 10 });
         foreach (var result in results.Where(r => r.History.Count > 0))
         {
             var series = new LineSeries { Title = result.Method, Color = Palette[plot.Series.Count % Palette.Length], StrokeThickness = 2 };
             foreach (var record in result.History.Where(h => h.Stage != TrainingStage.Fusion))
             {
-                var heads = record.TrainAccuracy.Where(p => !p.Key.StartsWith(TermNames.SharedPrefix, StringComparison.Ordinal)).Select(p => p.Value).ToArray();
+                var heads = record.TrainAccuracy.Where(p => !p.Key.StartsWith(TermNames.SharedPrefix, StringComparison.Ordinal))
+                    .Select(p => p.Value).ToArray();
                 series.Points.Add(new DataPoint(record.Epoch + 1, 100 * heads.Average()));
             }
 

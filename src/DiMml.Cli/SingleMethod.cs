@@ -16,7 +16,8 @@ internal static class SingleMethod
         var trainPath = line.Required("--train");
         var data = new DelimitedData(ml, trainPath, separator, line.Required("--label"), line.Modalities);
         var train = data.Load(trainPath);
-        var method = Methods.ByName(ml, data, budget, line.Required("--method"), (_, r) => Console.WriteLine($"  {r.Stage} epoch {r.Epoch + 1}: loss {r.Losses[TermNames.Total]:F4}"));
+        var method = Methods.ByName(ml, data, budget, line.Required("--method"), (_, r) => Console.WriteLine($"  {r.Stage} epoch " +
+            $"{r.Epoch + 1}: loss {r.Losses[TermNames.Total]:F4}"));
         var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(method.Estimator()).Fit(train);
         var path = line.Required("--model");
         ml.Model.Save(model, train.Schema, path);
@@ -29,15 +30,20 @@ internal static class SingleMethod
     {
         var ml = new MLContext(seed: 0);
         var input = line.Required("--input");
-        var data = new DelimitedData(ml, input, Comparison.Separator(line), line.Optional("--label") ?? FirstColumn(input), line.Modalities);
+        var data = new DelimitedData(ml, input, Comparison.Separator(line), line.Optional("--label") ?? FirstColumn(input),
+            line.Modalities);
         var model = ml.Model.Load(line.Required("--model"), out _);
         var transformed = model.Transform(data.Load(input));
-        var scored = ml.Transforms.Conversion.MapKeyToValue("PredictedLabelValue", DiMmlColumns.PredictedLabel).Fit(transformed).Transform(transformed);
+        var scored = ml.Transforms.Conversion.MapKeyToValue("PredictedLabelValue", DiMmlColumns.PredictedLabel).Fit(transformed)
+            .Transform(transformed);
         var labels = scored.GetColumn<ReadOnlyMemory<char>>("PredictedLabelValue").Select(v => v.ToString()).ToArray();
         var scores = scored.GetColumn<float[]>(DiMmlColumns.Score).ToArray();
         var output = line.Required("--output");
-        File.WriteAllLines(output, labels.Select((label, i) => label + "," + string.Join(",", scores[i].Select(s => s.ToString("R", CultureInfo.InvariantCulture))))
-            .Prepend("PredictedLabel," + string.Join(",", Enumerable.Range(0, scores.FirstOrDefault()?.Length ?? 0).Select(c => $"Score{c}"))));
+        File.WriteAllLines(output,
+            labels.Select((label, i) =>
+                label + "," + string.Join(",", scores[i].Select(s => s.ToString("R", CultureInfo.InvariantCulture))))
+            .Prepend("PredictedLabel,"
+                + string.Join(",", Enumerable.Range(0, scores.FirstOrDefault()?.Length ?? 0).Select(c => $"Score{c}"))));
         Console.WriteLine($"Wrote {labels.Length} predictions to {output}");
         (model as IDisposable)?.Dispose();
         return 0;

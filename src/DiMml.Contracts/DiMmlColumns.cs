@@ -4,10 +4,12 @@ namespace DiMml;
 /// the exporter, the ML.NET scoring pipeline, the bulk scorer and serving code.</summary>
 public static class DiMmlColumns
 {
-    /// <summary>Fused class probabilities (known-size vector of <see cref="float"/>, one slot per class in the Label's key order).</summary>
+    /// <summary>Fused class probabilities (known-size vector of <see cref="float"/>, one slot per class in the Label's key
+    /// order).</summary>
     public const string Score = "Score";
 
-    /// <summary>Predicted class, key-typed with the Label's key values; the missing key (0) when every modality of the row is missing.</summary>
+    /// <summary>Predicted class, key-typed with the Label's key values; the missing key (0) when every modality of the row is
+    /// missing.</summary>
     public const string PredictedLabel = "PredictedLabel";
 
     /// <summary>Per-row weight of each branch: one per modality in option order, then the fusion head.</summary>
@@ -20,7 +22,8 @@ public static class DiMmlColumns
     /// pipeline turns it into <see cref="PredictedLabel"/>.</summary>
     public const string PredictedIndex = "PredictedIndex";
 
-    /// <summary>Name of the column with modality <paramref name="modalityName"/>'s own-branch probabilities (NaN when that modality is missing).</summary>
+    /// <summary>Name of the column with modality <paramref name="modalityName"/>'s own-branch probabilities (NaN when that modality is
+    /// missing).</summary>
     /// <param name="modalityName">The modality's name.</param>
     public static string ModalityScore(string modalityName) => ModalityScorePrefix + modalityName;
 }

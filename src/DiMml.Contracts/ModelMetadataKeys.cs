@@ -6,7 +6,8 @@ namespace DiMml;
 /// </summary>
 public static class ModelMetadataKeys
 {
-    /// <summary>What the graph is: a model kind (<c>DiMml</c>, <c>Joint</c>, ...), <c>CertaintyWeightedFusion</c> or <c>AudioSpectrogram</c>.</summary>
+    /// <summary>What the graph is: a model kind (<c>DiMml</c>, <c>Joint</c>, ...), <c>CertaintyWeightedFusion</c> or
+    /// <c>AudioSpectrogram</c>.</summary>
     public const string Kind = "dimml.kind";
 
     /// <summary>The package version that wrote the graph.</summary>

@@ -9,7 +9,8 @@ public static class DiMmlCatalog
     /// <summary>DI-MML with full options.</summary>
     /// <param name="catalog">The multiclass trainers catalog of an <see cref="MLContext"/>.</param>
     /// <param name="options">Training settings.</param>
-    public static DiMmlTrainer DiMml(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, DiMmlTrainer.Options options) =>
+    public static DiMmlTrainer DiMml(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        DiMmlTrainer.Options options) =>
         new(MLNetEnvironment.Of(catalog), options);
 
     /// <summary>DI-MML with one MLP-encoded modality per column (named after the column) and the paper's other defaults.</summary>
@@ -30,7 +31,14 @@ public static class DiMmlCatalog
         int? seed = null)
     {
         ArgumentNullException.ThrowIfNull(modalityColumnNames);
-        var options = new DiMmlTrainer.Options { LabelColumnName = labelColumnName, Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Seed = seed };
+        var options = new DiMmlTrainer.Options
+        {
+            LabelColumnName = labelColumnName,
+            Epochs = epochs,
+            BatchSize = batchSize,
+            LearningRate = learningRate,
+            Seed = seed
+        };
         foreach (var column in modalityColumnNames)
         {
             options.Modalities.Add(new ModalityOptions { ColumnName = column });
@@ -42,12 +50,14 @@ public static class DiMmlCatalog
     /// <summary>Joint-training baseline (all encoders + one fusion head, one CE loss) with full options.</summary>
     /// <param name="catalog">The multiclass trainers catalog of an <see cref="MLContext"/>.</param>
     /// <param name="options">Training settings.</param>
-    public static JointMultimodalTrainer JointMultimodal(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, JointMultimodalTrainer.Options options) =>
+    public static JointMultimodalTrainer JointMultimodal(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        JointMultimodalTrainer.Options options) =>
         new(MLNetEnvironment.Of(catalog), options);
 
     /// <summary>Unimodal baseline (one modality's encoder and head) with full options.</summary>
     /// <param name="catalog">The multiclass trainers catalog of an <see cref="MLContext"/>.</param>
     /// <param name="options">Training settings with exactly one modality.</param>
-    public static UnimodalTrainer Unimodal(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, UnimodalTrainer.Options options) =>
+    public static UnimodalTrainer Unimodal(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        UnimodalTrainer.Options options) =>
         new(MLNetEnvironment.Of(catalog), options);
 }

@@ -8,33 +8,39 @@ namespace DiMml.MLNet;
 public sealed class DiMmlDiagnostics : TrainingDiagnostics
 {
     internal DiMmlDiagnostics(
-        IReadOnlyList<EpochRecord> history, FitFacts facts, IReadOnlyList<string> modalityNames, IReadOnlyDictionary<string, int> effectiveSetSizes,
+        IReadOnlyList<EpochRecord> history, FitFacts facts, IReadOnlyList<string> modalityNames,
+            IReadOnlyDictionary<string, int> effectiveSetSizes,
         int ducStartEpoch, string fusion, FusionSelection? selection = null)
         : base(history, facts)
     {
         var lastDetached = history.LastOrDefault(r => r.Stage == TrainingStage.Detached);
-        ModalityHeadTrainAccuracy = modalityNames.ToDictionary(m => m, m => lastDetached?.TrainAccuracy.GetValueOrDefault(TermNames.BranchAccuracy(m)) ?? double.NaN);
+        ModalityHeadTrainAccuracy = modalityNames.ToDictionary(m => m, m =>
+            lastDetached?.TrainAccuracy.GetValueOrDefault(TermNames.BranchAccuracy(m)) ?? double.NaN);
         SharedHeadTrainAccuracy = modalityNames
             .Where(m => lastDetached?.TrainAccuracy.ContainsKey(TermNames.Shared(m)) == true)
             .ToDictionary(m => m, m => lastDetached!.TrainAccuracy[TermNames.Shared(m)]);
-        FusionHeadTrainAccuracy = history.LastOrDefault(r => r.Stage == TrainingStage.Fusion)?.TrainAccuracy.GetValueOrDefault(TermNames.Fusion);
+        FusionHeadTrainAccuracy = history.LastOrDefault(r =>
+            r.Stage == TrainingStage.Fusion)?.TrainAccuracy.GetValueOrDefault(TermNames.Fusion);
         EffectiveSetSizes = effectiveSetSizes;
         DucStartEpoch = ducStartEpoch;
         Fusion = fusion;
         FusionChoice = selection?.Chosen.Name;
-        FusionCandidateAccuracy = selection?.Candidates.ToDictionary(c => c.Name, c => c.HeldOutAccuracy) ?? new Dictionary<string, double>();
+        FusionCandidateAccuracy = selection?.Candidates.ToDictionary(c => c.Name, c => c.HeldOutAccuracy)
+            ?? new Dictionary<string, double>();
         BranchTemperatures = selection is null
             ? new Dictionary<string, double>()
             : selection.BranchTemperatures.Select((t, k) => (k, t)).ToDictionary(p => BranchName(modalityNames, p.k), p => p.t);
         HeldOutRows = selection?.HeldOutRows ?? 0;
     }
 
-    private static string BranchName(IReadOnlyList<string> modalities, int k) => k < modalities.Count ? modalities[k] : MultimodalModel.FusionBranchName;
+    private static string BranchName(IReadOnlyList<string> modalities, int k) =>
+        k < modalities.Count ? modalities[k] : MultimodalModel.FusionBranchName;
 
     /// <summary>Training accuracy of each modality's modality head in the last stage-1 epoch.</summary>
     public IReadOnlyDictionary<string, double> ModalityHeadTrainAccuracy { get; }
 
-    /// <summary>Training accuracy of the shared head on each modality in the last stage-1 epoch (empty when the shared head is off).</summary>
+    /// <summary>Training accuracy of the shared head on each modality in the last stage-1 epoch (empty when the shared head is
+    /// off).</summary>
     public IReadOnlyDictionary<string, double> SharedHeadTrainAccuracy { get; }
 
     /// <summary>Training accuracy of the fusion head in the last stage-2 epoch, or null without a fusion head.</summary>

@@ -24,13 +24,15 @@ public sealed class DiMmlModelInfo
         BranchNames = Lines(metadata.GetValueOrDefault(ModelMetadataKeys.Branches, ""));
         InputSizes = metadata.GetValueOrDefault(ModelMetadataKeys.InputSizes, "").Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        CertaintyTemperature = double.Parse(metadata.GetValueOrDefault(ModelMetadataKeys.CertaintyTemperature, "NaN"), CultureInfo.InvariantCulture);
+        CertaintyTemperature = double.Parse(metadata.GetValueOrDefault(ModelMetadataKeys.CertaintyTemperature, "NaN"),
+            CultureInfo.InvariantCulture);
         Version = metadata.GetValueOrDefault(ModelMetadataKeys.Version, "");
         Fusion = metadata.GetValueOrDefault(ModelMetadataKeys.Fusion);
         FusionCandidateAccuracy = Lines(metadata.GetValueOrDefault(ModelMetadataKeys.FusionCandidates, ""))
             .Select(line => line.Split('=', 2))
             .ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
-        BranchTemperatures = metadata.GetValueOrDefault(ModelMetadataKeys.BranchTemperatures, "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+        BranchTemperatures = metadata.GetValueOrDefault(ModelMetadataKeys.BranchTemperatures, "")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
     }
 
@@ -109,7 +111,8 @@ public sealed class DiMmlModelInfo
     {
         ArgumentNullException.ThrowIfNull(schema);
         var problems = ColumnNames.Select((column, m) => (column, size: InputSizes.Count > m ? InputSizes[m] : 0))
-            .Where(p => schema.GetColumnOrNull(p.column) is not { Type: VectorDataViewType { ItemType: NumberDataViewType } v } || v.Size != p.size)
+            .Where(p => schema.GetColumnOrNull(p.column) is not { Type: VectorDataViewType { ItemType: NumberDataViewType } v }
+                || v.Size != p.size)
             .Select(p => $"'{p.column}' ({Describe(schema.GetColumnOrNull(p.column))})")
             .ToArray();
         if (problems.Length > 0)
@@ -121,7 +124,8 @@ public sealed class DiMmlModelInfo
         }
     }
 
-    private static string Describe(DataViewSchema.Column? column) => column is null ? "missing" : column.Value.Type.ToString() ?? "unknown type";
+    private static string Describe(DataViewSchema.Column? column) =>
+        column is null ? "missing" : column.Value.Type.ToString() ?? "unknown type";
 
     /// <summary>Reads the information from a model zip written by <c>mlContext.Model.Save</c>.</summary>
     /// <param name="modelPath">Path of the model zip.</param>
@@ -153,7 +157,8 @@ public sealed class DiMmlModelInfo
             }
         }
 
-        throw new InvalidDataException("The model file holds no DI-MML ONNX graph (no entry with dimml.* metadata). Was it saved from a DI-MML pipeline?");
+        throw new InvalidDataException("The model file holds no DI-MML ONNX graph (no entry with dimml.* metadata). Was it saved from a " +
+            "DI-MML pipeline?");
     }
 
     // ML.NET stores the ONNX bytes behind a short binary header; try the offsets a length prefix can take.

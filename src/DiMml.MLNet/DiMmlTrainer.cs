@@ -48,9 +48,11 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
     {
         public MultimodalModel Untrained(IReadOnlyList<string> modalityNames, int classes) => ModelDescriptions.Untrained(
             modalityNames, classes, options.FusionHead,
-            options.Inference == InferenceFusion.FusionHeadOnly ? ModelKind.FusionHeadOnly : ModelKind.DiMml, new CertaintyWeighting(options.CertaintyTemperature));
+            options.Inference == InferenceFusion.FusionHeadOnly ? ModelKind.FusionHeadOnly : ModelKind.DiMml,
+                new CertaintyWeighting(options.CertaintyTemperature));
 
-        public MultimodalModel Train(IBatchSource train, IBatchSource? validation, Options run) => new DiMmlLearner(run).Fit(train, validation);
+        public MultimodalModel Train(IBatchSource train, IBatchSource? validation, Options run) =>
+            new DiMmlLearner(run).Fit(train, validation);
 
         public DiMmlDiagnostics Describe(MultimodalModel model, FitFacts facts, IBatchSource train, IBatchSource? validation) => new(
             model.History, facts, model.ModalityNames, model.Dimensions?.SetSizes(model.ModalityNames) ?? new Dictionary<string, int>(),

@@ -45,7 +45,8 @@ internal sealed class MLNetEnvironment
             : new(host, Create<TransformsCatalog>(host), Create<DataOperationsCatalog>(host));
     }
 
-    private const string Fallback = "This ML.NET version is not the one DiMml.MLNet was built for; use new DiMmlTrainer(mlContext, options) instead.";
+    private const string Fallback = "This ML.NET version is not the one DiMml.MLNet was built for; use new DiMmlTrainer(mlContext, " +
+        "options) instead.";
 
     private static T Create<T>(IHostEnvironment host) =>
         (T?)Activator.CreateInstance(typeof(T), BindingFlags.NonPublic | BindingFlags.Instance, null, [host], null)

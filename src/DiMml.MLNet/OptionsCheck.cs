@@ -10,17 +10,22 @@ internal static class OptionsCheck
     public static void Validate<TOptions>(TOptions options, int minModalities, int maxModalities, string method)
         where TOptions : TrainerOptions, IMultimodalTrainerOptions
     {
-        Require(!string.IsNullOrWhiteSpace(options.LabelColumnName), nameof(options.LabelColumnName), "is empty; name the key-typed label column");
+        Require(!string.IsNullOrWhiteSpace(options.LabelColumnName), nameof(options.LabelColumnName), "is empty; name the key-typed " +
+            "label column");
         Require(options.Modalities.Count >= minModalities && options.Modalities.Count <= maxModalities, nameof(options.Modalities),
-            $"has {options.Modalities.Count} modalities; {method} needs {(minModalities == maxModalities ? $"exactly {minModalities}" : $"at least {minModalities}")} (one ModalityOptions per modality column)");
+            $"has {options.Modalities.Count} modalities; {method} needs " +
+            (minModalities == maxModalities ? $"exactly {minModalities}" : $"at least {minModalities}") +
+            " (one ModalityOptions per modality column)");
         foreach (var (modality, index) in options.Modalities.Select((m, i) => (m, i)))
         {
             Require(modality is not null, nameof(options.Modalities), $"entry {index} is null");
-            Require(!string.IsNullOrWhiteSpace(modality!.ColumnName), nameof(options.Modalities), $"entry {index} has no ColumnName; set it to the modality's vector column");
+            Require(!string.IsNullOrWhiteSpace(modality!.ColumnName), nameof(options.Modalities), $"entry {index} has no ColumnName; set " +
+                $"it to the modality's vector column");
         }
 
         var duplicateColumn = options.Modalities.GroupBy(Column).FirstOrDefault(g => g.Count() > 1)?.Key;
-        Require(duplicateColumn is null, nameof(options.Modalities), $"use column '{duplicateColumn}' twice; each modality needs its own column");
+        Require(duplicateColumn is null, nameof(options.Modalities), $"use column '{duplicateColumn}' twice; each modality needs its own " +
+            $"column");
         options.Validate(options.Modalities.Count);
     }
 

@@ -2,16 +2,19 @@ using Microsoft.ML;
 
 namespace DiMml.MLNet;
 
-/// <summary>Catalog extensions: <c>mlContext.Transforms.CertaintyWeightedFusion(...)</c> and <c>mlContext.Transforms.AudioSpectrogram(...)</c>.</summary>
+/// <summary>Catalog extensions: <c>mlContext.Transforms.CertaintyWeightedFusion(...)</c> and
+/// <c>mlContext.Transforms.AudioSpectrogram(...)</c>.</summary>
 public static class TransformsCatalogExtensions
 {
     /// <summary>Certainty-weighted fusion with full options.</summary>
     /// <param name="catalog">The transforms catalog of an <see cref="MLContext"/>.</param>
     /// <param name="options">Inputs, certainty measure, temperature, output names.</param>
-    public static CertaintyWeightedFusionEstimator CertaintyWeightedFusion(this TransformsCatalog catalog, CertaintyWeightedFusionEstimator.Options options) =>
+    public static CertaintyWeightedFusionEstimator CertaintyWeightedFusion(this TransformsCatalog catalog,
+        CertaintyWeightedFusionEstimator.Options options) =>
         new(MLNetEnvironment.Of(catalog), options);
 
-    /// <summary>Certainty-weighted fusion of two or more probability (or logit) columns with the paper's max-probability certainty.</summary>
+    /// <summary>Certainty-weighted fusion of two or more probability (or logit) columns with the paper's max-probability
+    /// certainty.</summary>
     /// <param name="catalog">The transforms catalog of an <see cref="MLContext"/>.</param>
     /// <param name="inputColumnNames">The score columns to fuse.</param>
     /// <param name="labelColumnName">Optional key-typed label whose values name PredictedLabel's classes.</param>
@@ -22,7 +25,12 @@ public static class TransformsCatalogExtensions
         ScoreKind inputKind = ScoreKind.Probabilities)
     {
         ArgumentNullException.ThrowIfNull(inputColumnNames);
-        var options = new CertaintyWeightedFusionEstimator.Options { LabelColumnName = labelColumnName, Temperature = temperature, InputKind = inputKind };
+        var options = new CertaintyWeightedFusionEstimator.Options
+        {
+            LabelColumnName = labelColumnName,
+            Temperature = temperature,
+            InputKind = inputKind
+        };
         foreach (var name in inputColumnNames)
         {
             options.InputColumnNames.Add(name);
@@ -37,6 +45,7 @@ public static class TransformsCatalogExtensions
     /// <param name="inputColumnName">The column of WAV paths.</param>
     /// <param name="options">Spectrogram settings; null for the defaults (3 s at 16 kHz, 257 x 301).</param>
     public static AudioSpectrogramEstimator AudioSpectrogram(
-        this TransformsCatalog catalog, string outputColumnName, string inputColumnName, AudioSpectrogramEstimator.Options? options = null) =>
+        this TransformsCatalog catalog, string outputColumnName, string inputColumnName,
+            AudioSpectrogramEstimator.Options? options = null) =>
         new(MLNetEnvironment.Of(catalog), outputColumnName, inputColumnName, options ?? new AudioSpectrogramEstimator.Options());
 }

@@ -13,13 +13,16 @@ internal static class BenchmarkCommands
     /// RESULTS.md with --write, headed by the command that made it.</summary>
     public static RootCommand Build(string[] args, Suite speed, Suite pipeline, Suite fusion)
     {
-        var root = new RootCommand("DiMml benchmarks. Without a command: the speed suite (core speed figures against baselines measured in the same run).");
+        var root = new RootCommand("DiMml benchmarks. Without a command: the speed suite (core speed figures against baselines measured " +
+            "in the same run).");
         Bind(root, "speed", args, speed);
-        var pipelineCommand = new Command("pipeline", "Ingestion (in memory vs streamed), saved-model scoring (row at a time vs BulkScorer), " +
+        var pipelineCommand = new Command("pipeline", "Ingestion (in memory vs streamed), saved-model scoring (row at a time vs " +
+            "BulkScorer), " +
             "PredictionEngine latency and peak memory, through ML.NET on the shipped subset.");
         Bind(pipelineCommand, "pipeline", args, pipeline);
         root.Subcommands.Add(pipelineCommand);
-        var fusionCommand = new Command("fusion", "Fused accuracy against the best branch on Fashion-MNIST (Debian's dataset-fashion-mnist).");
+        var fusionCommand = new Command("fusion", "Fused accuracy against the best branch on Fashion-MNIST (Debian's " +
+            "dataset-fashion-mnist).");
         Bind(fusionCommand, "fusion", args, fusion);
         root.Subcommands.Add(fusionCommand);
         return root;
@@ -50,7 +53,8 @@ internal static class BenchmarkCommands
             if (parsed.GetValue(write) is { } output)
             {
                 ResultsFile.WriteSection(output, suite,
-                    lines.Prepend("").Prepend($"Command: `dotnet run --project tests/DiMml.Benchmarks -c Release -- {string.Join(' ', args)}`"));
+                    lines.Prepend("").Prepend($"Command: `dotnet run --project tests/DiMml.Benchmarks -c Release -- " +
+                        $"{string.Join(' ', args)}`"));
             }
 
             return 0;
@@ -62,17 +66,20 @@ internal static class BenchmarkCommands
         "speed" =>
         [
             new Option<bool>("--quick") { Description = "5 timings per figure instead of 21." },
-            new Option<string>("--device") { Description = "cpu, or cuda for the DUC and training-step rows (a build with -p:TorchBackend=cuda).", DefaultValueFactory = _ => "cpu" },
+            new Option<string>("--device") { Description = "cpu, or cuda for the DUC and training-step rows (a build with " +
+                "-p:TorchBackend=cuda).", DefaultValueFactory = _ => "cpu" },
         ],
         "pipeline" =>
         [
-            new Option<string>("--data") { Description = "Fashion-MNIST IDX folder.", DefaultValueFactory = _ => Path.Combine("examples", "data", "fashion-mnist-small") },
+            new Option<string>("--data") { Description = "Fashion-MNIST IDX folder.", DefaultValueFactory = _ =>
+                Path.Combine("examples", "data", "fashion-mnist-small") },
             new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 2 },
             new Option<int>("--predictions") { Description = "PredictionEngine predictions.", DefaultValueFactory = _ => 20000 },
         ],
         _ =>
         [
-            new Option<string>("--data") { Description = "Fashion-MNIST IDX folder.", DefaultValueFactory = _ => "/usr/share/datasets/fashion-mnist" },
+            new Option<string>("--data") { Description = "Fashion-MNIST IDX folder.", DefaultValueFactory = _ =>
+                "/usr/share/datasets/fashion-mnist" },
             new Option<string>("--seeds") { Description = "Comma-separated seeds.", DefaultValueFactory = _ => "0,1,2" },
             new Option<int>("--epochs") { Description = "Stage-1 epochs.", DefaultValueFactory = _ => 10 },
             new Option<int?>("--rows") { Description = "Use at most this many training rows." },

@@ -19,9 +19,11 @@ internal static class FusionSuite
 
     private static readonly Task[] Tasks =
     [
-        new("halves", "top half vs bottom half (392 pixels each)", ["top", "bottom"], (image, _, _) => [Slice(image, 0, 392), Slice(image, 392, 392)]),
+        new("halves", "top half vs bottom half (392 pixels each)", ["top", "bottom"], (image, _, _) =>
+            [Slice(image, 0, 392), Slice(image, 392, 392)]),
         new("degraded", "full image (784 pixels) vs a degraded view: 7x7 average-pooled image + N(0, 0.3²) noise, padded with 343 " +
-            "label-free N(0, 1) features that a network can memorise", ["image", "degraded"], (image, row, seed) => [Slice(image, 0, 784), Degraded(image, row, seed)]),
+            "label-free N(0, 1) features that a network can memorise", ["image", "degraded"], (image, row, seed) =>
+                [Slice(image, 0, 784), Degraded(image, row, seed)]),
     ];
 
     public static IEnumerable<string> Run(string dataFolder, int[] seeds, int epochs, int? rows)
@@ -31,9 +33,11 @@ internal static class FusionSuite
             "## Fusion against its best branch",
             "",
             string.Create(CultureInfo.InvariantCulture,
-                $"Data: Fashion-MNIST from `{dataFolder}` ({rows?.ToString(CultureInfo.InvariantCulture) ?? "all 60,000"} training rows, 10,000 test rows). " +
-                $"Budget: {epochs} epochs, batch 32, lr 0.01, D = 128, hidden 256, 5 fusion-head epochs; seeds {string.Join(", ", seeds)}; " +
-                $"{MachineDescription.Cpu()}, CPU libtorch; {DateTime.UtcNow:yyyy-MM-dd}. Mean test accuracy (%) ± sample std over seeds."),
+                $"Data: Fashion-MNIST from `{dataFolder}` ({rows?.ToString(CultureInfo.InvariantCulture) ?? "all 60,000"} training rows, " +
+                $"10,000 test rows). " +
+                $"Budget: {epochs} epochs, batch 32, lr 0.01, D = 128, hidden 256, 5 fusion-head epochs; " +
+                $"seeds {string.Join(", ", seeds)}; {MachineDescription.Cpu()}, CPU libtorch; {DateTime.UtcNow:yyyy-MM-dd}. " +
+                $"Mean test accuracy (%) ± sample std over seeds."),
             "",
         };
         foreach (var task in Tasks)
@@ -68,7 +72,8 @@ internal static class FusionSuite
                 }
             }
 
-            using (var selected = new DiMmlLearner(Options(new DiMmlOptions { FusionEpochs = 5, Inference = InferenceFusion.Selected }, task, epochs, seed)).Fit(train))
+            using (var selected = new DiMmlLearner(Options(new DiMmlOptions { FusionEpochs = 5, Inference = InferenceFusion.Selected },
+                task, epochs, seed)).Fit(train))
             {
                 var report = selected.Evaluate(test);
                 result["selected"] = report.Accuracy;
@@ -95,9 +100,12 @@ internal static class FusionSuite
         [
             $"### {task.Name}: {task.Description}",
             "",
-            $"| {task.Views[0]} branch | {task.Views[1]} branch | best branch | joint | paper fusion (T=1, all rows) | paper fusion (T=1, same model) | fusion head alone | calibrated fusion | selected fusion | selected - best branch | full-data heads {task.Views[0]} / {task.Views[1]} |",
+            $"| {task.Views[0]} branch | {task.Views[1]} branch | best branch | joint | paper fusion (T=1, all rows) | paper fusion " +
+                $"(T=1, same model) | fusion head alone | calibrated fusion | selected fusion | selected - best branch | full-data heads " +
+                    $"{task.Views[0]} / {task.Views[1]} |",
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-            $"| {Cell(task.Views[0])} | {Cell(task.Views[1])} | {MeanStd(best)} | {Cell("joint")} | {Cell("paper")} | {Cell("paper-t1")} | {Cell("fusion-head")} | " +
+            $"| {Cell(task.Views[0])} | {Cell(task.Views[1])} | {MeanStd(best)} | {Cell("joint")} | {Cell("paper")} | {Cell("paper-t1")} " +
+                $"| {Cell("fusion-head")} | " +
             $"{Cell("calibrated")} | {Cell("selected")} | {MeanStd(results.Select((r, i) => r["selected"] * 100 - best[i]).ToArray())} | " +
             $"{Cell($"full:{task.Views[0]}")} / {Cell($"full:{task.Views[1]}")} |",
             "",
@@ -127,12 +135,14 @@ internal static class FusionSuite
         var labels = IdxImages.ReadLabels(Path.Combine(folder, $"{split}-labels-idx1-ubyte.gz"));
         var rows = Math.Min(count, maxRows ?? count);
         var size = height * width;
-        var views = Enumerable.Range(0, rows).Select(i => task.Make(pixels.AsSpan(i * size, size).ToArray(), i, split == "train" ? seed : seed + 7919)).ToArray();
+        var views = Enumerable.Range(0, rows)
+            .Select(i => task.Make(pixels.AsSpan(i * size, size).ToArray(), i, split == "train" ? seed : seed + 7919)).ToArray();
         var data = task.Views.Select((_, v) => views.SelectMany(r => r[v]).ToArray()).ToArray();
         return MultimodalDataset.FromArrays(data, views[0].Select(v => v.Length).ToArray(), labels[..rows], Classes);
     }
 
-    private static float[] Slice(byte[] image, int start, int length) => image.AsSpan(start, length).ToArray().Select(p => p / 255f).ToArray();
+    private static float[] Slice(byte[] image, int start, int length) =>
+        image.AsSpan(start, length).ToArray().Select(p => p / 255f).ToArray();
 
     // 4x4 average pooling of the 28x28 image, Gaussian noise, then label-free features; fixed per (row, seed).
     private static float[] Degraded(byte[] image, int row, int seed)
@@ -147,10 +157,12 @@ internal static class FusionSuite
             }
         }
 
-        return pooled.Select(p => p + (float)(0.3 * Gaussian(random))).Concat(Enumerable.Range(0, 343).Select(_ => (float)Gaussian(random))).ToArray();
+        return pooled.Select(p => p + (float)(0.3 * Gaussian(random))).Concat(Enumerable.Range(0, 343).Select(_ => (float)Gaussian(random)))
+            .ToArray();
     }
 
-    private static double Gaussian(Random random) => Math.Sqrt(-2.0 * Math.Log(1.0 - random.NextDouble())) * Math.Cos(2.0 * Math.PI * random.NextDouble());
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2.0 * Math.Log(1.0 - random.NextDouble())) * Math.Cos(2.0 * Math.PI * random.NextDouble());
 
     private static string MeanStd(double[] values)
     {

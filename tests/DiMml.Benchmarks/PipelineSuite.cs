@@ -56,12 +56,14 @@ internal static class PipelineSuite
         var streamed = Child(["fit-streamed", .. common]);
         lines.Add(Line("stage-1 epoch time, streamed (16 MiB budget)", streamed["epoch"], "s", inMemory["epoch"], "in memory"));
         lines.Add(string.Create(CultureInfo.InvariantCulture,
-            $"| ingestion share, streamed: training time spent waiting for data | {streamed["wait"]:P1} | in memory: fit time outside training (reading the rows, ONNX export), {inMemory["outside"]:P1} | - |"));
+            $"| ingestion share, streamed: training time spent waiting for data | {streamed["wait"]:P1} | in memory: fit time outside " +
+                $"training (reading the rows, ONNX export), {inMemory["outside"]:P1} | - |"));
         lines.Add(Line("peak RSS of the training process, streamed", streamed["peak"], "MiB", inMemory["peak"], "in memory"));
 
         var rowAtATime = Child(["score-rows", .. common, zip]);
         var bulk = Child(["score-bulk", .. common, onnx]);
-        lines.Add(Line($"scoring {ScoringRows} rows from the saved model: BulkScorer, batches of 1024 ({ScoringRows / bulk["seconds"]:F0} rows/s)", bulk["seconds"], "s",
+        lines.Add(Line($"scoring {ScoringRows} rows from the saved model: BulkScorer, batches of 1024 " +
+            $"({ScoringRows / bulk["seconds"]:F0} rows/s)", bulk["seconds"], "s",
             rowAtATime["seconds"], $"ML.NET Transform, row at a time, {ScoringRows / rowAtATime["seconds"]:F0} rows/s"));
         lines.Add(Line("peak RSS of the scoring process, BulkScorer", bulk["peak"], "MiB", rowAtATime["peak"], "row at a time"));
 
@@ -75,7 +77,8 @@ internal static class PipelineSuite
             return watch.Elapsed.TotalMicroseconds;
         }).Skip(1000).Order().ToArray();
         lines.Add(string.Create(CultureInfo.InvariantCulture,
-            $"| PredictionEngine single-row latency over {predictions} predictions (after 1,000 warm-up) | p50 {Percentile(latencies, 0.5):F0} µs, p99 {Percentile(latencies, 0.99):F0} µs | - | - |"));
+            $"| PredictionEngine single-row latency over {predictions} predictions (after 1,000 warm-up) | p50 " +
+                $"{Percentile(latencies, 0.5):F0} µs, p99 {Percentile(latencies, 0.99):F0} µs | - | - |"));
         (engine as IDisposable)?.Dispose();
         (loaded as IDisposable)?.Dispose();
         Directory.Delete(folder, recursive: true);
@@ -87,7 +90,8 @@ internal static class PipelineSuite
     /// <summary>One measured phase in this process (run by <see cref="Child"/>): prints <c>RESULT key=value;...</c>.</summary>
     public static int Phase(string[] args)
     {
-        var (phase, dataFolder, epochs, threads) = (args[0], args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
+        var (phase, dataFolder, epochs, threads) = (args[0], args[1], int.Parse(args[2], CultureInfo.InvariantCulture),
+            int.Parse(args[3], CultureInfo.InvariantCulture));
         var ml = new MLContext(seed: 0);
         var results = new Dictionary<string, double>();
         switch (phase)
@@ -129,7 +133,8 @@ internal static class PipelineSuite
         }
 
         results["peak"] = PeakMiB();
-        Console.WriteLine("RESULT " + string.Join(";", results.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}={p.Value:R}"))));
+        Console.WriteLine("RESULT "
+            + string.Join(";", results.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}={p.Value:R}"))));
         return 0;
     }
 
@@ -153,7 +158,8 @@ internal static class PipelineSuite
         process.WaitForExit();
         var line = output.Split('\n').LastOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal))
             ?? throw new InvalidOperationException($"Phase {phaseArgs[0]} failed (exit {process.ExitCode}):\n{output}");
-        return line[7..].Trim().Split(';').Select(p => p.Split('=')).ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
+        return line[7..].Trim().Split(';').Select(p => p.Split('='))
+            .ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
     }
 
     private static double PeakMiB()
@@ -162,8 +168,14 @@ internal static class PipelineSuite
         return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
-    private static string Describe(string dataFolder, IDataView test, int epochs, int threads) => string.Create(CultureInfo.InvariantCulture,
-        $"Data: the shipped Fashion-MNIST subset `{dataFolder}`, top/bottom halves. Training: its 4,000 training rows served {TrainingRepeats} times over by a lazy IDataView ({4000 * TrainingRepeats} rows, {4000L * TrainingRepeats * 784 * 4 >> 20} MiB of features); scoring: its {test.GetRowCount()} test rows, 5 times over. DI-MML, {epochs} epochs, batch 32, D = 128, hidden 256, {threads} libtorch thread(s); {MachineDescription.Cpu()}, CPU libtorch; {DateTime.UtcNow:yyyy-MM-dd}. Each training and scoring phase runs in a fresh process of the harness; peak RSS is that process's high-water mark (VmHWM), runtime and libraries included.");
+    private static string Describe(string dataFolder, IDataView test, int epochs, int threads) =>
+        string.Create(CultureInfo.InvariantCulture,
+        $"Data: the shipped Fashion-MNIST subset `{dataFolder}`, top/bottom halves. Training: its 4,000 training rows served " +
+            $"{TrainingRepeats} times over by a lazy IDataView ({4000 * TrainingRepeats} rows, {4000L * TrainingRepeats * 784 * 4 >> 20} " +
+                $"MiB of features); scoring: its {test.GetRowCount()} test rows, 5 times over. DI-MML, {epochs} epochs, batch 32, D = " +
+                    $"128, hidden 256, {threads} libtorch thread(s); {MachineDescription.Cpu()}, CPU libtorch; " +
+                        $"{DateTime.UtcNow:yyyy-MM-dd}. Each training and scoring phase runs in a fresh process of the harness; peak RSS " +
+                            $"is that process's high-water mark (VmHWM), runtime and libraries included.");
 
     private sealed record FitResult(ITransformer Model, DiMmlTransformer Trained, DiMmlDiagnostics Diagnostics, double ReadShare);
 
@@ -228,8 +240,10 @@ internal static class PipelineSuite
         return (sorted[(sorted.Length - 1) / 2] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static double Percentile(double[] sorted, double p) => sorted[(int)Math.Min(sorted.Length - 1, Math.Round(p * (sorted.Length - 1)))];
+    private static double Percentile(double[] sorted, double p) =>
+        sorted[(int)Math.Min(sorted.Length - 1, Math.Round(p * (sorted.Length - 1)))];
 
     private static string Line(string figure, double value, string unit, double baseline, string baselineLabel) =>
-        string.Create(CultureInfo.InvariantCulture, $"| {figure} | {value:F3} {unit} | {baseline:F3} {unit} ({baselineLabel}) | {baseline / value:F2}x |");
+        string.Create(CultureInfo.InvariantCulture, $"| {figure} | {value:F3} {unit} | {baseline:F3} {unit} ({baselineLabel}) | " +
+            $"{baseline / value:F2}x |");
 }

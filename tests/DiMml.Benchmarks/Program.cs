@@ -23,8 +23,11 @@ if (args.Length > 0 && args[0] == "pipeline-phase")
 
 return BenchmarkCommands.Build(
     args,
-    (parsed, threads) => SpeedFigures(parsed.GetValue<bool>("--quick") ? 5 : 21, threads, TrainingDevice(parsed.GetValue<string>("--device")!)),
-    (parsed, threads) => PipelineSuite.Run(parsed.GetValue<string>("--data")!, parsed.GetValue<int>("--epochs"), parsed.GetValue<int>("--predictions"), threads).ToList(),
+    (parsed, threads) =>
+        SpeedFigures(parsed.GetValue<bool>("--quick") ? 5 : 21, threads, TrainingDevice(parsed.GetValue<string>("--device")!)),
+    (parsed, threads) =>
+        PipelineSuite.Run(parsed.GetValue<string>("--data")!, parsed.GetValue<int>("--epochs"), parsed.GetValue<int>("--predictions"),
+            threads).ToList(),
     (parsed, _) => FusionSuite.Run(parsed.GetValue<string>("--data")!, BenchmarkCommands.Seeds(parsed.GetValue<string>("--seeds")!),
         parsed.GetValue<int>("--epochs"), parsed.GetValue<int?>("--rows")).ToList()).Parse(args).Invoke();
 
@@ -32,7 +35,8 @@ static Device TrainingDevice(string name) => name switch
 {
     "cpu" => CPU,
     "cuda" when cuda.is_available() => CUDA,
-    "cuda" => throw new ArgumentException("--device cuda: no CUDA device is visible to libtorch; build with -p:TorchBackend=cuda on a machine with a GPU."),
+    "cuda" => throw new ArgumentException("--device cuda: no CUDA device is visible to libtorch; build with -p:TorchBackend=cuda on a " +
+        "machine with a GPU."),
     _ => throw new ArgumentException($"--device takes cpu or cuda, got '{name}'."),
 };
 
@@ -44,11 +48,13 @@ static List<string> SpeedFigures(int repeats, int threads, Device device)
         "",
         device.type == DeviceType.CUDA
             ? "Device: CUDA for the DUC and training-step rows; ONNX scoring on the CPU."
-            : "GPU: not measured (no GPU on the machine that ran this; CUDA TorchSharp cannot be restored on our build machines; `--device cuda` runs these rows on a GPU).",
+            : "GPU: not measured (no GPU on the machine that ran this; CUDA TorchSharp cannot be restored on our build machines; " +
+                "`--device cuda` runs these rows on a GPU).",
         "Training-step rows compare two modalities with one (the baseline), so their ratio is a cost, not a speed-up.",
         "Timings on shared machines are noisy: compare within a run.",
         "",
-        $"Machine: {MachineDescription.Cpu()}, {threads} libtorch thread(s), {device.type}; {DateTime.UtcNow:yyyy-MM-dd}; medians of {repeats} timings.",
+        $"Machine: {MachineDescription.Cpu()}, {threads} libtorch thread(s), {device.type}; {DateTime.UtcNow:yyyy-MM-dd}; medians of " +
+            $"{repeats} timings.",
         "",
         "| figure | ours | baseline | baseline / ours |",
         "| --- | --- | --- | --- |",
@@ -59,7 +65,8 @@ static List<string> SpeedFigures(int repeats, int threads, Device device)
         lines.Add(TrainingStep("MLP 784->256->512", batch, repeats, () => new MlpEncoder(784, [256], 512), 784, device));
         foreach (var embedding in new[] { 32, 128 })
         {
-            lines.Add(TrainingStep($"ResNet-18 1x28x28, D={embedding}", batch, Math.Max(3, repeats / 3), () => new ResNet18Encoder(new ModalityShape(1, 1, 28, 28), embedding), 784, device));
+            lines.Add(TrainingStep($"ResNet-18 1x28x28, D={embedding}", batch, Math.Max(3, repeats / 3), () =>
+                new ResNet18Encoder(new ModalityShape(1, 1, 28, 28), embedding), 784, device));
         }
     }
 
@@ -95,13 +102,15 @@ static double[] Time(int repeats, Action action, Device? device = null)
 }
 
 static string Row(string figure, double ours, string oursUnit, double baseline, string baselineLabel) =>
-    string.Create(CultureInfo.InvariantCulture, $"| {figure} | {ours:F3} {oursUnit} | {baseline:F3} {oursUnit} ({baselineLabel}) | {baseline / ours:F1}x |");
+    string.Create(CultureInfo.InvariantCulture, $"| {figure} | {ours:F3} {oursUnit} | {baseline:F3} {oursUnit} ({baselineLabel}) | " +
+        $"{baseline / ours:F1}x |");
 
 // The vectorised DUC loss against the reference's per-sample loop, same inputs, forward and backward.
 static string DucLossVersusNaiveLoop(int batch, int dims, int repeats, Device device)
 {
     var sets = new EffectiveDimensions(
-        [Enumerable.Range(0, dims).Select(d => d % 3 == 0 ? 1f : 0f).ToArray(), Enumerable.Range(0, dims).Select(d => d % 3 == 1 ? 1f : 0f).ToArray()],
+        [Enumerable.Range(0, dims).Select(d => d % 3 == 0 ? 1f : 0f).ToArray(), Enumerable.Range(0, dims).Select(d => d % 3 == 1 ? 1f : 0f)
+            .ToArray()],
         [new bool[dims], new bool[dims]]);
     var loss = new DucLoss(10);
     var ours = Median(Time(repeats, () =>
@@ -141,14 +150,16 @@ static string TrainingStep(string encoder, int batch, int repeats, Func<Modality
 {
     double Step(int modalities)
     {
-        using var network = new MultimodalNetwork(Enumerable.Range(0, modalities).Select(_ => create()).ToArray(), 10, FusionHeadKind.None, seed: 0).to(device);
+        using var network = new MultimodalNetwork(Enumerable.Range(0, modalities).Select(_ => create()).ToArray(), 10, FusionHeadKind.None,
+            seed: 0).to(device);
         using var optimizer = optim.SGD(network.parameters(), 0.01, 0.9);
         return Median(Time(repeats, () =>
         {
             using var scope = NewDisposeScope();
             var inputs = Enumerable.Range(0, modalities).Select(_ => randn(batch, inputSize, device: device)).ToArray();
             var labels = randint(10, [batch], device: device);
-            var loss = network.ModalityLogits(network.Encode(inputs)).Select(l => nn.functional.cross_entropy(l, labels)).Aggregate((x, y) => x + y);
+            var loss = network.ModalityLogits(network.Encode(inputs)).Select(l => nn.functional.cross_entropy(l, labels))
+                .Aggregate((x, y) => x + y);
             optimizer.zero_grad();
             loss.backward();
             optimizer.step();
@@ -162,13 +173,23 @@ static string TrainingStep(string encoder, int batch, int repeats, Func<Modality
 static string OnnxVersusTorchScoring(int rows, int repeats)
 {
     using var data = MultimodalDataset.FromArrays(
-        [Enumerable.Range(0, 512 * 392).Select(i => (float)Math.Sin(i)).ToArray(), Enumerable.Range(0, 512 * 392).Select(i => (float)Math.Cos(i)).ToArray()],
+        [Enumerable.Range(0, 512 * 392).Select(i => (float)Math.Sin(i)).ToArray(), Enumerable.Range(0, 512 * 392)
+            .Select(i => (float)Math.Cos(i)).ToArray()],
         [392, 392], Enumerable.Range(0, 512).Select(i => i % 10).ToArray(), 10);
-    var options = new DiMmlOptions { Modalities = [new ModalityOptions("top"), new ModalityOptions("bottom")], Epochs = 1, BatchSize = 64, EmbeddingSize = 128, FusionEpochs = 1 };
+    var options = new DiMmlOptions
+    {
+        Modalities = [new ModalityOptions("top"), new ModalityOptions("bottom")],
+        Epochs = 1,
+        BatchSize = 64,
+        EmbeddingSize = 128,
+        FusionEpochs = 1
+    };
     using var model = new DiMmlLearner(options).Fit(data);
     using var session = new InferenceSession(OnnxExport.ToBytes(model, ["top", "bottom"], OnnxLayout.Batched));
     var inputs = new[] { data.Features(0)[..rows].contiguous(), data.Features(1)[..rows].contiguous() };
-    var values = inputs.Select((x, m) => NamedOnnxValue.CreateFromTensor(m == 0 ? "top" : "bottom", new DenseTensor<float>(x.data<float>().ToArray(), [rows, 392]))).ToArray();
+    var values = inputs.Select((x, m) =>
+        NamedOnnxValue.CreateFromTensor(m == 0 ? "top" : "bottom", new DenseTensor<float>(x.data<float>().ToArray(), [rows, 392])))
+            .ToArray();
     var onnx = Median(Time(repeats, () =>
     {
         using var results = session.Run(values);
@@ -177,6 +198,7 @@ static string OnnxVersusTorchScoring(int rows, int repeats)
     {
         using var prediction = model.Predict(inputs);
     }));
-    return Row(string.Create(CultureInfo.InvariantCulture, $"scoring {rows} rows, 2 x MLP, D = 128, ONNX Runtime batched ({rows / onnx * 1000:F0} rows/s)"),
+    return Row(string.Create(CultureInfo.InvariantCulture, $"scoring {rows} rows, 2 x MLP, D = 128, ONNX Runtime batched " +
+        $"({rows / onnx * 1000:F0} rows/s)"),
         onnx, "ms", torchSharp, "TorchSharp forward");
 }

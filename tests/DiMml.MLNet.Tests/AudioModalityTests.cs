@@ -45,9 +45,25 @@ public sealed class AudioModalityTests
             var ml = new MLContext(seed: 0);
             var train = ml.Data.LoadFromEnumerable(Rows(folder, 150, sample: 0));
             var test = ml.Data.LoadFromEnumerable(Rows(folder, 45, sample: 1));
-            var spectrogram = new AudioSpectrogramEstimator.Options { Seconds = 1, WindowSize = 256, HopLength = 256, Center = false, MelBins = 32 };
+            var spectrogram = new AudioSpectrogramEstimator.Options
+            {
+                Seconds = 1,
+                WindowSize = 256,
+                HopLength = 256,
+                Center = false,
+                MelBins = 32
+            };
             // An MLP on the flattened spectrogram keeps this serving test fast and stable; the audio example uses ResNet-18.
-            var options = new DiMmlTrainer.Options { Epochs = 8, BatchSize = 16, LearningRate = 0.02, EmbeddingSize = 16, FusionEpochs = 2, Seed = 0, NumberOfThreads = 1 };
+            var options = new DiMmlTrainer.Options
+            {
+                Epochs = 8,
+                BatchSize = 16,
+                LearningRate = 0.02,
+                EmbeddingSize = 16,
+                FusionEpochs = 2,
+                Seed = 0,
+                NumberOfThreads = 1
+            };
             options.Modalities.Add(new ModalityOptions { Name = "audio", ColumnName = "Spectrogram", HiddenSizes = [32] });
             options.Modalities.Add(new ModalityOptions { Name = "image", ColumnName = "Image", HiddenSizes = [16] });
             var model = ml.Transforms.Conversion.MapValueToKey("Label")
@@ -57,7 +73,8 @@ public sealed class AudioModalityTests
                 .Fit(train);
             var scored = model.Transform(test);
             var accuracy = ml.MulticlassClassification.Evaluate(scored).MicroAccuracy;
-            var audioOnly = scored.GetColumn<float[]>("Score.audio").Zip(scored.GetColumn<uint>("Label"), (s, y) => Array.IndexOf(s, s.Max()) + 1 == y).Count(c => c) / 45.0;
+            var audioOnly = scored.GetColumn<float[]>("Score.audio")
+                .Zip(scored.GetColumn<uint>("Label"), (s, y) => Array.IndexOf(s, s.Max()) + 1 == y).Count(c => c) / 45.0;
             Assert.IsGreaterThanOrEqualTo(0.9, accuracy, $"fused {accuracy}, audio head {audioOnly}");
 
             var modelPath = Path.Combine(folder, "model.zip");
@@ -69,7 +86,8 @@ public sealed class AudioModalityTests
                 ml.Data.SaveAsBinary(test, file);
             }
 
-            var (exitCode, log) = ChildProcess.Run("dotnet", ChildProcess.BuiltBeside("DiMml.ServingCheck", "tests", "DiMml.ServingCheck.dll"), modelPath, dataPath, outputPath);
+            var (exitCode, log) = ChildProcess.Run("dotnet",
+                ChildProcess.BuiltBeside("DiMml.ServingCheck", "tests", "DiMml.ServingCheck.dll"), modelPath, dataPath, outputPath);
             Assert.AreEqual(0, exitCode, log);
             StringAssert.Contains(log, "TorchSharp loaded: False");
             var expected = ml.Data.CreateEnumerable<TwoViewPrediction>(scored, false).ToArray();
@@ -78,7 +96,8 @@ public sealed class AudioModalityTests
             {
                 var parts = lines[i].Split('\t');
                 Assert.AreEqual(expected[i].PredictedLabel, parts[0]);
-                CollectionAssert.AreEqual(expected[i].Score, parts[1].Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray());
+                CollectionAssert.AreEqual(expected[i].Score, parts[1].Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture))
+                    .ToArray());
             }
         }
         finally

@@ -59,7 +59,8 @@ public sealed class AudioSpectrogramTests
     {
         var ml = new MLContext(seed: 0);
         var low = Wav("tone8k.wav", WavWriter.Tone(440, 3, 8000).Zip(WavWriter.Tone(1300, 3, 8000), (a, b) => a + b / 2).ToArray(), 8000);
-        var high = Wav("tone16k.wav", WavWriter.Tone(440, 3, 16000).Zip(WavWriter.Tone(1300, 3, 16000), (a, b) => a + b / 2).ToArray(), 16000);
+        var high = Wav("tone16k.wav", WavWriter.Tone(440, 3, 16000).Zip(WavWriter.Tone(1300, 3, 16000), (a, b) => a + b / 2).ToArray(),
+            16000);
         var spectrograms = Spectrograms(ml, Magnitude, low, high);
         var (a, b) = (spectrograms[0], spectrograms[1]);
         var difference = Math.Sqrt(a.Zip(b, (x, y) => (double)(x - y) * (x - y)).Sum());
@@ -105,13 +106,15 @@ public sealed class AudioSpectrogramTests
         File.WriteAllText(text, "not audio");
         var truncated = Path.Combine(folder, "truncated.wav");
         File.WriteAllBytes(truncated, File.ReadAllBytes(good)[..30]);
-        var data = ml.Data.LoadFromEnumerable(new[] { good, empty, text, truncated, Path.Combine(folder, "missing.wav") }.Select(p => new AudioRow { Path = p }));
+        var data = ml.Data.LoadFromEnumerable(new[] { good, empty, text, truncated, Path.Combine(folder, "missing.wav") }.Select(p =>
+            new AudioRow { Path = p }));
 
         var error = Assert.Throws<ArgumentException>(() => ml.Transforms.AudioSpectrogram("Spectrogram", "Path").Fit(data));
         StringAssert.Contains(error.Message, "4 audio file(s)");
         StringAssert.Contains(error.Message, "empty.wav");
 
-        using var transform = ml.Transforms.AudioSpectrogram("Spectrogram", "Path", new AudioSpectrogramEstimator.Options { SkipInvalidFiles = true }).Fit(data);
+        using var transform = ml.Transforms.AudioSpectrogram("Spectrogram", "Path",
+            new AudioSpectrogramEstimator.Options { SkipInvalidFiles = true }).Fit(data);
         var scored = transform.Transform(data);
         var spectrograms = scored.GetColumn<float[]>("Spectrogram").ToArray();
         var errors = scored.GetColumn<string>("Spectrogram.Error").ToArray();
@@ -131,7 +134,8 @@ public sealed class AudioSpectrogramTests
     public void ServingSpectrogramEqualsTrainingSpectrogramAfterSaveAndLoad()
     {
         var ml = new MLContext(seed: 0);
-        var paths = new[] { Wav("a.wav", WavWriter.Tone(220, 2, 22050), 22050), Wav("b.wav", WavWriter.Tone(880, 3, 16000), 16000, channels: 2) };
+        var paths = new[] { Wav("a.wav", WavWriter.Tone(220, 2, 22050), 22050),
+            Wav("b.wav", WavWriter.Tone(880, 3, 16000), 16000, channels: 2) };
         var data = ml.Data.LoadFromEnumerable(paths.Select(p => new AudioRow { Path = p }));
         var options = new AudioSpectrogramEstimator.Options { Seconds = 2, MelBins = 64 };
         var model = ml.Transforms.AudioSpectrogram("Spectrogram", "Path", options).Fit(data);

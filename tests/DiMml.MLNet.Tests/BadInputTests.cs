@@ -27,12 +27,14 @@ public sealed class BadInputTests
     {
         var options = TwoViewRows.SmallOptions();
         options.Modalities[1].ColumnName = "Rear";
-        ExpectError(() => Ml.MulticlassClassification.Trainers.DiMml(options).Fit(Keyed(TwoViewRows.Make(30, 1))), "'Rear'", "Available columns");
+        ExpectError(() =>
+            Ml.MulticlassClassification.Trainers.DiMml(options).Fit(Keyed(TwoViewRows.Make(30, 1))), "'Rear'", "Available columns");
     }
 
     [TestMethod]
     public void LabelThatIsNotAKeyAsksForMapValueToKey() =>
-        ExpectError(() => Ml.MulticlassClassification.Trainers.DiMml(TwoViewRows.SmallOptions()).Fit(Ml.Data.LoadFromEnumerable(TwoViewRows.Make(30, 1))),
+        ExpectError(() =>
+            Ml.MulticlassClassification.Trainers.DiMml(TwoViewRows.SmallOptions()).Fit(Ml.Data.LoadFromEnumerable(TwoViewRows.Make(30, 1))),
             "Label", "MapValueToKey");
 
     [TestMethod]
@@ -126,7 +128,8 @@ public sealed class BadInputTests
         var data = Keyed(TwoViewRows.Make(120, seed: 13));
         float[][] Scores()
         {
-            using var model = Ml.MulticlassClassification.Trainers.DiMml("Label", ["Top", "Bottom"], epochs: 2, batchSize: 32, learningRate: 0.05, seed: 3).Fit(data);
+            using var model = Ml.MulticlassClassification.Trainers.DiMml("Label", ["Top", "Bottom"], epochs: 2, batchSize: 32,
+                learningRate: 0.05, seed: 3).Fit(data);
             return model.Transform(data).GetColumn<float[]>("Score").ToArray();
         }
 

@@ -37,7 +37,8 @@ public sealed class BaselineTrainerTests
 
         var joint = ((IEnumerable<ITransformer>)model).OfType<MultimodalBaselineTransformer>().Single();
         CollectionAssert.AreEquivalent(new[] { "top", "bottom" }, joint.Diagnostics.ProbeAccuracy.Keys.ToArray());
-        Assert.IsTrue(joint.Diagnostics.ProbeAccuracy.Values.All(a => a is > 0.3 and <= 1), string.Join(", ", joint.Diagnostics.ProbeAccuracy));
+        Assert.IsTrue(joint.Diagnostics.ProbeAccuracy.Values.All(a => a is > 0.3 and <= 1),
+            string.Join(", ", joint.Diagnostics.ProbeAccuracy));
 
         var path = Path.Combine(Path.GetTempPath(), $"joint-{Guid.NewGuid():N}.zip");
         ml.Model.Save(model, train.Schema, path);
@@ -58,7 +59,8 @@ public sealed class BaselineTrainerTests
         var options = new UnimodalTrainer.Options();
         Common(options);
         options.Modalities.Add(new ModalityOptions { Name = "bottom", ColumnName = "Bottom", HiddenSizes = [16] });
-        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.Unimodal(options)).Fit(train);
+        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.Unimodal(options))
+            .Fit(train);
         var scored = model.Transform(test);
         Assert.IsGreaterThanOrEqualTo(0.9, ml.MulticlassClassification.Evaluate(scored).MicroAccuracy);
         CollectionAssert.AreEqual(scored.GetColumn<float[]>("Score").First(), scored.GetColumn<float[]>("Score.bottom").First());
@@ -71,11 +73,13 @@ public sealed class BaselineTrainerTests
         var unimodal = new UnimodalTrainer.Options();
         unimodal.Modalities.Add(new ModalityOptions { ColumnName = "Top" });
         unimodal.Modalities.Add(new ModalityOptions { ColumnName = "Bottom" });
-        StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.Unimodal(unimodal)).Message, "exactly 1");
+        StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.Unimodal(unimodal)).Message,
+            "exactly 1");
 
         var joint = new JointMultimodalTrainer.Options { FusionHead = FusionHeadKind.None };
         joint.Modalities.Add(new ModalityOptions { ColumnName = "Top" });
         joint.Modalities.Add(new ModalityOptions { ColumnName = "Bottom" });
-        StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.JointMultimodal(joint)).Message, "fusion head");
+        StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.JointMultimodal(joint)).Message,
+            "fusion head");
     }
 }

@@ -37,13 +37,14 @@ public sealed class CalibratedFusionTests
     }
 
     private static IEstimator<ITransformer> Fusion(MLContext ml, bool calibrate) =>
-        ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.CertaintyWeightedFusion(new CertaintyWeightedFusionEstimator.Options
-        {
-            InputColumnNames = { "Honest", "Overconfident" },
-            InputKind = ScoreKind.Logits,
-            LabelColumnName = "Label",
-            Calibrate = calibrate,
-        }));
+        ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.CertaintyWeightedFusion(new CertaintyWeightedFusionEstimator.Options
+            {
+                InputColumnNames = { "Honest", "Overconfident" },
+                InputKind = ScoreKind.Logits,
+                LabelColumnName = "Label",
+                Calibrate = calibrate,
+            }));
 
     [TestMethod]
     public void CalibrationTamesAnOverconfidentInputAndSurvivesSaveAndLoad()
@@ -98,7 +99,9 @@ public sealed class CalibratedFusionTests
         Assert.IsNotNull(diagnostics.FusionChoice);
         Assert.AreEqual(diagnostics.FusionCandidateAccuracy.Values.Max(), diagnostics.FusionCandidateAccuracy[diagnostics.FusionChoice]);
         CollectionAssert.AreEquivalent(new[] { "top", "bottom", "fusion" }, diagnostics.BranchTemperatures.Keys.ToArray());
-        Assert.IsTrue(log.Any(line => line.Contains("Fusion chosen on held-out rows: " + diagnostics.FusionChoice, StringComparison.Ordinal)), "the choice is logged");
+        Assert.IsTrue(log.Any(line =>
+            line.Contains("Fusion chosen on held-out rows: " + diagnostics.FusionChoice, StringComparison.Ordinal)),
+                "the choice is logged");
 
         var path = Path.Combine(Path.GetTempPath(), $"selected-{Guid.NewGuid():N}.zip");
         ml.Model.Save(model, train.Schema, path);

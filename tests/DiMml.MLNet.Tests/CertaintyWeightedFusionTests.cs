@@ -128,7 +128,8 @@ public sealed class CertaintyWeightedFusionTests
 
         Assert.IsTrue(fused[2].Score.All(float.IsNaN));
         Assert.AreEqual(0u, fused[2].PredictedLabel, "no input: the missing key");
-        Assert.AreEqual((uint)Array.IndexOf(fused[0].Score, fused[0].Score.Max()) + 1, fused[0].PredictedLabel, "without a label, key k + 1 is slot k");
+        Assert.AreEqual((uint)Array.IndexOf(fused[0].Score, fused[0].Score.Max()) + 1, fused[0].PredictedLabel, "without a label, key k " +
+            "+ 1 is slot k");
     }
 
     public sealed class FusedKey
@@ -157,8 +158,10 @@ public sealed class CertaintyWeightedFusionTests
         var scored = model.Transform(test);
         var fusedAccuracy = ml.MulticlassClassification.Evaluate(scored).MicroAccuracy;
         var labels = scored.GetColumn<uint>("Label").ToArray();
-        double Accuracy(string column) => scored.GetColumn<float[]>(column).Where((s, i) => Array.IndexOf(s, s.Max()) + 1 == labels[i]).Count() / (double)labels.Length;
-        Assert.IsGreaterThanOrEqualTo(Math.Max(Accuracy("ScoreTop"), Accuracy("ScoreBottom")) - 0.02, fusedAccuracy, "fusion is not worse than the better branch");
+        double Accuracy(string column) =>
+            scored.GetColumn<float[]>(column).Where((s, i) => Array.IndexOf(s, s.Max()) + 1 == labels[i]).Count() / (double)labels.Length;
+        Assert.IsGreaterThanOrEqualTo(Math.Max(Accuracy("ScoreTop"), Accuracy("ScoreBottom")) - 0.02, fusedAccuracy, "fusion is not " +
+            "worse than the better branch");
 
         var path = Path.Combine(Path.GetTempPath(), $"fusion-{Guid.NewGuid():N}.zip");
         ml.Model.Save(model, train.Schema, path);
@@ -180,8 +183,10 @@ public sealed class CertaintyWeightedFusionTests
     {
         var ml = new MLContext(seed: 0);
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.CertaintyWeightedFusion(["A"])).Message, "two or more");
-        StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.CertaintyWeightedFusion(["A", "B"], temperature: 0)).Message, "Temperature");
+        StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.CertaintyWeightedFusion(["A", "B"], temperature: 0))
+            .Message, "Temperature");
         var data = ml.Data.LoadFromEnumerable(TwoViewRows.Make(6, seed: 1));
-        StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.CertaintyWeightedFusion(["Top", "Label"]).Fit(data)).Message, "'Label'");
+        StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.Transforms.CertaintyWeightedFusion(["Top", "Label"]).Fit(data))
+            .Message, "'Label'");
     }
 }

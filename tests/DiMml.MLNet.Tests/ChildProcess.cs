@@ -3,7 +3,8 @@ namespace DiMml.MLNet.Tests;
 /// <summary>Runs the repository's own programs (built in the same configuration as the tests) as child processes.</summary>
 internal static class ChildProcess
 {
-    /// <summary>Path of <paramref name="dll"/> built from project <paramref name="project"/> under <paramref name="folder"/> (tests or src).</summary>
+    /// <summary>Path of <paramref name="dll"/> built from project <paramref name="project"/> under <paramref name="folder"/> (tests or
+    /// src).</summary>
     public static string BuiltBeside(string project, string folder, string dll)
     {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
@@ -26,7 +27,8 @@ internal static class ChildProcess
         using var process = System.Diagnostics.Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        Assert.IsTrue(process.WaitForExit(TimeSpan.FromMinutes(5)), $"{Path.GetFileName(arguments.FirstOrDefault() ?? fileName)} did not finish in 5 minutes");
+        Assert.IsTrue(process.WaitForExit(TimeSpan.FromMinutes(5)), $"{Path.GetFileName(arguments.FirstOrDefault() ?? fileName)} did not " +
+            $"finish in 5 minutes");
         return (process.ExitCode, stdout.Result + stderr.Result);
     }
 }

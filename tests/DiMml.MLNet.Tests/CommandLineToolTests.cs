@@ -11,8 +11,12 @@ public sealed class CommandLineToolTests
 {
     internal static string WriteCsv(string path, TwoViewRow[] rows)
     {
-        var header = "Label," + string.Join(",", Enumerable.Range(0, TwoViewRow.Size).Select(i => $"a{i}")) + "," + string.Join(",", Enumerable.Range(0, TwoViewRow.Size).Select(i => $"b{i}"));
-        File.WriteAllLines(path, rows.Select(r => r.Label + "," + string.Join(",", r.Top.Concat(r.Bottom).Select(v => v.ToString("R", CultureInfo.InvariantCulture)))).Prepend(header));
+        var header = "Label," + string.Join(",", Enumerable.Range(0, TwoViewRow.Size).Select(i => $"a{i}")) + ","
+            + string.Join(",", Enumerable.Range(0, TwoViewRow.Size).Select(i => $"b{i}"));
+        File.WriteAllLines(path,
+            rows.Select(r =>
+                r.Label + "," + string.Join(",", r.Top.Concat(r.Bottom).Select(v => v.ToString("R", CultureInfo.InvariantCulture))))
+                    .Prepend(header));
         return path;
     }
 
@@ -28,14 +32,16 @@ public sealed class CommandLineToolTests
             var output = Path.Combine(folder, "out");
             var (exitCode, log) = ChildProcess.Run("dotnet", ChildProcess.BuiltBeside("DiMml.Cli", "src", "dimml.dll"),
                 "compare", "--train", train, "--test", test, "--label", "Label", "--modality", "top=a0-a7", "--modality", "bottom=b*",
-                "--methods", "unimodal:top,joint,dimml,dimml-fusion-head,dimml-selected,lightgbm", "--epochs", "3", "--fusion-epochs", "2", "--embedding", "16",
+                "--methods", "unimodal:top,joint,dimml,dimml-fusion-head,dimml-selected,lightgbm", "--epochs", "3", "--fusion-epochs", "2",
+                    "--embedding", "16",
                 "--hidden", "16", "--lr", "0.05", "--out", output);
             Assert.AreEqual(0, exitCode, log);
 
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "comparison.json")));
             var results = json.RootElement.GetProperty("results").EnumerateArray().ToArray();
             CollectionAssert.AreEqual(
-                new[] { "unimodal:top", "joint", "dimml", "dimml-fusion-head", "dimml-selected", "lightgbm" }, results.Select(r => r.GetProperty("Method").GetString()).ToArray());
+                new[] { "unimodal:top", "joint", "dimml", "dimml-fusion-head", "dimml-selected", "lightgbm" },
+                    results.Select(r => r.GetProperty("Method").GetString()).ToArray());
             Assert.IsTrue(results.All(r => r.GetProperty("Accuracy").GetDouble() > 0.8), log);
             StringAssert.Contains(File.ReadAllText(Path.Combine(output, "comparison.md")), "| dimml |");
             StringAssert.StartsWith(File.ReadAllText(Path.Combine(output, "accuracy.svg")).TrimStart('\uFEFF'), "<?xml");
@@ -59,14 +65,16 @@ public sealed class CommandLineToolTests
             var output = Path.Combine(folder, "out");
             var (exitCode, log) = ChildProcess.Run("dotnet", ChildProcess.BuiltBeside("DiMml.Cli", "src", "dimml.dll"),
                 "compare", "--train", train, "--test", test, "--label", "Label", "--modality", "top=a0-a7", "--modality", "bottom=b*",
-                "--methods", "unimodal:top,dimml", "--seeds", "0,1,2", "--epochs", "2", "--fusion-epochs", "1", "--embedding", "16", "--hidden", "16",
+                "--methods", "unimodal:top,dimml", "--seeds", "0,1,2", "--epochs", "2", "--fusion-epochs", "1", "--embedding", "16",
+                    "--hidden", "16",
                 "--lr", "0.05", "--out", output);
             Assert.AreEqual(0, exitCode, log);
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "comparison.json")));
             Assert.AreEqual(6, json.RootElement.GetProperty("runs").GetArrayLength());
             var results = json.RootElement.GetProperty("results").EnumerateArray().ToArray();
             Assert.HasCount(2, results);
-            var runs = json.RootElement.GetProperty("runs").EnumerateArray().Where(r => r.GetProperty("Method").GetString() == "dimml").Select(r => r.GetProperty("Accuracy").GetDouble()).ToArray();
+            var runs = json.RootElement.GetProperty("runs").EnumerateArray().Where(r => r.GetProperty("Method").GetString() == "dimml")
+                .Select(r => r.GetProperty("Accuracy").GetDouble()).ToArray();
             Assert.AreEqual(runs.Average(), results[1].GetProperty("Accuracy").GetDouble(), 1e-12);
             StringAssert.Contains(File.ReadAllText(Path.Combine(output, "comparison.md")), "mean over seeds 0, 1, 2");
         }
@@ -122,7 +130,8 @@ public sealed class CommandLineToolTests
             using (var process = System.Diagnostics.Process.Start(start)!)
             {
                 var deadline = DateTime.UtcNow.AddMinutes(2);
-                while (!(Directory.Exists(checkpoints) && Directory.GetFiles(checkpoints, "checkpoint-0-*.bin").Length >= 2) && DateTime.UtcNow < deadline && !process.HasExited)
+                while (!(Directory.Exists(checkpoints) && Directory.GetFiles(checkpoints, "checkpoint-0-*.bin").Length >= 2)
+                    && DateTime.UtcNow < deadline && !process.HasExited)
                 {
                     Thread.Sleep(10);
                 }
@@ -134,7 +143,8 @@ public sealed class CommandLineToolTests
 
             Assert.IsFalse(File.Exists(interrupted), "the killed run must not have saved a model");
             var resumed = Path.Combine(folder, "resumed.zip");
-            var (exitCode, log) = ChildProcess.Run("dotnet", [cli, .. Arguments(resumed, "--checkpoint-dir", checkpoints, "--resume", checkpoints)]);
+            var (exitCode, log) = ChildProcess.Run("dotnet",
+                [cli, .. Arguments(resumed, "--checkpoint-dir", checkpoints, "--resume", checkpoints)]);
             Assert.AreEqual(0, exitCode, log);
 
             var ml = new MLContext();

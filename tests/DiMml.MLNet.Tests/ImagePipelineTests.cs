@@ -67,7 +67,15 @@ public sealed class ImagePipelineTests
             var ml = new MLContext(seed: 0);
             var train = ml.Data.LoadFromEnumerable(WriteImages(folder, 150, seed: 1));
             var test = ml.Data.LoadFromEnumerable(WriteImages(folder, 60, seed: 2));
-            var options = new DiMmlTrainer.Options { Epochs = 4, BatchSize = 16, LearningRate = 0.05, EmbeddingSize = 16, FusionEpochs = 2, Seed = 0 };
+            var options = new DiMmlTrainer.Options
+            {
+                Epochs = 4,
+                BatchSize = 16,
+                LearningRate = 0.05,
+                EmbeddingSize = 16,
+                FusionEpochs = 2,
+                Seed = 0
+            };
             foreach (var view in new[] { "Front", "Rear" })
             {
                 options.Modalities.Add(new ModalityOptions
@@ -81,15 +89,18 @@ public sealed class ImagePipelineTests
                 });
             }
 
-            options.FusionFeatures = paperRecipe ? Torch.Training.FusionFeatures.AugmentedBatches : Torch.Training.FusionFeatures.EncodedOnce;
+            options.FusionFeatures = paperRecipe ? Torch.Training.FusionFeatures.AugmentedBatches
+                : Torch.Training.FusionFeatures.EncodedOnce;
 
             var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
                 .Append(ml.Transforms.LoadImages("FrontImage", folder, "Front"))
                 .Append(ml.Transforms.LoadImages("RearImage", folder, "Rear"))
                 .Append(ml.Transforms.ResizeImages("FrontImage", 16, 16))
                 .Append(ml.Transforms.ResizeImages("RearImage", 16, 16))
-                .Append(ml.Transforms.ExtractPixels("FrontPixels", "FrontImage", ImagePixelExtractingEstimator.ColorBits.Red, scaleImage: 1f / 255))
-                .Append(ml.Transforms.ExtractPixels("RearPixels", "RearImage", ImagePixelExtractingEstimator.ColorBits.Red, scaleImage: 1f / 255))
+                .Append(ml.Transforms.ExtractPixels("FrontPixels", "FrontImage", ImagePixelExtractingEstimator.ColorBits.Red,
+                    scaleImage: 1f / 255))
+                .Append(ml.Transforms.ExtractPixels("RearPixels", "RearImage", ImagePixelExtractingEstimator.ColorBits.Red,
+                    scaleImage: 1f / 255))
                 .Append(ml.MulticlassClassification.Trainers.DiMml(options))
                 .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
             var model = pipeline.Fit(train);

@@ -9,7 +9,8 @@ public sealed class LongRunningServiceTests
     [TestCategory(TestCategories.Integration)]
     public void FiftyThousandPredictionsKeepMemoryFlat()
     {
-        var (exitCode, output) = ChildProcess.Run("dotnet", ChildProcess.BuiltBeside("DiMml.Examples", "examples", "DiMml.Examples.dll"), "soak", "--predictions", "50000");
+        var (exitCode, output) = ChildProcess.Run("dotnet", ChildProcess.BuiltBeside("DiMml.Examples", "examples", "DiMml.Examples.dll"),
+            "soak", "--predictions", "50000");
         Assert.AreEqual(0, exitCode, $"resident memory grew more than 10 %: {output}");
         StringAssert.Contains(output, "50000 predictions");
     }

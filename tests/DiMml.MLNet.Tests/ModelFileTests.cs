@@ -75,7 +75,8 @@ public sealed class ModelFileTests
     {
         var ml = new MLContext();
         var (model, info) = DiMmlModelInfo.Load(ml, modelPath, out _);
-        var other = ml.Data.LoadFromEnumerable(new[] { new SmallerRow { Label = "cat", Top = new float[6], Bottom = new float[TwoViewRow.Size] } });
+        var other = ml.Data.LoadFromEnumerable(new[] { new SmallerRow { Label = "cat", Top = new float[6],
+            Bottom = new float[TwoViewRow.Size] } });
         var error = Assert.ThrowsExactly<ArgumentException>(() => info.CheckInput(other.Schema));
         StringAssert.Contains(error.Message, "Top: 8 floats");
         StringAssert.Contains(error.Message, "'Top' (Vector<Single, 6>)");

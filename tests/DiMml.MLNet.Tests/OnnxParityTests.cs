@@ -28,9 +28,27 @@ public sealed class OnnxParityTests
         };
         return kind switch
         {
-            "dimml" => new DiMmlLearner((DiMmlOptions)common(new DiMmlOptions { Modalities = Specs(modalities), FusionEpochs = 2, CertaintyTemperature = 3 })).Fit(data),
-            "fusionhead" => new DiMmlLearner((DiMmlOptions)common(new DiMmlOptions { Modalities = Specs(modalities), FusionEpochs = 2, Inference = InferenceFusion.FusionHeadOnly })).Fit(data),
-            "calibrated" => new DiMmlLearner((DiMmlOptions)common(new DiMmlOptions { Modalities = Specs(modalities), FusionEpochs = 2, Inference = InferenceFusion.CalibratedCertaintyWeighting, CalibrationFraction = 0.3 })).Fit(data),
+            "dimml" => new DiMmlLearner((DiMmlOptions)common(new DiMmlOptions
+            {
+                Modalities = Specs(modalities),
+                FusionEpochs = 2,
+                CertaintyTemperature = 3
+            })).Fit(data),
+            "fusionhead" =>
+                new DiMmlLearner((DiMmlOptions)common(new DiMmlOptions
+                {
+                    Modalities = Specs(modalities),
+                    FusionEpochs = 2,
+                    Inference = InferenceFusion.FusionHeadOnly
+                })).Fit(data),
+            "calibrated" =>
+                new DiMmlLearner((DiMmlOptions)common(new DiMmlOptions
+                {
+                    Modalities = Specs(modalities),
+                    FusionEpochs = 2,
+                    Inference = InferenceFusion.CalibratedCertaintyWeighting,
+                    CalibrationFraction = 0.3
+                })).Fit(data),
             "joint" => new JointLearner(common(new TrainerOptions { Modalities = Specs(modalities) })).Fit(data),
             _ => new UnimodalLearner(common(new TrainerOptions { Modalities = Specs(1) })).Fit(data.SelectModalities(0)),
         };
@@ -67,7 +85,8 @@ public sealed class OnnxParityTests
         flags[preferred] = true;
         var weighting = new CertaintyWeighting(1.0, trained.Weighting.BranchTemperatures, flags);
         // The view shares the trained network, which disposing `trained` frees.
-        var view = new MultimodalModel(trained.Network, trained.Kind, trained.ModalityNames, trained.History, trained.Dimensions, weighting, trained.Device);
+        var view = new MultimodalModel(trained.Network, trained.Kind, trained.ModalityNames, trained.History, trained.Dimensions, weighting,
+            trained.Device);
         AssertParity(view, data, 10);
     }
 
@@ -102,10 +121,12 @@ public sealed class OnnxParityTests
         {
             Modalities =
             [
-                new ModalityOptions("flow") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(2, 1, 6, 6), Normalization = new([0.1f, -0.2f], [0.5f, 2f]) },
+                new ModalityOptions("flow") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(2, 1, 6, 6),
+                    Normalization = new([0.1f, -0.2f], [0.5f, 2f]) },
                 new ModalityOptions("frames")
                 {
-                    Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(1, 2, 6, 6), Normalization = new([0.3f], [0.7f]), Augmentation = Torch.Data.Augmentation.Paper,
+                    Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(1, 2, 6, 6), Normalization = new([0.3f], [0.7f]),
+                        Augmentation = Torch.Data.Augmentation.Paper,
                 },
             ],
             Epochs = 2,

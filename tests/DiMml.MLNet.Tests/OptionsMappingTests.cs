@@ -42,7 +42,8 @@ public sealed class OptionsMappingTests
         Action<EpochRecord> callback = _ => { };
         var run = options.ForRun(1234, callback);
         Assert.IsInstanceOfType<DiMmlTrainer.Options>(run);
-        foreach (var (name, value) in changed.Where(p => p.Key is not (nameof(TrainerOptions.Seed) or nameof(TrainerOptions.EpochCompleted))))
+        foreach (var (name, value) in changed.Where(p =>
+            p.Key is not (nameof(TrainerOptions.Seed) or nameof(TrainerOptions.EpochCompleted))))
         {
             Assert.AreEqual(value, typeof(DiMmlTrainer.Options).GetProperty(name)!.GetValue(run), name);
         }

@@ -14,7 +14,8 @@ namespace DiMml.MLNet.Tests;
 [TestClass]
 public sealed class PaperSpectrogramTests
 {
-    private sealed record Fixture(int SampleRate, int WindowSize, int HopLength, int Bins, int Frames, string Signal, string LogPower, string Standardised);
+    private sealed record Fixture(int SampleRate, int WindowSize, int HopLength, int Bins, int Frames, string Signal, string LogPower,
+        string Standardised);
 
     private static readonly Fixture Data = JsonSerializer.Deserialize<Fixture>(
         File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "paper-spectrogram.json")),
@@ -31,7 +32,9 @@ public sealed class PaperSpectrogramTests
     private static float[] Spectrogram(bool standardize)
     {
         var signal = Floats(Data.Signal);
-        var settings = AudioSpectrogramEstimator.Options.PaperPreset().Settings() with { Samples = signal.Length, Standardize = standardize };
+        var settings = AudioSpectrogramEstimator.Options.PaperPreset()
+            .Settings() with
+        { Samples = signal.Length, Standardize = standardize };
         using var session = new InferenceSession(SpectrogramOnnxExport.ToBytes(settings, "signal", "spectrogram"));
         using var results = session.Run([NamedOnnxValue.CreateFromTensor("signal", new DenseTensor<float>(signal, [signal.Length]))]);
         var output = results[0].AsEnumerable<float>().ToArray();

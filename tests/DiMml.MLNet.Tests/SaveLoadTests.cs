@@ -112,7 +112,8 @@ public sealed class SaveLoadTests
             }
 
             var servingDll = ChildProcess.BuiltBeside("DiMml.ServingCheck", "tests", "DiMml.ServingCheck.dll");
-            Assert.IsFalse(File.Exists(Path.Combine(Path.GetDirectoryName(servingDll)!, "TorchSharp.dll")), "the serving app must not ship TorchSharp");
+            Assert.IsFalse(File.Exists(Path.Combine(Path.GetDirectoryName(servingDll)!, "TorchSharp.dll")), "the serving app must not " +
+                "ship TorchSharp");
             var (exitCode, output) = ChildProcess.Run("dotnet", servingDll, modelPath, dataPath, outputPath);
             Assert.AreEqual(0, exitCode, output);
             StringAssert.Contains(output, "TorchSharp loaded: False");

@@ -6,7 +6,8 @@ namespace DiMml.MLNet.Tests;
 [TestClass]
 public sealed class StreamingTests
 {
-    private static (float[][] Scores, DiMmlDiagnostics Diagnostics) TrainAndScore(long? budget, TwoViewRow[] rows, InferenceFusion inference = InferenceFusion.CertaintyWeighting)
+    private static (float[][] Scores, DiMmlDiagnostics Diagnostics) TrainAndScore(long? budget, TwoViewRow[] rows,
+        InferenceFusion inference = InferenceFusion.CertaintyWeighting)
     {
         var ml = new MLContext(seed: 0);
         var data = ml.Data.LoadFromEnumerable(rows);

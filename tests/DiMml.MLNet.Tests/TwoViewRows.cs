@@ -67,7 +67,8 @@ internal static class TwoViewRows
 
     /// <summary>ML.NET keeps SchemaShape.Create internal; users reach GetOutputSchema through pipelines, tests through this.</summary>
     public static SchemaShape ShapeOf(DataViewSchema schema) =>
-        (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.Invoke(null, [schema])!;
+        (SchemaShape)typeof(SchemaShape)
+            .GetMethod("Create", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.Invoke(null, [schema])!;
 
     public static IEstimator<ITransformer> Pipeline(MLContext ml, DiMmlTrainer.Options options) =>
         ml.Transforms.Conversion.MapValueToKey("Label")

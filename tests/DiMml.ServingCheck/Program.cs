@@ -20,6 +20,7 @@ var labels = scored.GetColumn<string>("PredictedLabel").ToArray();
 var scores = scored.GetColumn<float[]>("Score").ToArray();
 File.WriteAllLines(args[2], labels.Select((label, i) =>
     label + "\t" + string.Join(" ", scores[i].Select(v => v.ToString("R", CultureInfo.InvariantCulture)))));
-Console.WriteLine($"scored {labels.Length} rows; TorchSharp loaded: {AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == "TorchSharp")}");
+Console.WriteLine($"scored {labels.Length} rows; TorchSharp loaded: " +
+    $"{AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == "TorchSharp")}");
 (model as IDisposable)?.Dispose();
 return 0;

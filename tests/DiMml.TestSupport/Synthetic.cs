@@ -11,11 +11,16 @@ public static class Synthetic
     /// <paramref name="seed"/> fixes the problem (the cluster centres); <paramref name="sample"/> the rows drawn from it,
     /// so a test split is the same problem with other rows.
     /// </summary>
-    public static MultimodalDataset Clusters(int rows, int modalities, int features, int classes, double separation, int seed, int sample = 0)
+    public static MultimodalDataset Clusters(int rows, int modalities, int features, int classes, double separation, int seed,
+        int sample = 0)
     {
         var centreRandom = new Random(seed);
         var centres = Enumerable.Range(0, modalities)
-            .Select(_ => Enumerable.Range(0, classes).Select(_ => Enumerable.Range(0, features).Select(_ => Gaussian(centreRandom) * separation / Math.Sqrt(features)).ToArray()).ToArray())
+            .Select(_ =>
+                Enumerable.Range(0, classes)
+                    .Select(_ =>
+                        Enumerable.Range(0, features).Select(_ => Gaussian(centreRandom) * separation / Math.Sqrt(features)).ToArray())
+                            .ToArray())
             .ToArray();
         var random = new Random(HashCode.Combine(seed, sample));
         var labels = Enumerable.Range(0, rows).Select(i => i % classes).ToArray();

@@ -21,7 +21,8 @@ public static class WavWriter
                 }
                 else
                 {
-                    BinaryPrimitives.WriteInt16LittleEndian(data.AsSpan(at), (short)Math.Clamp(Math.Round(samples[i] * 32767), short.MinValue, short.MaxValue));
+                    BinaryPrimitives.WriteInt16LittleEndian(data.AsSpan(at),
+                        (short)Math.Clamp(Math.Round(samples[i] * 32767), short.MinValue, short.MaxValue));
                 }
             }
         }
@@ -43,5 +44,6 @@ public static class WavWriter
     }
 
     public static float[] Tone(double hertz, double seconds, int sampleRate, double amplitude = 0.5) =>
-        Enumerable.Range(0, (int)(seconds * sampleRate)).Select(i => (float)(amplitude * Math.Sin(2 * Math.PI * hertz * i / sampleRate))).ToArray();
+        Enumerable.Range(0, (int)(seconds * sampleRate)).Select(i => (float)(amplitude * Math.Sin(2 * Math.PI * hertz * i / sampleRate)))
+            .ToArray();
 }

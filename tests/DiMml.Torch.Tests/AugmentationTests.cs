@@ -57,8 +57,15 @@ public sealed class AugmentationTests
         using var scope = NewDisposeScope();
         using var generator = new Generator(5);
         var batch = randn(4, Shape.Size);
-        var whole = new Augmentation(AugmentationCrop.ResizedCrop, false) { MinScale = 1, MaxScale = 1, MinAspectRatio = 1.2, MaxAspectRatio = 1.2 };
-        Assert.IsTrue(whole.Apply(batch, Shape, generator).allclose(batch, rtol: 1e-5, atol: 1e-5), "a 6 x 5 box of a 6 x 5 image resized to itself");
+        var whole = new Augmentation(AugmentationCrop.ResizedCrop, false)
+        {
+            MinScale = 1,
+            MaxScale = 1,
+            MinAspectRatio = 1.2,
+            MaxAspectRatio = 1.2
+        };
+        Assert.IsTrue(whole.Apply(batch, Shape, generator).allclose(batch, rtol: 1e-5, atol: 1e-5), "a 6 x 5 box of a 6 x 5 image " +
+            "resized to itself");
     }
 
     // On a ramp image (value = column, or row), crop-then-bilinear-resize gives, at output position c, the box's first
@@ -81,13 +88,17 @@ public sealed class AugmentationTests
             var line = (vertical ? output[i, .., side / 2] : output[i, side / 2]).data<float>().ToArray();
             var values = line[0] > line[^1] ? line.Reverse().ToArray() : line;
             var match = Enumerable.Range(1, side).SelectMany(w => Enumerable.Range(0, side - w + 1).Select(start => (w, start)))
-                .FirstOrDefault(box => values.Select((v, c) => Math.Abs(v - Math.Clamp(box.start + ((c + 0.5) * box.w / side) - 0.5, box.start, box.start + box.w - 1))).Max() < 1e-3);
+                .FirstOrDefault(box =>
+                    values.Select((v, c) =>
+                        Math.Abs(v - Math.Clamp(box.start + ((c + 0.5) * box.w / side) - 0.5, box.start, box.start + box.w - 1)))
+                            .Max() < 1e-3);
             Assert.AreNotEqual(0, match.w, $"sample {i} is not a bilinear resize of a box: {string.Join(", ", line.Take(6))} ...");
             sizes.Add(match.w);
         }
 
         Assert.IsGreaterThan(10, sizes.Count, "box sizes vary");
-        Assert.IsGreaterThanOrEqualTo(Math.Floor(Math.Sqrt(0.08 * 0.75) * side), sizes.Min(), "no box side below 8 % of the area at ratio 3/4");
+        Assert.IsGreaterThanOrEqualTo(Math.Floor(Math.Sqrt(0.08 * 0.75) * side), sizes.Min(), "no box side below 8 % of the area at " +
+            "ratio 3/4");
     }
 
     [TestMethod]

@@ -53,7 +53,8 @@ public sealed class CertaintyWeightingTests
         var inputs = new[] { tensor(Synthetic.RandomArray(random, 6 * 3), [6, 3]), tensor(Synthetic.RandomArray(random, 6 * 3), [6, 3]) };
         inputs[1][2] = full(3, float.NaN);
         var branchLogits = Enumerable.Range(0, 3).Select(_ => tensor(Synthetic.RandomArray(random, 6 * 4, 2.0), [6, 4])).ToArray();
-        var availability = CertaintyWeighting.BranchAvailability(CertaintyWeighting.ModalityAvailability(inputs), includeFusionBranch: true);
+        var availability = CertaintyWeighting.BranchAvailability(CertaintyWeighting.ModalityAvailability(inputs),
+            includeFusionBranch: true);
         var (fused, weights) = new CertaintyWeighting().Fuse(branchLogits, availability);
 
         var (alone, _) = new CertaintyWeighting().Fuse([branchLogits[0][2..3]]);

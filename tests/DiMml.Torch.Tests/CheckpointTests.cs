@@ -32,7 +32,8 @@ public sealed class CheckpointTests
     [DataRow(7, "during stage 2")]
     [DataRow(4, "during stage 1 of a selected-fusion run", InferenceFusion.Selected)]
     [DataRow(8, "during stage 2 of a selected-fusion run", InferenceFusion.Selected)]
-    public void InterruptedRunResumesToTheSameWeights(int failAfterEpochs, string when, InferenceFusion inference = InferenceFusion.CertaintyWeighting)
+    public void InterruptedRunResumesToTheSameWeights(int failAfterEpochs, string when,
+        InferenceFusion inference = InferenceFusion.CertaintyWeighting)
     {
         var root = Directory.CreateTempSubdirectory("dimml-ckpt-").FullName;
         try

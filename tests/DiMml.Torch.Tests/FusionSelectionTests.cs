@@ -14,7 +14,8 @@ public sealed class FusionSelectionTests
         using var strong = Synthetic.Clusters(rows, 1, 8, 4, separation: 3, seed: 31, sample: sample);
         var random = new Random(1000 + sample);
         var labels = strong.Labels.data<long>().Select(y => (int)y).ToArray();
-        return MultimodalDataset.FromArrays([strong.Features(0).data<float>().ToArray(), Synthetic.RandomArray(random, rows * 64)], [8, 64], labels, 4);
+        return MultimodalDataset.FromArrays([strong.Features(0).data<float>().ToArray(), Synthetic.RandomArray(random, rows * 64)], [8, 64],
+            labels, 4);
     }
 
     private static DiMmlOptions Options(InferenceFusion inference)
@@ -35,10 +36,13 @@ public sealed class FusionSelectionTests
         var selection = model.Selection!;
 
         var bestBranch = report.BranchAccuracy.Where(p => p.Key != MultimodalModel.FusionBranchName).Max(p => p.Value);
-        Assert.IsGreaterThanOrEqualTo(bestBranch - 0.02, report.Accuracy, $"fused {report.Accuracy:P1}, branches {string.Join(", ", report.BranchAccuracy)}, chose {selection.Chosen.Name}");
-        Assert.IsGreaterThan(selection.BranchTemperatures[0], selection.BranchTemperatures[1], "the memorising noise branch gets the larger temperature");
+        Assert.IsGreaterThanOrEqualTo(bestBranch - 0.02, report.Accuracy, $"fused {report.Accuracy:P1}, branches " +
+            $"{string.Join(", ", report.BranchAccuracy)}, chose {selection.Chosen.Name}");
+        Assert.IsGreaterThan(selection.BranchTemperatures[0], selection.BranchTemperatures[1], "the memorising noise branch gets the " +
+            "larger temperature");
         Assert.AreEqual(200, selection.HeldOutRows);
-        CollectionAssert.IsSubsetOf(new[] { "calibrated", "paper-t1", "paper-t3", "fusion-head", "branch:m0", "branch:m1" }, selection.Candidates.Select(c => c.Name).ToArray());
+        CollectionAssert.IsSubsetOf(new[] { "calibrated", "paper-t1", "paper-t3", "fusion-head", "branch:m0", "branch:m1" },
+            selection.Candidates.Select(c => c.Name).ToArray());
         Assert.AreEqual(selection.Candidates.Max(c => c.HeldOutAccuracy), selection.Chosen.HeldOutAccuracy);
     }
 

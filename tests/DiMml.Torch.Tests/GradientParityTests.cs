@@ -68,7 +68,8 @@ public sealed class GradientParityTests
         options.Modalities[1] = new ModalityOptions("image") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(1, 1, 12, 12) };
         int[] sizes = [20, 144];
         MultimodalNetwork Network(int seed) =>
-            new(sizes.Select((s, m) => options.Modalities[m].CreateEncoder(s, options.EmbeddingSize)).ToArray(), 3, FusionHeadKind.None, seed);
+            new(sizes.Select((s, m) => options.Modalities[m].CreateEncoder(s, options.EmbeddingSize)).ToArray(), 3, FusionHeadKind.None,
+                seed);
 
         AssertSomeBatchMatches(seed =>
         {
@@ -94,13 +95,15 @@ public sealed class GradientParityTests
                 {
                     network.train();
                     using var optimizer = optim.SGD(network.parameters(), options.LearningRate, options.Momentum, 0.0, options.WeightDecay);
-                    var step = learner.DetachedStep(network, options.Modalities.Select(m => m.Name).ToArray(), duc, dimensions, inputs.Select(x => x.to(dtype)).ToArray(), labels);
+                    var step = learner.DetachedStep(network, options.Modalities.Select(m => m.Name).ToArray(), duc, dimensions,
+                        inputs.Select(x => x.to(dtype)).ToArray(), labels);
                     optimizer.zero_grad();
                     step.Total.backward();
                     optimizer.step();
                 }
             });
-            return WorstError(Named(single, (name, p) => p.detach().to(float64) - before[name]), Named(reference, (name, p) => p.detach() - before[name]));
+            return WorstError(Named(single, (name, p) => p.detach().to(float64) - before[name]),
+                Named(reference, (name, p) => p.detach() - before[name]));
         });
     }
 

@@ -21,7 +21,8 @@ public sealed class NonFiniteTrainingTests
         var before = module.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
         var second = module.named_parameters().First(p => p.name == "second.weight").parameter;
         var run = new SgdRun(Small.Baseline(1), CPU, new TrainingHistory());
-        var error = Assert.ThrowsExactly<InvalidOperationException>(() => run.Run(new StagePlan(TrainingStage.Unimodal, 2, data, module.parameters(), module,
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() =>
+            run.Run(new StagePlan(TrainingStage.Unimodal, 2, data, module.parameters(), module,
             (inputs, labels, _) =>
             {
                 var logits = module.forward(inputs[0]);

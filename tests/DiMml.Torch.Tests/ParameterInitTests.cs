@@ -36,7 +36,8 @@ public sealed class ParameterInitTests
     public void BatchNormScalesAreNearOneAndShiftsZero()
     {
         using var network = Network(FusionHeadKind.None);
-        var scales = cat(network.named_parameters().Where(p => p.name.Contains("bn") || p.name.Contains("Norm.") || p.name.Contains("downsample.1"))
+        var scales = cat(network.named_parameters()
+            .Where(p => p.name.Contains("bn") || p.name.Contains("Norm.") || p.name.Contains("downsample.1"))
             .Where(p => p.name.EndsWith("weight", StringComparison.Ordinal)).Select(p => p.parameter.detach().flatten()).ToArray());
         Assert.AreEqual(1.0, scales.mean().item<float>(), 0.01);
         Assert.AreEqual(0.02, scales.std().item<float>(), 0.005, "scales drawn from N(1, 0.02), not all 1");

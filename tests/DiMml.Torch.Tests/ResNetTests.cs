@@ -56,7 +56,8 @@ public sealed class ResNetTests
     [TestMethod]
     public void ResNetWithoutAShapeIsRejected()
     {
-        var error = Assert.ThrowsExactly<ArgumentException>(() => new ModalityOptions("audio") { Encoder = EncoderKind.ResNet18 }.CreateEncoder(100, 16));
+        var error = Assert.ThrowsExactly<ArgumentException>(() =>
+            new ModalityOptions("audio") { Encoder = EncoderKind.ResNet18 }.CreateEncoder(100, 16));
         StringAssert.Contains(error.Message, "Shape");
     }
 
@@ -69,7 +70,12 @@ public sealed class ResNetTests
         var options = Small.DiMml(2, epochs: 4);
         options.EmbeddingSize = 16;
         options.Modalities.Clear();
-        options.Modalities.Add(new ModalityOptions("left") { Encoder = EncoderKind.ResNet18, Shape = shape, Augmentation = Augmentation.PadCrop(1) });
+        options.Modalities.Add(new ModalityOptions("left")
+        {
+            Encoder = EncoderKind.ResNet18,
+            Shape = shape,
+            Augmentation = Augmentation.PadCrop(1)
+        });
         options.Modalities.Add(new ModalityOptions("right") { Encoder = EncoderKind.ResNet18, Shape = shape });
         options.LearningRate = 0.05;
         using var model = new DiMmlLearner(options).Fit(train);
@@ -88,18 +94,25 @@ public sealed class ResNetTests
         normalized.eval();
         using var scope = NewDisposeScope();
         var input = randn(4, shape.Size);
-        var standardised = ((input.reshape(4, 3, 2, 64) - tensor(new[] { 0.5f, -1f }).reshape(1, 1, 2, 1)) / tensor(new[] { 2f, 0.25f }).reshape(1, 1, 2, 1)).reshape(4, -1);
+        var standardised = ((input.reshape(4, 3, 2, 64) - tensor(new[] { 0.5f, -1f }).reshape(1, 1, 2, 1)) / tensor(new[] { 2f, 0.25f })
+            .reshape(1, 1, 2, 1)).reshape(4, -1);
         Assert.IsTrue(normalized.forward(input).allclose(plain.forward(standardised), rtol: 1e-4, atol: 1e-5));
     }
 
     [TestMethod]
     public void NormalizationNeedsOneMeanAndStdPerChannel()
     {
-        var spec = new ModalityOptions("rgb") { Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(3, 1, 8, 8), Normalization = new([0.5f], [0.2f]) };
+        var spec = new ModalityOptions("rgb")
+        {
+            Encoder = EncoderKind.ResNet18,
+            Shape = new ModalityShape(3, 1, 8, 8),
+            Normalization = new([0.5f], [0.2f])
+        };
         var error = Assert.ThrowsExactly<ArgumentException>(() => spec.Validate());
         StringAssert.Contains(error.Message, "'rgb'");
         StringAssert.Contains(error.Message, "3 channel(s)");
-        Assert.ThrowsExactly<ArgumentException>(() => new ModalityOptions("v") { Normalization = ChannelNormalization.ImageNet }.Validate(), "MLP encoders do not normalise");
+        Assert.ThrowsExactly<ArgumentException>(() =>
+            new ModalityOptions("v") { Normalization = ChannelNormalization.ImageNet }.Validate(), "MLP encoders do not normalise");
     }
 
     // Stage 2 on augmented batches encodes every batch afresh: with an augmented modality the fusion head learns from
@@ -116,7 +129,13 @@ public sealed class ResNetTests
             options.FusionFeatures = features;
             var shape = new ModalityShape(1, 1, 12, 12);
             options.Modalities.Clear();
-            options.Modalities.Add(new ModalityOptions("left") { Encoder = EncoderKind.ResNet18, Shape = shape, Augmentation = augmented ? Augmentation.Paper : Augmentation.None });
+            options.Modalities.Add(new ModalityOptions("left")
+            {
+                Encoder = EncoderKind.ResNet18,
+                Shape = shape,
+                Augmentation = augmented
+                ? Augmentation.Paper : Augmentation.None
+            });
             options.Modalities.Add(new ModalityOptions("right") { Encoder = EncoderKind.ResNet18, Shape = shape });
             using var model = new DiMmlLearner(options).Fit(train);
             Assert.HasCount(2, model.History.Of(TrainingStage.Fusion));
@@ -142,8 +161,19 @@ public sealed class ResNetTests
             options.FusionFeatures = FusionFeatures.AugmentedBatches;
             var shape = new ModalityShape(1, 1, 12, 12);
             options.Modalities.Clear();
-            options.Modalities.Add(new ModalityOptions("left") { Encoder = EncoderKind.ResNet18, Shape = shape, Augmentation = Augmentation.Paper, Normalization = new([0.1f], [0.9f]) });
-            options.Modalities.Add(new ModalityOptions("right") { Encoder = EncoderKind.ResNet18, Shape = shape, Augmentation = Augmentation.PadCrop(1, flip: true) });
+            options.Modalities.Add(new ModalityOptions("left")
+            {
+                Encoder = EncoderKind.ResNet18,
+                Shape = shape,
+                Augmentation = Augmentation.Paper,
+                Normalization = new([0.1f], [0.9f])
+            });
+            options.Modalities.Add(new ModalityOptions("right")
+            {
+                Encoder = EncoderKind.ResNet18,
+                Shape = shape,
+                Augmentation = Augmentation.PadCrop(1, flip: true)
+            });
             return new DiMmlLearner(options).Fit(train);
         }
 
@@ -161,7 +191,9 @@ public sealed class ResNetTests
     {
         var random = new Random(seed);
         var labels = Enumerable.Range(0, rows).Select(i => i % 3).ToArray();
-        float[] View() => labels.SelectMany(c => Enumerable.Range(0, 144).Select(p => (float)((p / 12 / 4 == c ? 1.0 : 0.0) + 0.3 * Synthetic.Gaussian(random)))).ToArray();
+        float[] View() =>
+            labels.SelectMany(c =>
+                Enumerable.Range(0, 144).Select(p => (float)((p / 12 / 4 == c ? 1.0 : 0.0) + 0.3 * Synthetic.Gaussian(random)))).ToArray();
         return MultimodalDataset.FromArrays([View(), View()], [144, 144], labels, 3);
     }
 }

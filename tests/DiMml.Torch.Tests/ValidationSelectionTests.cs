@@ -40,7 +40,8 @@ public sealed class ValidationSelectionTests
         using var train = Synthetic.Clusters(200, 2, 8, 3, separation: 4, seed: 16);
         using var validation = Synthetic.Clusters(100, 2, 8, 3, separation: 4, seed: 16, sample: 1);
         using var model = new DiMmlLearner(Small.DiMml(2, epochs: 4)).Fit(train, validation);
-        Assert.IsTrue(model.History.All(r => r.ValidationAccuracy is > 0.5), string.Join(", ", model.History.Select(r => r.ValidationAccuracy)));
+        Assert.IsTrue(model.History.All(r => r.ValidationAccuracy is > 0.5),
+            string.Join(", ", model.History.Select(r => r.ValidationAccuracy)));
     }
 
     [TestMethod]
@@ -103,7 +104,8 @@ public sealed class ValidationSelectionTests
             var resumed = Options("b");
             resumed.ResumeFrom = resumed.CheckpointDirectory;
             using var model = new UnimodalLearner(resumed).Fit(train, validation);
-            CollectionAssert.AreEqual(scores, model.History.Select(r => r.ValidationAccuracy!.Value).ToArray(), "same epochs, same early stop");
+            CollectionAssert.AreEqual(scores, model.History.Select(r => r.ValidationAccuracy!.Value).ToArray(), "same epochs, same " +
+                "early stop");
             Assert.AreEqual(uninterrupted.Evaluate(validation).Accuracy, model.Evaluate(validation).Accuracy, 1e-12);
             foreach (var (name, value) in uninterrupted.Network.state_dict())
             {

@@ -82,7 +82,8 @@ public sealed class AudioSpectrogramEstimator : IEstimator<AudioSpectrogramTrans
         public int Frames => Settings().Frames;
 
         internal SpectrogramSettings Settings() => new(
-            AudioDecodeContracts.SampleRate, AudioDecodeContracts.SampleRate * Seconds, WindowSize, HopLength, Center, MelBins, Log, LogEpsilon, Standardize,
+            AudioDecodeContracts.SampleRate, AudioDecodeContracts.SampleRate * Seconds, WindowSize, HopLength, Center, MelBins, Log,
+                LogEpsilon, Standardize,
             Window, RemoveFrameMean, Scaling);
     }
 
@@ -90,11 +91,14 @@ public sealed class AudioSpectrogramEstimator : IEstimator<AudioSpectrogramTrans
     {
         this.env = env;
         this.options = options ?? throw new ArgumentNullException(nameof(options));
-        OutputColumnName = string.IsNullOrWhiteSpace(outputColumnName) ? throw new ArgumentException("Name the spectrogram's output column.", nameof(outputColumnName)) : outputColumnName;
-        InputColumnName = string.IsNullOrWhiteSpace(inputColumnName) ? throw new ArgumentException("Name the column of WAV paths.", nameof(inputColumnName)) : inputColumnName;
+        OutputColumnName = string.IsNullOrWhiteSpace(outputColumnName)
+            ? throw new ArgumentException("Name the spectrogram's output column.", nameof(outputColumnName)) : outputColumnName;
+        InputColumnName = string.IsNullOrWhiteSpace(inputColumnName)
+            ? throw new ArgumentException("Name the column of WAV paths.", nameof(inputColumnName)) : inputColumnName;
         if (!AudioDecodeContracts.Seconds.Contains(options.Seconds))
         {
-            throw new ArgumentException($"Option Seconds is {options.Seconds}; supported durations are {string.Join(", ", AudioDecodeContracts.Seconds)} s.", nameof(options.Seconds));
+            throw new ArgumentException($"Option Seconds is {options.Seconds}; supported durations are " +
+                $"{string.Join(", ", AudioDecodeContracts.Seconds)} s.", nameof(options.Seconds));
         }
 
         options.Settings().Validate();
@@ -118,7 +122,8 @@ public sealed class AudioSpectrogramEstimator : IEstimator<AudioSpectrogramTrans
             throw PathColumnError(column.Name is null ? "missing" : $"{column.Kind} of {column.ItemType}");
         }
 
-        using var graph = new OnnxModelFile(SpectrogramOnnxExport.ToBytes(options.Settings(), IDecodedAudio.SamplesColumn, SpectrogramColumn));
+        using var graph = new OnnxModelFile(SpectrogramOnnxExport.ToBytes(options.Settings(), IDecodedAudio.SamplesColumn,
+            SpectrogramColumn));
         return Pipeline(graph).GetOutputSchema(inputSchema);
     }
 
@@ -189,11 +194,13 @@ public sealed class AudioSpectrogramEstimator : IEstimator<AudioSpectrogramTrans
         {
             throw new ArgumentException(
                 $"{failures.Count} audio file(s) in column '{InputColumnName}' cannot be decoded. {failures[0]} " +
-                "Fix or remove them, or set SkipInvalidFiles = true (with the trainer's DropRowsWithNonFiniteFeatures) to skip their rows.", InputColumnName);
+                "Fix or remove them, or set SkipInvalidFiles = true (with the trainer's DropRowsWithNonFiniteFeatures) to skip their rows.",
+                    InputColumnName);
         }
 
         using var channel = env.Host.Register(nameof(AudioSpectrogramEstimator)).Start("Checking audio files");
-        channel.Warning(MessageSensitivity.None, $"Skipping {failures.Count} audio file(s) that cannot be decoded (their spectrograms are NaN); the first: {failures[0]}");
+        channel.Warning(MessageSensitivity.None, $"Skipping {failures.Count} audio file(s) that cannot be decoded (their spectrograms " +
+            $"are NaN); the first: {failures[0]}");
     }
 
     private ArgumentException PathColumnError(string found) => new(

@@ -80,12 +80,14 @@ internal static class InputSchema
     }
 
     private static SchemaShape.Column Find(SchemaShape schema, string name, string role) =>
-        schema.FirstOrDefault(c => c.Name == name) is { Name: not null } column ? column : throw Missing(name, role, schema.Select(c => c.Name));
+        schema.FirstOrDefault(c => c.Name == name) is { Name: not null } column ? column
+            : throw Missing(name, role, schema.Select(c => c.Name));
 
     private static int ClassCount(string labelColumn, KeyDataViewType key) => key.Count switch
     {
         < 2 => throw new ArgumentException(
-            $"Label column '{labelColumn}' has {key.Count} class(es); DI-MML needs at least 2. Check the data (one class only?) or the MapValueToKey step.", labelColumn),
+            $"Label column '{labelColumn}' has {key.Count} class(es); DI-MML needs at least 2. Check the data (one class only?) or the " +
+                $"MapValueToKey step.", labelColumn),
         > int.MaxValue => throw new ArgumentException($"Label column '{labelColumn}' has too many classes ({key.Count}).", labelColumn),
         _ => (int)key.Count,
     };
@@ -95,9 +97,11 @@ internal static class InputSchema
         $"Fix the column name in the options, or create the column earlier in the pipeline.", name);
 
     private static ArgumentException NotKey(string name, DataViewType type) => new(
-        $"Label column '{name}' must be a key type, but it is {type}. Add mlContext.Transforms.Conversion.MapValueToKey(\"{name}\") before the trainer.", name);
+        $"Label column '{name}' must be a key type, but it is {type}. Add mlContext.Transforms.Conversion.MapValueToKey(\"{name}\") " +
+            $"before the trainer.", name);
 
     private static ArgumentException NotFloatVector(string name, string type) => new(
         $"Modality column '{name}' must be a known-size vector of Single (float), but it is {type}. " +
-        $"Use Concatenate to build a vector, ConvertType(..., DataKind.Single) for other numbers, or declare the vector size when loading.", name);
+        $"Use Concatenate to build a vector, ConvertType(..., DataKind.Single) for other numbers, or declare the vector size when loading.",
+            name);
 }

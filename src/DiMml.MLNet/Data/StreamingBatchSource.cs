@@ -25,7 +25,8 @@ internal sealed class StreamingBatchSource : IBatchSource
 
     /// <summary>Scans the data once (labels and finiteness) and remembers which rows are usable.</summary>
     public StreamingBatchSource(
-        IDataView data, string labelColumn, IReadOnlyList<string> modalityColumns, int classCount, int[] sizes, bool dropNonFinite, long windowBytes)
+        IDataView data, string labelColumn, IReadOnlyList<string> modalityColumns, int classCount, int[] sizes, bool dropNonFinite,
+            long windowBytes)
     {
         this.data = data;
         label = data.Schema[labelColumn];
@@ -114,7 +115,8 @@ internal sealed class StreamingBatchSource : IBatchSource
             for (var start = 0; start < window.Rows; start += batchSize)
             {
                 var length = Math.Min(batchSize, window.Rows - start);
-                yield return (features.Select(f => f.narrow(0, start, length).to(device)).ToArray(), labels.narrow(0, start, length).to(device));
+                yield return (features.Select(f => f.narrow(0, start, length).to(device)).ToArray(), labels.narrow(0, start, length)
+                    .to(device));
             }
         }
         finally
@@ -220,7 +222,8 @@ internal sealed class StreamingBatchSource : IBatchSource
 
             if (remaining > 0)
             {
-                throw new InvalidOperationException("The training data changed while it was being streamed: fewer rows than at the start of training.");
+                throw new InvalidOperationException("The training data changed while it was being streamed: fewer rows than at the start " +
+                    "of training.");
             }
 
             return new Window(features, labels, length);

@@ -11,9 +11,11 @@ internal static class TrainingData
     public readonly record struct ReadCounts(long Rows, long MissingLabel, long NonFinite);
 
     /// <summary>Reads every row; rows with a missing label are skipped, rows with NaN/Inf features fail or are skipped.</summary>
-    /// <remarks><paramref name="expectedRows"/> sizes the buffers up front, so reading does not hold several copies while lists grow.</remarks>
+    /// <remarks><paramref name="expectedRows"/> sizes the buffers up front, so reading does not hold several copies while lists
+    /// grow.</remarks>
     public static (MultimodalDataset Data, ReadCounts Counts) Read(
-        IDataView data, string labelColumn, IReadOnlyList<string> modalityColumns, int classCount, int[] sizes, bool dropNonFinite, string role,
+        IDataView data, string labelColumn, IReadOnlyList<string> modalityColumns, int classCount, int[] sizes, bool dropNonFinite,
+            string role,
         long expectedRows = 0)
     {
         var features = sizes.Select(size => new List<float>((int)Math.Min(int.MaxValue, expectedRows * size))).ToArray();
@@ -84,19 +86,23 @@ internal static class TrainingData
     }
 
     private static void ThrowIfUnusable(
-        (string Column, long Row)? firstBad, long nonFinite, long rows, long missingLabel, long usable, bool dropNonFinite, string labelColumn, string role)
+        (string Column, long Row)? firstBad, long nonFinite, long rows, long missingLabel, long usable, bool dropNonFinite,
+            string labelColumn, string role)
     {
         if (firstBad is { } bad && !dropNonFinite)
         {
             throw new ArgumentException(
-                $"Modality column '{bad.Column}' has NaN or infinite values: {nonFinite} of {rows} {role} rows are affected (the first is row {bad.Row}). " +
-                "Clean or impute the data, or set DropRowsWithNonFiniteFeatures = true to skip such rows (their count is logged).", bad.Column);
+                $"Modality column '{bad.Column}' has NaN or infinite values: {nonFinite} of {rows} {role} rows are affected (the first " +
+                    $"is row {bad.Row}). " +
+                "Clean or impute the data, or set DropRowsWithNonFiniteFeatures = true to skip such rows (their count is logged).",
+                    bad.Column);
         }
 
         if (usable == 0)
         {
             throw new ArgumentException(
-                $"The {role} data has no usable rows ({missingLabel} with a missing label, {nonFinite} with NaN/Inf features). Check the data and the label column '{labelColumn}'.",
+                $"The {role} data has no usable rows ({missingLabel} with a missing label, {nonFinite} with NaN/Inf features). Check the " +
+                    $"data and the label column '{labelColumn}'.",
                 labelColumn);
         }
     }

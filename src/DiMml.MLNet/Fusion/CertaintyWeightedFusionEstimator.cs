@@ -70,14 +70,16 @@ public sealed class CertaintyWeightedFusionEstimator : IEstimator<CertaintyWeigh
         foreach (var name in options.InputColumnNames)
         {
             var column = inputSchema.FirstOrDefault(c => c.Name == name);
-            if (column.Name is null || column.Kind != SchemaShape.Column.VectorKind.Vector || !Equals(column.ItemType, NumberDataViewType.Single))
+            if (column.Name is null || column.Kind != SchemaShape.Column.VectorKind.Vector
+                || !Equals(column.ItemType, NumberDataViewType.Single))
             {
                 throw ScoreColumnError(name, column.Name is null ? "missing" : $"{column.Kind} of {column.ItemType}");
             }
         }
 
         var labels = options.LabelColumnName is { } label
-            ? LabelValues.Placeholder(inputSchema.FirstOrDefault(c => c.Name == label) is { Name: not null, IsKey: true } key ? key : throw LabelError(label), SchemaClassCount)
+            ? LabelValues.Placeholder(inputSchema.FirstOrDefault(c => c.Name == label) is { Name: not null, IsKey: true } key ? key
+                : throw LabelError(label), SchemaClassCount)
             : LabelValues.KeyNumbers(SchemaClassCount);
         using var file = new OnnxModelFile(Graph(SchemaClassCount, OnnxLayout.PerRow));
         return Pipeline(file, labels).GetOutputSchema(inputSchema);
@@ -88,35 +90,43 @@ public sealed class CertaintyWeightedFusionEstimator : IEstimator<CertaintyWeigh
     public CertaintyWeightedFusionTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var sizes = options.InputColumnNames.Select(name => input.Schema.GetColumnOrNull(name) is { Type: VectorDataViewType { IsKnownSize: true } v } && v.ItemType == NumberDataViewType.Single
+        var sizes = options.InputColumnNames.Select(name =>
+            input.Schema.GetColumnOrNull(name) is { Type: VectorDataViewType { IsKnownSize: true } v }
+                && v.ItemType == NumberDataViewType.Single
             ? v.Size
             : throw ScoreColumnError(name, input.Schema.GetColumnOrNull(name)?.Type.ToString() ?? "missing")).ToArray();
         if (sizes.Distinct().Count() != 1 || sizes[0] < 2)
         {
             throw new ArgumentException(
-                $"The score columns must have one size of at least 2 (the classes); got {string.Join(", ", options.InputColumnNames.Zip(sizes, (n, s) => $"{n}[{s}]"))}.",
+                "The score columns must have one size of at least 2 (the classes); got " +
+                $"{string.Join(", ", options.InputColumnNames.Zip(sizes, (n, s) => $"{n}[{s}]"))}.",
                 nameof(input));
         }
 
         var classes = sizes[0];
         var labels = options.LabelColumnName is { } label ? LabelsOf(input.Schema, label, classes) : LabelValues.KeyNumbers(classes);
-        var temperatures = options.Calibrate ? FusionCalibration.Fit(input, options.InputColumnNames.ToArray(), options.LabelColumnName!, options.InputKind, classes) : null;
+        var temperatures = options.Calibrate
+            ? FusionCalibration.Fit(input, options.InputColumnNames.ToArray(), options.LabelColumnName!, options.InputKind, classes) : null;
         var file = new OnnxModelFile(Graph(classes, OnnxLayout.PerRow, temperatures));
-        return new CertaintyWeightedFusionTransformer(Pipeline(file, labels).Fit(input), file, Graph(classes, OnnxLayout.Batched, temperatures), temperatures);
+        return new CertaintyWeightedFusionTransformer(Pipeline(file, labels).Fit(input), file,
+            Graph(classes, OnnxLayout.Batched, temperatures), temperatures);
     }
 
     // The per-row graph feeds ML.NET and uses internal output names (an input may be called "Score"); the
     // standalone batched graph uses the public ones unless an input already has one of them.
     private byte[] Graph(int classes, OnnxLayout layout, IReadOnlyList<double>? temperatures = null) => FusionOnnxExport.ToBytes(
         options.InputColumnNames.ToArray(), classes, options.InputKind == ScoreKind.Logits, options.Certainty, options.Temperature,
-        layout == OnnxLayout.Batched && !options.InputColumnNames.Intersect([options.ScoreColumnName, options.BranchWeightsColumnName, DiMmlColumns.PredictedIndex]).Any()
+        layout == OnnxLayout.Batched
+            && !options.InputColumnNames.Intersect([options.ScoreColumnName, options.BranchWeightsColumnName, DiMmlColumns.PredictedIndex])
+                .Any()
             ? new FusionOutputNames(options.ScoreColumnName, options.BranchWeightsColumnName, DiMmlColumns.PredictedIndex)
             : new FusionOutputNames(FusedScore, FusedWeights, DiMmlColumns.PredictedIndex),
         layout,
         inputTemperatures: temperatures);
 
     private IEstimator<ITransformer> Pipeline(OnnxModelFile file, LabelValues labels) => ScoringPipeline.Create(
-        env, file, options.InputColumnNames.ToArray(), [(FusedScore, options.ScoreColumnName), (FusedWeights, options.BranchWeightsColumnName)],
+        env, file, options.InputColumnNames.ToArray(),
+            [(FusedScore, options.ScoreColumnName), (FusedWeights, options.BranchWeightsColumnName)],
         options.PredictedLabelColumnName, labels);
 
     private static LabelValues LabelsOf(DataViewSchema schema, string label, int classes)
@@ -134,23 +144,27 @@ public sealed class CertaintyWeightedFusionEstimator : IEstimator<CertaintyWeigh
         if (options.InputColumnNames.Count < 2 || options.InputColumnNames.Distinct().Count() != options.InputColumnNames.Count)
         {
             throw new ArgumentException(
-                $"Option InputColumnNames lists {options.InputColumnNames.Count} column(s); fusion needs two or more distinct score columns.", nameof(options.InputColumnNames));
+                $"Option InputColumnNames lists {options.InputColumnNames.Count} column(s); fusion needs two or more distinct score " +
+                    $"columns.", nameof(options.InputColumnNames));
         }
 
         if (!double.IsFinite(options.Temperature) || options.Temperature <= 0)
         {
-            throw new ArgumentException($"Option Temperature is {options.Temperature}; it must be a finite number > 0 (default 1).", nameof(options.Temperature));
+            throw new ArgumentException($"Option Temperature is {options.Temperature}; it must be a finite number > 0 (default 1).",
+                nameof(options.Temperature));
         }
 
         if (options.Calibrate && options.LabelColumnName is null)
         {
-            throw new ArgumentException("Option Calibrate needs LabelColumnName: the key-typed label of the rows the temperatures are fitted on.", nameof(options.Calibrate));
+            throw new ArgumentException("Option Calibrate needs LabelColumnName: the key-typed label of the rows the temperatures are " +
+                "fitted on.", nameof(options.Calibrate));
         }
 
         var outputs = new[] { options.ScoreColumnName, options.PredictedLabelColumnName, options.BranchWeightsColumnName };
         if (outputs.Any(string.IsNullOrWhiteSpace) || outputs.Distinct().Count() != 3)
         {
-            throw new ArgumentException("Options ScoreColumnName, PredictedLabelColumnName and BranchWeightsColumnName must be three distinct names.", nameof(options.ScoreColumnName));
+            throw new ArgumentException("Options ScoreColumnName, PredictedLabelColumnName and BranchWeightsColumnName must be three " +
+                "distinct names.", nameof(options.ScoreColumnName));
         }
     }
 
@@ -159,5 +173,6 @@ public sealed class CertaintyWeightedFusionEstimator : IEstimator<CertaintyWeigh
         "Keep each trainer's Score under its own name (CopyColumns) before fusing.", name);
 
     private static ArgumentException LabelError(string name) => new(
-        $"Label column '{name}' is missing or not a key type; add MapValueToKey(\"{name}\") before the fusion, or leave LabelColumnName unset.", name);
+        $"Label column '{name}' is missing or not a key type; add MapValueToKey(\"{name}\") before the fusion, or leave LabelColumnName " +
+            $"unset.", name);
 }

@@ -9,7 +9,8 @@ namespace DiMml.MLNet;
 /// </summary>
 public sealed class CertaintyWeightedFusionTransformer : OnnxScoredTransformer
 {
-    internal CertaintyWeightedFusionTransformer(ITransformer scoring, OnnxModelFile graph, byte[] standaloneGraph, IReadOnlyList<double>? inputTemperatures)
+    internal CertaintyWeightedFusionTransformer(ITransformer scoring, OnnxModelFile graph, byte[] standaloneGraph,
+        IReadOnlyList<double>? inputTemperatures)
         : base(scoring, graph, standaloneGraph)
     {
         InputTemperatures = inputTemperatures;

@@ -38,7 +38,8 @@ internal static class FusionCalibration
                 labels.Add(key - 1);
                 for (var k = 0; k < buffers.Length; k++)
                 {
-                    values[k].AddRange(buffers[k].DenseValues().Select(v => kind == ScoreKind.Logits ? v : MathF.Log(MathF.Max(v, ProbabilityFloor))));
+                    values[k].AddRange(buffers[k].DenseValues()
+                        .Select(v => kind == ScoreKind.Logits ? v : MathF.Log(MathF.Max(v, ProbabilityFloor))));
                 }
             }
         }
@@ -46,7 +47,8 @@ internal static class FusionCalibration
         if (labels.Count == 0)
         {
             throw new ArgumentException(
-                $"Calibrate found no row with a label in '{labelColumn}' and finite values in every score column; fit the fusion on labelled held-out scores.", labelColumn);
+                $"Calibrate found no row with a label in '{labelColumn}' and finite values in every score column; fit the fusion on " +
+                    $"labelled held-out scores.", labelColumn);
         }
 
         using var scope = NewDisposeScope();

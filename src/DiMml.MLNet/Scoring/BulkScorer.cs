@@ -27,14 +27,17 @@ public sealed class BulkScorer : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new ArgumentException($"ONNX Runtime cannot load these bytes ({e.Message}); pass the graph written by ExportOnnx.", nameof(batchedOnnx), e);
+            throw new ArgumentException($"ONNX Runtime cannot load these bytes ({e.Message}); pass the graph written by ExportOnnx.",
+                nameof(batchedOnnx), e);
         }
 
         var metadata = session.ModelMetadata.CustomMetadataMap;
-        if (!metadata.ContainsKey(ModelMetadataKeys.Kind) || !metadata.TryGetValue(ModelMetadataKeys.Columns, out var columns) || !metadata.TryGetValue(ModelMetadataKeys.Classes, out var classes))
+        if (!metadata.ContainsKey(ModelMetadataKeys.Kind) || !metadata.TryGetValue(ModelMetadataKeys.Columns, out var columns)
+            || !metadata.TryGetValue(ModelMetadataKeys.Classes, out var classes))
         {
             session.Dispose();
-            throw new ArgumentException("This ONNX graph is not a trained DI-MML model's batched export (no dimml.columns / dimml.classes metadata); write it with ExportOnnx.", nameof(batchedOnnx));
+            throw new ArgumentException("This ONNX graph is not a trained DI-MML model's batched export (no dimml.columns / " +
+                "dimml.classes metadata); write it with ExportOnnx.", nameof(batchedOnnx));
         }
 
         InputColumns = columns.Split('\n');
@@ -91,10 +94,12 @@ public sealed class BulkScorer : IDisposable
     private int BranchCount => (int)session.OutputMetadata[DiMmlColumns.BranchWeights].Dimensions[1];
 
     private static DataViewSchema.Column Column(DataViewSchema schema, string name, int size) =>
-        schema.GetColumnOrNull(name) is { Type: VectorDataViewType { ItemType: NumberDataViewType n } v } column && n == NumberDataViewType.Single && v.Size == size
+        schema.GetColumnOrNull(name) is { Type: VectorDataViewType { ItemType: NumberDataViewType n } v } column
+            && n == NumberDataViewType.Single && v.Size == size
             ? column
             : throw new ArgumentException(
-                $"Column '{name}' must be a vector of {size} Single values (as in training), but it is {schema.GetColumnOrNull(name)?.Type.ToString() ?? "missing"}. " +
+                $"Column '{name}' must be a vector of {size} Single values (as in training), but it is " +
+                    $"{schema.GetColumnOrNull(name)?.Type.ToString() ?? "missing"}. " +
                 "Transform the data with the same steps as the training data.", name);
 
     private IEnumerable<BulkPrediction> Batches(IDataView data, DataViewSchema.Column[] columns, int batchSize)

@@ -25,7 +25,8 @@ internal sealed class LabelValues
     public Array Values { get; }
 
     /// <summary>The values as display strings (class names).</summary>
-    public string[] Names => Values.Cast<object>().Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToArray();
+    public string[] Names =>
+        Values.Cast<object>().Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToArray();
 
     /// <summary>Reads the key values of a key-typed label column; without them the 1-based key numbers stand in.</summary>
     public static LabelValues FromSchema(DataViewSchema.Column label, int classCount)
@@ -43,7 +44,8 @@ internal sealed class LabelValues
             return new LabelValues(typeof(string), text.DenseValues().Select(v => v.ToString()).ToArray());
         }
 
-        var read = typeof(LabelValues).GetMethod(nameof(ReadPrimitive), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(itemType.RawType);
+        var read = typeof(LabelValues)
+            .GetMethod(nameof(ReadPrimitive), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(itemType.RawType);
         return new LabelValues(itemType.RawType, (Array)read.Invoke(null, [label])!);
     }
 
@@ -60,7 +62,8 @@ internal sealed class LabelValues
         var values = Array.CreateInstance(type, classCount);
         for (var i = 0; i < classCount; i++)
         {
-            values.SetValue(type == typeof(bool) ? i % 2 == 1 : Convert.ChangeType(i, type, System.Globalization.CultureInfo.InvariantCulture), i);
+            values.SetValue(type == typeof(bool) ? i % 2 == 1
+                : Convert.ChangeType(i, type, System.Globalization.CultureInfo.InvariantCulture), i);
         }
 
         return new LabelValues(type, values);
@@ -69,13 +72,16 @@ internal sealed class LabelValues
     /// <summary>A MapValue estimator from <paramref name="keys"/> (one per class) to these values, typed as a key.</summary>
     public IEstimator<ITransformer> MapToKey(TransformsCatalog transforms, string outputColumn, string inputColumn, uint[] keys)
     {
-        var method = typeof(LabelValues).GetMethod(nameof(MapToKeyTyped), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(ValueType);
+        var method = typeof(LabelValues)
+            .GetMethod(nameof(MapToKeyTyped), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(ValueType);
         return (IEstimator<ITransformer>)method.Invoke(null, [transforms, outputColumn, inputColumn, keys, Values])!;
     }
 
-    private static IEstimator<ITransformer> MapToKeyTyped<T>(TransformsCatalog transforms, string outputColumn, string inputColumn, uint[] keys, Array values) =>
+    private static IEstimator<ITransformer> MapToKeyTyped<T>(TransformsCatalog transforms, string outputColumn, string inputColumn,
+        uint[] keys, Array values) =>
         transforms.Conversion.MapValue(
-            outputColumn, keys.Select((key, i) => new KeyValuePair<uint, T>(key, (T)values.GetValue(i)!)), inputColumn, treatValuesAsKeyType: true);
+            outputColumn, keys.Select((key, i) => new KeyValuePair<uint, T>(key, (T)values.GetValue(i)!)), inputColumn,
+                treatValuesAsKeyType: true);
 
     private static T[] ReadPrimitive<T>(DataViewSchema.Column label)
     {

@@ -52,7 +52,8 @@ public abstract class OnnxScoredTransformer : ITransformer, ICanSaveModel, IDisp
     /// <param name="ctx">ML.NET's save context.</param>
     void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)scoring).Save(ctx);
 
-    /// <summary>Releases the ONNX Runtime session and deletes the temporary graph file; the transformer cannot be saved afterwards.</summary>
+    /// <summary>Releases the ONNX Runtime session and deletes the temporary graph file; the transformer cannot be saved
+    /// afterwards.</summary>
     public void Dispose()
     {
         (scoring as IDisposable)?.Dispose();

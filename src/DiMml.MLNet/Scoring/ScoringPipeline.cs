@@ -17,7 +17,8 @@ internal static class ScoringPipeline
 
     /// <summary>The chain for a DI-MML graph: its outputs keep their names (Score, Score.{modality}, BranchWeights).</summary>
     public static IEstimator<ITransformer> ForModel(
-        MLNetEnvironment env, OnnxModelFile perRowOnnx, IReadOnlyList<string> inputColumns, IReadOnlyList<string> modalityNames, LabelValues labels)
+        MLNetEnvironment env, OnnxModelFile perRowOnnx, IReadOnlyList<string> inputColumns, IReadOnlyList<string> modalityNames,
+            LabelValues labels)
     {
         var outputs = new[] { DiMmlColumns.Score }
             .Concat(modalityNames.Select(DiMmlColumns.ModalityScore))
@@ -33,7 +34,8 @@ internal static class ScoringPipeline
     /// </summary>
     /// <remarks><paramref name="outputs"/> lists the graph outputs to keep, each with the column name it gets.</remarks>
     public static IEstimator<ITransformer> Create(
-        MLNetEnvironment env, OnnxModelFile perRowOnnx, IReadOnlyList<string> inputColumns, IReadOnlyList<(string Graph, string Column)> outputs,
+        MLNetEnvironment env, OnnxModelFile perRowOnnx, IReadOnlyList<string> inputColumns,
+            IReadOnlyList<(string Graph, string Column)> outputs,
         string predictedLabelColumn, LabelValues labels)
     {
         var (hashing, keys) = DistinctHashes(env, labels.Values.Length);
@@ -61,7 +63,8 @@ internal static class ScoringPipeline
         var view = env.Data.LoadFromEnumerable(rows);
         for (uint seed = 314489979; ; seed++)
         {
-            var options = new HashingEstimator.ColumnOptions(HashColumn, DiMmlColumns.PredictedIndex, HashBits, seed, false, 0, combine: true);
+            var options = new HashingEstimator.ColumnOptions(HashColumn, DiMmlColumns.PredictedIndex, HashBits, seed, false, 0,
+                combine: true);
             var hashed = env.Transforms.Conversion.Hash([options])
                 .Append(env.Transforms.Conversion.ConvertType(HashColumn, HashColumn, DataKind.UInt32))
                 .Fit(view).Transform(view);

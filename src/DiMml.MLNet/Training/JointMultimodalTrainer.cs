@@ -38,7 +38,8 @@ public sealed class JointMultimodalTrainer : IEstimator<MultimodalBaselineTransf
         public IDataView? ProbeEvaluationSet { get; set; }
     }
 
-    /// <summary>Creates the trainer; <c>mlContext.MulticlassClassification.Trainers.JointMultimodal(options)</c> is the usual way.</summary>
+    /// <summary>Creates the trainer; <c>mlContext.MulticlassClassification.Trainers.JointMultimodal(options)</c> is the usual
+    /// way.</summary>
     /// <param name="mlContext">The context whose log, random source and temp folder the trainer uses.</param>
     /// <param name="options">Training settings; validated here.</param>
     public JointMultimodalTrainer(MLContext mlContext, Options options)
@@ -53,7 +54,8 @@ public sealed class JointMultimodalTrainer : IEstimator<MultimodalBaselineTransf
         if (options.FusionHead == FusionHeadKind.None || options.ProbeEpochs < 0)
         {
             throw new ArgumentException(
-                $"Option FusionHead is {options.FusionHead} and ProbeEpochs {options.ProbeEpochs}; joint training needs a fusion head (Concat, Sum, Film or Gated) and ProbeEpochs >= 0.",
+                $"Option FusionHead is {options.FusionHead} and ProbeEpochs {options.ProbeEpochs}; joint training needs a fusion head " +
+                    $"(Concat, Sum, Film or Gated) and ProbeEpochs >= 0.",
                 nameof(options));
         }
 
@@ -77,7 +79,8 @@ public sealed class JointMultimodalTrainer : IEstimator<MultimodalBaselineTransf
         public MultimodalModel Untrained(IReadOnlyList<string> modalityNames, int classes) =>
             ModelDescriptions.Untrained(modalityNames, classes, options.FusionHead, ModelKind.Joint, new CertaintyWeighting());
 
-        public MultimodalModel Train(IBatchSource train, IBatchSource? validation, Options run) => new JointLearner(run).Fit(train, validation);
+        public MultimodalModel Train(IBatchSource train, IBatchSource? validation, Options run) =>
+            new JointLearner(run).Fit(train, validation);
 
         public BaselineDiagnostics Describe(MultimodalModel model, FitFacts facts, IBatchSource train, IBatchSource? validation) =>
             new(model.History, facts, Probes(model, facts.Seed, train, validation));

@@ -17,13 +17,17 @@ internal static class ModelDescriptions
         { Kind: ModelKind.FusionHeadOnly } => "the fusion head alone",
         { Selection: { } s } => $"{s.Chosen.Name} (held-out accuracy {s.Chosen.HeldOutAccuracy:P2} on {s.HeldOutRows} rows; " +
             string.Join(", ", s.Candidates.Select(c => $"{c.Name} {c.HeldOutAccuracy:P2}")) + "; branch temperatures " +
-            string.Join(", ", model.BranchNames.Select((b, k) => $"{b} {s.BranchTemperatures[k].ToString("F2", CultureInfo.InvariantCulture)}")) +
-            (s.HeadSource == FusionHeadSource.None ? ")" : $"; fusion head fitted on the {(s.HeadSource == FusionHeadSource.HeldOutRows ? "held-out" : "training")} rows)"),
-        _ => $"certainty-weighted logits (T = {model.Weighting.Temperature.ToString(CultureInfo.InvariantCulture)}) over {string.Join(", ", model.BranchNames)}",
+            string.Join(", ",
+                model.BranchNames.Select((b, k) => $"{b} {s.BranchTemperatures[k].ToString("F2", CultureInfo.InvariantCulture)}")) +
+            (s.HeadSource == FusionHeadSource.None ? ")" : $"; fusion head fitted on the " +
+                $"{(s.HeadSource == FusionHeadSource.HeldOutRows ? "held-out" : "training")} rows)"),
+        _ => $"certainty-weighted logits (T = {model.Weighting.Temperature.ToString(CultureInfo.InvariantCulture)}) over " +
+            $"{string.Join(", ", model.BranchNames)}",
     };
 
     /// <summary>A model of the right kind and outputs with tiny untrained MLP encoders, for output schemas.</summary>
-    public static MultimodalModel Untrained(IReadOnlyList<string> names, int classes, FusionHeadKind fusion, ModelKind kind, CertaintyWeighting weighting)
+    public static MultimodalModel Untrained(IReadOnlyList<string> names, int classes, FusionHeadKind fusion, ModelKind kind,
+        CertaintyWeighting weighting)
     {
         var encoders = names.Select(_ => (ModalityEncoder)new MlpEncoder(1, [], 1)).ToArray();
         var network = new MultimodalNetwork(encoders, classes, fusion, seed: 0);

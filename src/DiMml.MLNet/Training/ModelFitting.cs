@@ -13,7 +13,8 @@ namespace DiMml.MLNet;
 
 /// <summary>What a fit produced for a public transformer to wrap.</summary>
 internal sealed record FittedModel(
-    ITransformer Scoring, OnnxModelFile ScoringGraph, byte[] StandaloneGraph, IReadOnlyList<string> ModalityNames, IReadOnlyList<string> ClassNames);
+    ITransformer Scoring, OnnxModelFile ScoringGraph, byte[] StandaloneGraph, IReadOnlyList<string> ModalityNames,
+        IReadOnlyList<string> ClassNames);
 
 /// <summary>
 /// The part of fitting that every multimodal trainer shares: column checks, reading (in memory or streamed),
@@ -44,7 +45,8 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
     /// <summary>Trains with <paramref name="training"/> and builds the scoring chain and the trainer's diagnostics.</summary>
     /// <param name="input">Training data.</param>
     /// <param name="training">How the trainer trains and describes its model.</param>
-    public (FittedModel Fitted, TDiagnostics Diagnostics) Fit<TDiagnostics>(IDataView input, IModelTraining<TOptions, TDiagnostics> training)
+    public (FittedModel Fitted, TDiagnostics Diagnostics) Fit<TDiagnostics>(IDataView input,
+        IModelTraining<TOptions, TDiagnostics> training)
     {
         ArgumentNullException.ThrowIfNull(input);
         using var threads = ThreadScope.Apply(options.NumberOfThreads);   // reading, training, evaluation and export alike
@@ -63,10 +65,12 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         var (data, counts) = TrainingSource(input, classes, sizes, channel);
         using var disposeData = data as IDisposable;
         channel.Info(MessageSensitivity.None,
-            $"{component}: {counts.Rows} rows, {classes} classes, modalities {string.Join(", ", Names.Select((n, m) => $"{n}[{sizes[m]}]"))}, seed {seed}.");
+            $"{component}: {counts.Rows} rows, {classes} classes, " +
+            $"modalities {string.Join(", ", Names.Select((n, m) => $"{n}[{sizes[m]}]"))}, seed {seed}.");
         using var validation = ValidationData(classes, sizes, channel);
         var watch = Stopwatch.StartNew();
-        using var model = training.Train(data, validation, (TOptions)options.ForRun(seed, EpochLogger(channel, data as StreamingBatchSource)));
+        using var model = training.Train(data, validation,
+            (TOptions)options.ForRun(seed, EpochLogger(channel, data as StreamingBatchSource)));
         var elapsed = watch.Elapsed;
         if (model.Selection is not null)
         {
@@ -78,13 +82,16 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         var metadata = Metadata(labels, sizes);
         var scoringGraph = new OnnxModelFile(OnnxExport.ToBytes(model, Columns, OnnxLayout.PerRow, metadata));
         var scoring = ScoringPipeline.ForModel(env, scoringGraph, Columns, ScoredModalities(model), labels).Fit(input);
-        var facts = new FitFacts(seed, counts.Rows, counts.MissingLabel + counts.NonFinite, elapsed, data is StreamingBatchSource, dataWait, validationAccuracy);
-        var fitted = new FittedModel(scoring, scoringGraph, OnnxExport.ToBytes(model, Columns, OnnxLayout.Batched, metadata), Names, labels.Names);
+        var facts = new FitFacts(seed, counts.Rows, counts.MissingLabel + counts.NonFinite, elapsed, data is StreamingBatchSource, dataWait,
+            validationAccuracy);
+        var fitted = new FittedModel(scoring, scoringGraph, OnnxExport.ToBytes(model, Columns, OnnxLayout.Batched, metadata), Names,
+            labels.Names);
         return (fitted, training.Describe(model, facts, data, validation));
     }
 
     // Joint models have no per-modality head, so no Score.{modality} columns.
-    private static IReadOnlyList<string> ScoredModalities(MultimodalModel model) => model.Kind == ModelKind.Joint ? [] : model.ModalityNames;
+    private static IReadOnlyList<string> ScoredModalities(MultimodalModel model) =>
+        model.Kind == ModelKind.Joint ? [] : model.ModalityNames;
 
     private Action<EpochRecord> EpochLogger(IChannel channel, StreamingBatchSource? streaming) => record =>
     {
@@ -111,9 +118,11 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
             return Read(input, classes, sizes, "training", channel, rows);
         }
 
-        var streaming = new StreamingBatchSource(input, options.LabelColumnName, Columns, classes, sizes, options.DropRowsWithNonFiniteFeatures, budget / 2);
+        var streaming = new StreamingBatchSource(input, options.LabelColumnName, Columns, classes, sizes,
+            options.DropRowsWithNonFiniteFeatures, budget / 2);
         channel.Info(MessageSensitivity.None,
-            $"Streaming the training data: {bytes / (1 << 20)} MiB of features exceed the {budget / (1 << 20)} MiB budget; windows of {streaming.WindowRows} rows.");
+            $"Streaming the training data: {bytes / (1 << 20)} MiB of features exceed the {budget / (1 << 20)} MiB budget; windows of " +
+                $"{streaming.WindowRows} rows.");
         WarnSkipped(streaming.Counts, "training", channel);
         return (streaming, streaming.Counts);
     }
@@ -121,7 +130,8 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
     private (MultimodalDataset Data, TrainingData.ReadCounts Counts) Read(
         IDataView data, int classes, int[] sizes, string role, IChannel channel, long expectedRows = 0)
     {
-        var (dataset, counts) = TrainingData.Read(data, options.LabelColumnName, Columns, classes, sizes, options.DropRowsWithNonFiniteFeatures, role, expectedRows);
+        var (dataset, counts) = TrainingData.Read(data, options.LabelColumnName, Columns, classes, sizes,
+            options.DropRowsWithNonFiniteFeatures, role, expectedRows);
         WarnSkipped(counts, role, channel);
         return (dataset, counts);
     }
@@ -148,7 +158,8 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         if (validationClasses != classes || !validationSizes.SequenceEqual(sizes))
         {
             throw new ArgumentException(
-                $"The {role} data has {validationClasses} classes and sizes [{string.Join(", ", validationSizes)}]; the training data has {classes} and [{string.Join(", ", sizes)}]. " +
+                $"The {role} data has {validationClasses} classes and sizes [{string.Join(", ", validationSizes)}]; the training data " +
+                    $"has {classes} and [{string.Join(", ", sizes)}]. " +
                 "Transform it with the same pipeline (and the same MapValueToKey) as the training data.", role);
         }
 
@@ -168,7 +179,8 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         if (counts.MissingLabel + counts.NonFinite > 0)
         {
             channel.Warning(MessageSensitivity.None,
-                $"Skipped {counts.MissingLabel} {role} rows with a missing label and {counts.NonFinite} with NaN/Inf features; {counts.Rows} rows remain.");
+                $"Skipped {counts.MissingLabel} {role} rows with a missing label and {counts.NonFinite} with NaN/Inf features; " +
+                    $"{counts.Rows} rows remain.");
         }
     }
 

@@ -40,7 +40,8 @@ public abstract class TrainingDiagnostics
     /// <summary>Wall time of training (all stages).</summary>
     public TimeSpan TrainingTime { get; }
 
-    /// <summary>Whether the training data was streamed (it exceeded <see cref="Torch.Training.TrainerOptions.MemoryBudgetBytes"/>).</summary>
+    /// <summary>Whether the training data was streamed (it exceeded
+    /// <see cref="Torch.Training.TrainerOptions.MemoryBudgetBytes"/>).</summary>
     public bool Streamed { get; }
 
     /// <summary>Time training spent waiting for streamed data (zero in memory).</summary>

@@ -61,7 +61,8 @@ public sealed class UnimodalTrainer : IEstimator<MultimodalBaselineTransformer>
         public MultimodalModel Untrained(IReadOnlyList<string> modalityNames, int classes) =>
             ModelDescriptions.Untrained(modalityNames, classes, FusionHeadKind.None, ModelKind.Unimodal, new CertaintyWeighting());
 
-        public MultimodalModel Train(IBatchSource train, IBatchSource? validation, Options run) => new UnimodalLearner(run).Fit(train, validation);
+        public MultimodalModel Train(IBatchSource train, IBatchSource? validation, Options run) =>
+            new UnimodalLearner(run).Fit(train, validation);
 
         public BaselineDiagnostics Describe(MultimodalModel model, FitFacts facts, IBatchSource train, IBatchSource? validation) =>
             new(model.History, facts, new Dictionary<string, double>());

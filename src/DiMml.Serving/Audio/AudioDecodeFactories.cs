@@ -73,33 +73,81 @@ public static class AudioDecodeContracts
 }
 
 #pragma warning disable CS1591 // one trivial type per supported length; see AudioDecodeFactory<TOutput>
-public sealed class DecodedAudio1s : IDecodedAudio { [VectorType(16000)][ColumnName(IDecodedAudio.SamplesColumn)] public float[] Samples { get; set; } = []; [ColumnName(IDecodedAudio.ErrorColumn)] public string Error { get; set; } = ""; }
+public sealed class DecodedAudio1s : IDecodedAudio
+{
+    [VectorType(16000)][ColumnName(IDecodedAudio.SamplesColumn)] public float[] Samples { get; set; } = [];
+    [ColumnName(IDecodedAudio.ErrorColumn)] public string Error { get; set; } = "";
+}
 
-public sealed class DecodedAudio2s : IDecodedAudio { [VectorType(32000)][ColumnName(IDecodedAudio.SamplesColumn)] public float[] Samples { get; set; } = []; [ColumnName(IDecodedAudio.ErrorColumn)] public string Error { get; set; } = ""; }
+public sealed class DecodedAudio2s : IDecodedAudio
+{
+    [VectorType(32000)][ColumnName(IDecodedAudio.SamplesColumn)] public float[] Samples { get; set; } = [];
+    [ColumnName(IDecodedAudio.ErrorColumn)] public string Error { get; set; } = "";
+}
 
-public sealed class DecodedAudio3s : IDecodedAudio { [VectorType(48000)][ColumnName(IDecodedAudio.SamplesColumn)] public float[] Samples { get; set; } = []; [ColumnName(IDecodedAudio.ErrorColumn)] public string Error { get; set; } = ""; }
+public sealed class DecodedAudio3s : IDecodedAudio
+{
+    [VectorType(48000)][ColumnName(IDecodedAudio.SamplesColumn)] public float[] Samples { get; set; } = [];
+    [ColumnName(IDecodedAudio.ErrorColumn)] public string Error { get; set; } = "";
+}
 
-public sealed class DecodedAudio4s : IDecodedAudio { [VectorType(64000)][ColumnName(IDecodedAudio.SamplesColumn)] public float[] Samples { get; set; } = []; [ColumnName(IDecodedAudio.ErrorColumn)] public string Error { get; set; } = ""; }
+public sealed class DecodedAudio4s : IDecodedAudio
+{
+    [VectorType(64000)][ColumnName(IDecodedAudio.SamplesColumn)] public float[] Samples { get; set; } = [];
+    [ColumnName(IDecodedAudio.ErrorColumn)] public string Error { get; set; } = "";
+}
 
-public sealed class DecodedAudio5s : IDecodedAudio { [VectorType(80000)][ColumnName(IDecodedAudio.SamplesColumn)] public float[] Samples { get; set; } = []; [ColumnName(IDecodedAudio.ErrorColumn)] public string Error { get; set; } = ""; }
+public sealed class DecodedAudio5s : IDecodedAudio
+{
+    [VectorType(80000)][ColumnName(IDecodedAudio.SamplesColumn)] public float[] Samples { get; set; } = [];
+    [ColumnName(IDecodedAudio.ErrorColumn)] public string Error { get; set; } = "";
+}
 
-public sealed class DecodedAudio10s : IDecodedAudio { [VectorType(160000)][ColumnName(IDecodedAudio.SamplesColumn)] public float[] Samples { get; set; } = []; [ColumnName(IDecodedAudio.ErrorColumn)] public string Error { get; set; } = ""; }
+public sealed class DecodedAudio10s : IDecodedAudio
+{
+    [VectorType(160000)][ColumnName(IDecodedAudio.SamplesColumn)] public float[] Samples { get; set; } = [];
+    [ColumnName(IDecodedAudio.ErrorColumn)] public string Error { get; set; } = "";
+}
 
 [CustomMappingFactoryAttribute("DiMml.Audio.Decode16k1s")]
-public sealed class AudioDecode1s : AudioDecodeFactory<DecodedAudio1s> { public override int SampleRate => 16000; public override int Length => 16000; }
+public sealed class AudioDecode1s : AudioDecodeFactory<DecodedAudio1s>
+{
+    public override int SampleRate => 16000;
+    public override int Length => 16000;
+}
 
 [CustomMappingFactoryAttribute("DiMml.Audio.Decode16k2s")]
-public sealed class AudioDecode2s : AudioDecodeFactory<DecodedAudio2s> { public override int SampleRate => 16000; public override int Length => 32000; }
+public sealed class AudioDecode2s : AudioDecodeFactory<DecodedAudio2s>
+{
+    public override int SampleRate => 16000;
+    public override int Length => 32000;
+}
 
 [CustomMappingFactoryAttribute("DiMml.Audio.Decode16k3s")]
-public sealed class AudioDecode3s : AudioDecodeFactory<DecodedAudio3s> { public override int SampleRate => 16000; public override int Length => 48000; }
+public sealed class AudioDecode3s : AudioDecodeFactory<DecodedAudio3s>
+{
+    public override int SampleRate => 16000;
+    public override int Length => 48000;
+}
 
 [CustomMappingFactoryAttribute("DiMml.Audio.Decode16k4s")]
-public sealed class AudioDecode4s : AudioDecodeFactory<DecodedAudio4s> { public override int SampleRate => 16000; public override int Length => 64000; }
+public sealed class AudioDecode4s : AudioDecodeFactory<DecodedAudio4s>
+{
+    public override int SampleRate => 16000;
+    public override int Length => 64000;
+}
 
 [CustomMappingFactoryAttribute("DiMml.Audio.Decode16k5s")]
-public sealed class AudioDecode5s : AudioDecodeFactory<DecodedAudio5s> { public override int SampleRate => 16000; public override int Length => 80000; }
+public sealed class AudioDecode5s : AudioDecodeFactory<DecodedAudio5s>
+{
+    public override int SampleRate => 16000;
+    public override int Length => 80000;
+}
 
 [CustomMappingFactoryAttribute("DiMml.Audio.Decode16k10s")]
-public sealed class AudioDecode10s : AudioDecodeFactory<DecodedAudio10s> { public override int SampleRate => 16000; public override int Length => 160000; }
+public sealed class AudioDecode10s : AudioDecodeFactory<DecodedAudio10s>
+{
+    public override int SampleRate => 16000;
+    public override int Length => 160000;
+}
 #pragma warning restore CS1591

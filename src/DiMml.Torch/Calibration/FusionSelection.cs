@@ -12,7 +12,8 @@ namespace DiMml.Torch.Calibration;
 public sealed class FusionSelection
 {
     private FusionSelection(
-        FusionCandidate chosen, IReadOnlyList<FusionCandidate> candidates, IReadOnlyList<double> branchTemperatures, int heldOutRows, FusionHeadSource headSource)
+        FusionCandidate chosen, IReadOnlyList<FusionCandidate> candidates, IReadOnlyList<double> branchTemperatures, int heldOutRows,
+            FusionHeadSource headSource)
     {
         HeadSource = headSource;
         Chosen = chosen;
@@ -45,7 +46,8 @@ public sealed class FusionSelection
     /// <param name="select">True: choose the most accurate candidate; false: keep the calibrated weighting.</param>
     /// <param name="headSource">Which rows the fusion head was fitted on (recorded only).</param>
     public static FusionSelection Fit(
-        IReadOnlyList<string> branchNames, IReadOnlyList<Tensor> branchLogits, Tensor labels, double certaintyTemperature, bool hasFusionBranch, bool select,
+        IReadOnlyList<string> branchNames, IReadOnlyList<Tensor> branchLogits, Tensor labels, double certaintyTemperature,
+            bool hasFusionBranch, bool select,
         FusionHeadSource headSource = FusionHeadSource.None)
     {
         ArgumentNullException.ThrowIfNull(branchNames);

@@ -62,9 +62,11 @@ public sealed record Augmentation(AugmentationCrop Crop, bool HorizontalFlip, bo
 
         Require(Enum.IsDefined(Crop), $"Crop {Crop} is not one of {string.Join(", ", Enum.GetNames<AugmentationCrop>())}");
         Require(CropPadding >= 0, $"CropPadding is {CropPadding}; it must be >= 0");
-        Require(MinScale > 0 && MinScale <= MaxScale && MaxScale <= 1, $"the scale range [{MinScale}, {MaxScale}] must lie in (0, 1] with MinScale <= MaxScale");
+        Require(MinScale > 0 && MinScale <= MaxScale && MaxScale <= 1, $"the scale range [{MinScale}, {MaxScale}] must lie in (0, 1] " +
+            $"with MinScale <= MaxScale");
         Require(MinAspectRatio > 0 && MinAspectRatio <= MaxAspectRatio && double.IsFinite(MaxAspectRatio),
-            $"the aspect-ratio range [{MinAspectRatio}, {MaxAspectRatio}] must be positive and finite with MinAspectRatio <= MaxAspectRatio");
+            $"the aspect-ratio range [{MinAspectRatio}, {MaxAspectRatio}] must be positive and finite " +
+            "with MinAspectRatio <= MaxAspectRatio");
     }
 
     /// <summary>Returns the augmented batch <c>[B, T·C·H·W]</c>.</summary>
@@ -110,9 +112,11 @@ public sealed record Augmentation(AugmentationCrop Crop, bool HorizontalFlip, bo
         var padded = nn.functional.pad(x, [padding, padding, padding, padding]);
         var dy = randint(2 * padding + 1, [units], generator: generator, device: CPU).to(x.device);
         var dx = randint(2 * padding + 1, [units], generator: generator, device: CPU).to(x.device);
-        var rowIndex = (dy.unsqueeze(1) + arange(height, device: x.device)).reshape(units, 1, height, 1).expand(units, planes, height, width + 2 * padding);
+        var rowIndex = (dy.unsqueeze(1) + arange(height, device: x.device)).reshape(units, 1, height, 1)
+            .expand(units, planes, height, width + 2 * padding);
         var cropped = padded.gather(2, rowIndex);
-        var columnIndex = (dx.unsqueeze(1) + arange(width, device: x.device)).reshape(units, 1, 1, width).expand(units, planes, height, width);
+        var columnIndex = (dx.unsqueeze(1) + arange(width, device: x.device)).reshape(units, 1, 1, width)
+            .expand(units, planes, height, width);
         return cropped.gather(3, columnIndex);
     }
 
@@ -125,8 +129,10 @@ public sealed record Augmentation(AugmentationCrop Crop, bool HorizontalFlip, bo
     {
         var (units, height, width) = (x.shape[0], x.shape[2], x.shape[3]);
         var (w, h) = BoxSizes(units, height, width, generator, out var anyFits);
-        var top = where(anyFits, (rand([units], ScalarType.Float64, generator: generator) * (height - h + 1)).floor(), ((height - h) / 2).floor());
-        var left = where(anyFits, (rand([units], ScalarType.Float64, generator: generator) * (width - w + 1)).floor(), ((width - w) / 2).floor());
+        var top = where(anyFits, (rand([units], ScalarType.Float64, generator: generator) * (height - h + 1)).floor(), ((height - h) / 2)
+            .floor());
+        var left = where(anyFits, (rand([units], ScalarType.Float64, generator: generator) * (width - w + 1)).floor(), ((width - w) / 2)
+            .floor());
         var xScale = w / width;
         if (HorizontalFlip)
         {
@@ -137,8 +143,10 @@ public sealed record Augmentation(AugmentationCrop Crop, bool HorizontalFlip, bo
         var theta = stack([xScale, zero, (2 * left + w) / width - 1, zero, h / height, (2 * top + h) / height - 1], 1).reshape(units, 2, 3);
         var grid = nn.functional.affine_grid(theta.to(x.dtype).to(x.device), [units, x.shape[1], height, width], align_corners: false);
         var low = stack([(2 * left + 1) / width - 1, (2 * top + 1) / height - 1], 1).reshape(units, 1, 1, 2).to(x.dtype).to(x.device);
-        var high = stack([(2 * (left + w) - 1) / width - 1, (2 * (top + h) - 1) / height - 1], 1).reshape(units, 1, 1, 2).to(x.dtype).to(x.device);
-        return nn.functional.grid_sample(x, grid.clamp(low, high), GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: false);
+        var high = stack([(2 * (left + w) - 1) / width - 1, (2 * (top + h) - 1) / height - 1], 1).reshape(units, 1, 1, 2).to(x.dtype)
+            .to(x.device);
+        return nn.functional.grid_sample(x, grid.clamp(low, high), GridSampleMode.Bilinear, GridSamplePaddingMode.Border,
+            align_corners: false);
     }
 
     // Box widths and heights (float64, whole pixels): the first of ten candidates that fits, else the central fallback.
@@ -146,7 +154,8 @@ public sealed record Augmentation(AugmentationCrop Crop, bool HorizontalFlip, bo
     {
         var area = (double)height * width;
         var scale = rand([units, ResizedCropAttempts], ScalarType.Float64, generator: generator) * (MaxScale - MinScale) + MinScale;
-        var logRatio = rand([units, ResizedCropAttempts], ScalarType.Float64, generator: generator) * (Math.Log(MaxAspectRatio) - Math.Log(MinAspectRatio)) + Math.Log(MinAspectRatio);
+        var logRatio = rand([units, ResizedCropAttempts], ScalarType.Float64,
+            generator: generator) * (Math.Log(MaxAspectRatio) - Math.Log(MinAspectRatio)) + Math.Log(MinAspectRatio);
         var ratio = logRatio.exp();
         var boxWidth = (scale * area * ratio).sqrt().round();
         var boxHeight = (scale * area / ratio).sqrt().round();
@@ -154,7 +163,8 @@ public sealed record Augmentation(AugmentationCrop Crop, bool HorizontalFlip, bo
         var first = fits.to(ScalarType.Int64).argmax(1, keepdim: true);
         var (fallbackWidth, fallbackHeight) = CentralBox(height, width);
         anyFits = fits.any(1);
-        return (where(anyFits, boxWidth.gather(1, first).squeeze(1), fallbackWidth), where(anyFits, boxHeight.gather(1, first).squeeze(1), fallbackHeight));
+        return (where(anyFits, boxWidth.gather(1, first).squeeze(1), fallbackWidth),
+            where(anyFits, boxHeight.gather(1, first).squeeze(1), fallbackHeight));
     }
 
     private (double Width, double Height) CentralBox(long height, long width)

@@ -56,7 +56,8 @@ public sealed class HeldOutSplit : IDisposable
         if (heldRows.shape[0] == 0 || trainRows.shape[0] == 0)
         {
             throw new ArgumentException(
-                $"Holding out {fraction:P0} of {labels.shape[0]} rows leaves one side empty; give more rows or a ValidationSet.", nameof(source));
+                $"Holding out {fraction:P0} of {labels.shape[0]} rows leaves one side empty; give more rows or a ValidationSet.",
+                    nameof(source));
         }
 
         return new HeldOutSplit(new RowSubset(source, trainRows), new RowSubset(source, heldRows));

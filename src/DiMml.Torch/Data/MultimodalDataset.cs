@@ -43,7 +43,8 @@ public sealed class MultimodalDataset : IBatchSource, IDisposable
     /// <param name="featureSizes">Per modality, the row length F_m.</param>
     /// <param name="labels">Per row, the class index in <c>0..classCount-1</c>.</param>
     /// <param name="classCount">Number of classes C (at least 2).</param>
-    public static MultimodalDataset FromArrays(IReadOnlyList<float[]> modalities, IReadOnlyList<int> featureSizes, IReadOnlyList<int> labels, int classCount)
+    public static MultimodalDataset FromArrays(IReadOnlyList<float[]> modalities, IReadOnlyList<int> featureSizes,
+        IReadOnlyList<int> labels, int classCount)
     {
         ArgumentNullException.ThrowIfNull(modalities);
         ArgumentNullException.ThrowIfNull(featureSizes);
@@ -59,7 +60,8 @@ public sealed class MultimodalDataset : IBatchSource, IDisposable
             if (featureSizes[m] <= 0 || modalities[m].Length != (long)rows * featureSizes[m])
             {
                 throw new ArgumentException(
-                    $"Modality {m} has {modalities[m].Length} values; expected {rows} rows × {featureSizes[m]} features = {(long)rows * featureSizes[m]}.",
+                    $"Modality {m} has {modalities[m].Length} values; expected {rows} rows × {featureSizes[m]} features = " +
+                        $"{(long)rows * featureSizes[m]}.",
                     nameof(modalities));
             }
         }

@@ -15,22 +15,28 @@ internal readonly record struct OnnxBranch(string Logits, string Available);
 internal static class CertaintyGraph
 {
     public static string Fuse(
-        OnnxGraph g, IReadOnlyList<OnnxBranch> branches, float temperature, CertaintyMeasure measure, out string weights, out string anyAvailable,
+        OnnxGraph g, IReadOnlyList<OnnxBranch> branches, float temperature, CertaintyMeasure measure, out string weights,
+            out string anyAvailable,
         IReadOnlyList<bool>? preferred = null)
     {
-        var certainty = branches.Select(b => Certainty(g, g.Node("Softmax", "branch_probabilities", [b.Logits], ("axis", 1L)), measure)).ToArray();
-        var scaled = g.Node("Div", "scaled_certainty", [g.Node("Concat", "certainties", certainty, ("axis", 1L)), g.Scalar("temperature", temperature)]);
+        var certainty = branches.Select(b => Certainty(g, g.Node("Softmax", "branch_probabilities", [b.Logits], ("axis", 1L)), measure))
+            .ToArray();
+        var scaled = g.Node("Div", "scaled_certainty",
+            [g.Node("Concat", "certainties", certainty, ("axis", 1L)), g.Scalar("temperature", temperature)]);
         var available = Preferred(g, g.Node("Concat", "branch_available", branches.Select(b => b.Available), ("axis", 1L)), preferred);
         var masked = g.Node("Where", "masked_certainty", [available, scaled, g.Scalar("minus_infinity", float.NegativeInfinity)]);
         anyAvailable = g.Node("Greater", "any_available", [
-            g.Node("ReduceMax", "available_max", [g.Node("Cast", "available_float", [available], ("to", (long)DataType.Float))], ("axes", new[] { 1L }), ("keepdims", 1L)),
+            g.Node("ReduceMax", "available_max", [g.Node("Cast", "available_float", [available], ("to", (long)DataType.Float))],
+                ("axes", new[] { 1L }), ("keepdims", 1L)),
             g.Scalar("half", 0.5f)]);
-        weights = g.Node("Where", "weights", [anyAvailable, g.Node("Softmax", "softmax_weights", [masked], ("axis", 1L)), g.Scalar("nan", float.NaN)]);
+        weights = g.Node("Where", "weights",
+            [anyAvailable, g.Node("Softmax", "softmax_weights", [masked], ("axis", 1L)), g.Scalar("nan", float.NaN)]);
         var parts = branches.Count == 1
             ? [weights]
             : g.Node("Split", [weights, g.Int64s("split", Enumerable.Repeat(1L, branches.Count).ToArray())],
                 branches.Select(_ => g.Name("branch_weight")).ToArray(), ("axis", 1L));
-        var terms = branches.Select((b, k) => g.Node("Mul", "weighted", [parts[k], g.Node("Where", "kept_logits", [b.Available, b.Logits, g.Scalar("zero", 0f)])])).ToArray();
+        var terms = branches.Select((b, k) =>
+            g.Node("Mul", "weighted", [parts[k], g.Node("Where", "kept_logits", [b.Available, b.Logits, g.Scalar("zero", 0f)])])).ToArray();
         return terms.Skip(1).Aggregate(terms[0], (a, t) => g.Node("Add", "fused", [a, t]));
     }
 
@@ -38,7 +44,11 @@ internal static class CertaintyGraph
     public static OnnxBranch[] Calibrate(OnnxGraph g, IReadOnlyList<OnnxBranch> branches, IReadOnlyList<double>? temperatures) =>
         branches.Select((b, k) => temperatures is null || temperatures[k] == 1.0
             ? b
-            : b with { Logits = g.Node("Mul", "calibrated_logits", [b.Logits, g.Scalar("inverse_temperature", (float)(1.0 / temperatures[k]))]) }).ToArray();
+            : b with
+            {
+                Logits = g.Node("Mul", "calibrated_logits",
+                [b.Logits, g.Scalar("inverse_temperature", (float)(1.0 / temperatures[k]))])
+            }).ToArray();
 
     // Available preferred branches, or every available branch for a row with none of them.
     private static string Preferred(OnnxGraph g, string available, IReadOnlyList<bool>? preferred)
@@ -48,10 +58,12 @@ internal static class CertaintyGraph
             return available;
         }
 
-        var mask = g.Node("Cast", "preferred", [g.Int64s("preferred_flags", preferred.Select(p => p ? 1L : 0L).ToArray())], ("to", (long)DataType.Bool));
+        var mask = g.Node("Cast", "preferred", [g.Int64s("preferred_flags", preferred.Select(p => p ? 1L : 0L).ToArray())],
+            ("to", (long)DataType.Bool));
         var kept = g.Node("And", "preferred_available", [available, mask]);
         var anyKept = g.Node("Greater", "any_preferred", [
-            g.Node("ReduceMax", "preferred_max", [g.Node("Cast", "preferred_float", [kept], ("to", (long)DataType.Float))], ("axes", new[] { 1L }), ("keepdims", 1L)),
+            g.Node("ReduceMax", "preferred_max", [g.Node("Cast", "preferred_float", [kept], ("to", (long)DataType.Float))],
+                ("axes", new[] { 1L }), ("keepdims", 1L)),
             g.Scalar("half", 0.5f)]);
         // ONNX Runtime has no bool Where: (any ∧ kept) ∨ (¬any ∧ available).
         return g.Node("Or", "fused_available", [
@@ -66,8 +78,10 @@ internal static class CertaintyGraph
         {
             case CertaintyMeasure.Entropy:
                 var logP = g.Node("Log", "log_p", [g.Node("Max", "p_floor", [probabilities, g.Scalar("tiny", 1e-12f)])]);
-                var entropy = g.Node("ReduceSum", "entropy", [g.Node("Mul", "p_log_p", [probabilities, logP]), g.Int64s("axes", 1)], ("keepdims", 1L));
-                var classes = g.Node("Cast", "class_count", [g.Node("Shape", "p_shape", [probabilities], ("start", 1L))], ("to", (long)DataType.Float));
+                var entropy = g.Node("ReduceSum", "entropy", [g.Node("Mul", "p_log_p", [probabilities, logP]), g.Int64s("axes", 1)],
+                    ("keepdims", 1L));
+                var classes = g.Node("Cast", "class_count", [g.Node("Shape", "p_shape", [probabilities], ("start", 1L))],
+                    ("to", (long)DataType.Float));
                 var normalised = g.Node("Div", "normalised_entropy", [entropy, g.Node("Log", "log_classes", [classes])]);
                 return g.Node("Add", "entropy_certainty", [g.Scalar("one", 1f), normalised]);
             case CertaintyMeasure.Margin:

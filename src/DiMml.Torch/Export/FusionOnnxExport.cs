@@ -30,7 +30,8 @@ public static class FusionOnnxExport
     /// each input's logits are divided by it before the weighting; null for none.</param>
     public static byte[] ToBytes(
         IReadOnlyList<string> inputNames, int classCount, bool inputsAreLogits, CertaintyMeasure measure, double temperature,
-        FusionOutputNames outputs, OnnxLayout layout, IReadOnlyDictionary<string, string>? metadata = null, IReadOnlyList<double>? inputTemperatures = null)
+        FusionOutputNames outputs, OnnxLayout layout, IReadOnlyDictionary<string, string>? metadata = null,
+            IReadOnlyList<double>? inputTemperatures = null)
     {
         ArgumentNullException.ThrowIfNull(inputNames);
         ArgumentNullException.ThrowIfNull(outputs);
@@ -65,7 +66,8 @@ public static class FusionOnnxExport
         var argmax = g.Node("ArgMax", "argmax", [fused], ("axis", 1L), ("keepdims", 1L));
         g.VectorOutput(outputs.Score, g.Node("Softmax", "score", [fused], ("axis", 1L)), DataType.Float, classCount, perRow);
         g.VectorOutput(outputs.BranchWeights, weights, DataType.Float, inputNames.Count, perRow);
-        g.VectorOutput(outputs.PredictedIndex, g.Node("Where", "predicted", [anyAvailable, argmax, g.Int64s("missing_index", -1)]), DataType.Int64, 1, perRow);
+        g.VectorOutput(outputs.PredictedIndex, g.Node("Where", "predicted", [anyAvailable, argmax, g.Int64s("missing_index", -1)]),
+            DataType.Int64, 1, perRow);
         var entries = new Dictionary<string, string>
         {
             [ModelMetadataKeys.Kind] = "CertaintyWeightedFusion",
@@ -76,7 +78,8 @@ public static class FusionOnnxExport
         };
         if (inputTemperatures is not null)
         {
-            entries[ModelMetadataKeys.BranchTemperatures] = string.Join(",", inputTemperatures.Select(t => t.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+            entries[ModelMetadataKeys.BranchTemperatures] = string.Join(",",
+                inputTemperatures.Select(t => t.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
         }
 
         foreach (var (key, value) in metadata ?? new Dictionary<string, string>())

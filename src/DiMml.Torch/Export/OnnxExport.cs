@@ -22,7 +22,8 @@ public static class OnnxExport
     /// <param name="inputNames">One graph input name per modality, in modality order (ML.NET needs the column names).</param>
     /// <param name="layout">Batched or per-row shapes.</param>
     /// <param name="metadata">Extra entries for the model's metadata_props.</param>
-    public static byte[] ToBytes(MultimodalModel model, IReadOnlyList<string> inputNames, OnnxLayout layout, IReadOnlyDictionary<string, string>? metadata = null)
+    public static byte[] ToBytes(MultimodalModel model, IReadOnlyList<string> inputNames, OnnxLayout layout,
+        IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputNames);
@@ -33,7 +34,8 @@ public static class OnnxExport
         }
 
         var g = new OnnxGraph();
-        foreach (var reserved in inputNames.Concat([DiMmlColumns.Score, DiMmlColumns.BranchWeights, DiMmlColumns.PredictedIndex]).Concat(model.ModalityNames.Select(DiMmlColumns.ModalityScore)))
+        foreach (var reserved in inputNames.Concat([DiMmlColumns.Score, DiMmlColumns.BranchWeights, DiMmlColumns.PredictedIndex])
+            .Concat(model.ModalityNames.Select(DiMmlColumns.ModalityScore)))
         {
             g.Reserve(reserved);
         }
@@ -41,7 +43,8 @@ public static class OnnxExport
         var perRow = layout == OnnxLayout.PerRow;
         var modalities = inputNames.Select((name, m) => Modality(g, network.Encoders[m], name, perRow)).ToArray();
         var branches = CertaintyGraph.Calibrate(g, Branches(g, model, modalities), model.Weighting.BranchTemperatures);
-        var fused = CertaintyGraph.Fuse(g, branches, (float)model.Weighting.Temperature, CertaintyMeasure.MaxProbability, out var weights, out var anyAvailable,
+        var fused = CertaintyGraph.Fuse(g, branches, (float)model.Weighting.Temperature, CertaintyMeasure.MaxProbability, out var weights,
+            out var anyAvailable,
             model.Weighting.PreferredBranches);
 
         var outputs = new List<(string Name, string Value, DataType Type, long Width)>
@@ -57,13 +60,16 @@ public static class OnnxExport
             for (var m = 0; m < model.ModalityNames.Count; m++)
             {
                 var probabilities = g.Node("Softmax", "modality_score", [modalityLogits[m]], ("axis", 1L));
-                outputs.Add((DiMmlColumns.ModalityScore(model.ModalityNames[m]), g.Node("Where", "modality_score", [modalities[m].Available, probabilities, g.Scalar("nan", float.NaN)]), DataType.Float, network.ClassCount));
+                outputs.Add((DiMmlColumns.ModalityScore(model.ModalityNames[m]),
+                    g.Node("Where", "modality_score", [modalities[m].Available, probabilities, g.Scalar("nan", float.NaN)]), DataType.Float,
+                        network.ClassCount));
             }
         }
 
         outputs.Add((DiMmlColumns.BranchWeights, weights, DataType.Float, branches.Length));
         var argmax = g.Node("ArgMax", "argmax", [fused], ("axis", 1L), ("keepdims", 1L));
-        outputs.Add((DiMmlColumns.PredictedIndex, g.Node("Where", "predicted", [anyAvailable, argmax, g.Int64s("missing_index", -1)]), DataType.Int64, 1));
+        outputs.Add((DiMmlColumns.PredictedIndex, g.Node("Where", "predicted", [anyAvailable, argmax, g.Int64s("missing_index", -1)]),
+            DataType.Int64, 1));
 
         foreach (var (name, value, type, width) in outputs)
         {
@@ -103,8 +109,10 @@ public static class OnnxExport
     {
         var network = model.Network;
         var features = modalities.Select(m => m.Features).ToArray();
-        var modalityBranches = modalities.Select((m, i) => new OnnxBranch(Linear(g, network.ModalityHeads[i], m.Features), m.Available)).ToList();
-        var allAvailable = modalities.Skip(1).Aggregate(modalities[0].Available, (a, m) => g.Node("And", "all_available", [a, m.Available]));
+        var modalityBranches = modalities.Select((m, i) => new OnnxBranch(Linear(g, network.ModalityHeads[i], m.Features), m.Available))
+            .ToList();
+        var allAvailable = modalities.Skip(1)
+            .Aggregate(modalities[0].Available, (a, m) => g.Node("And", "all_available", [a, m.Available]));
         OnnxBranch FusionBranch() => new(Fusion(g, network.FusionHead!, features), allAvailable);
         return model.Kind switch
         {
@@ -145,15 +153,18 @@ public static class OnnxExport
             [ModelMetadataKeys.InputSizes] = string.Join(",", model.Network.Encoders.Select(e => e.InputSize)),
             [ModelMetadataKeys.Branches] = string.Join("\n", model.BranchNames),
             [ModelMetadataKeys.ClassCount] = model.Network.ClassCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            [ModelMetadataKeys.CertaintyTemperature] = model.Weighting.Temperature.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            [ModelMetadataKeys.CertaintyTemperature] = model.Weighting.Temperature.ToString("R",
+                System.Globalization.CultureInfo.InvariantCulture),
             [ModelMetadataKeys.FusionHead] = model.Network.FusionHead?.Kind.ToString() ?? FusionHeadKind.None.ToString(),
         };
         if (model.Selection is { } selection)
         {
             var invariant = System.Globalization.CultureInfo.InvariantCulture;
             metadata[ModelMetadataKeys.Fusion] = selection.Chosen.Name;
-            metadata[ModelMetadataKeys.FusionCandidates] = string.Join("\n", selection.Candidates.Select(c => $"{c.Name}={c.HeldOutAccuracy.ToString("R", invariant)}"));
-            metadata[ModelMetadataKeys.BranchTemperatures] = string.Join(",", selection.BranchTemperatures.Select(t => t.ToString("R", invariant)));
+            metadata[ModelMetadataKeys.FusionCandidates] = string.Join("\n",
+                selection.Candidates.Select(c => $"{c.Name}={c.HeldOutAccuracy.ToString("R", invariant)}"));
+            metadata[ModelMetadataKeys.BranchTemperatures] = string.Join(",",
+                selection.BranchTemperatures.Select(t => t.ToString("R", invariant)));
             metadata[ModelMetadataKeys.HeldOutRows] = selection.HeldOutRows.ToString(invariant);
             metadata[ModelMetadataKeys.FusionHeadRows] = selection.HeadSource.ToString();
         }

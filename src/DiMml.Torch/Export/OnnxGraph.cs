@@ -56,12 +56,14 @@ internal sealed class OnnxGraph
         }
 
         var isNan = Node("IsNaN", "is_nan", [x]);
-        var anyNan = Node("ReduceMax", "any_nan", [Node("Cast", "nan_float", [isNan], ("to", (long)DataType.Float))], ("axes", new[] { 1L }), ("keepdims", 1L));
+        var anyNan = Node("ReduceMax", "any_nan", [Node("Cast", "nan_float", [isNan], ("to", (long)DataType.Float))],
+            ("axes", new[] { 1L }), ("keepdims", 1L));
         var available = Node("Less", "available", [anyNan, Scalar("half", 0.5f)]);
         return (Node("Where", "clean", [isNan, Scalar("zero", 0f), x]), available);
     }
 
-    /// <summary>Exposes <paramref name="value"/> <c>[N, width]</c> as output <paramref name="name"/>: <c>[width]</c> per row, or <c>[N, width]</c>.</summary>
+    /// <summary>Exposes <paramref name="value"/> <c>[N, width]</c> as output <paramref name="name"/>: <c>[width]</c> per row, or <c>[N,
+    /// width]</c>.</summary>
     public void VectorOutput(string name, string value, DataType type, long width, bool perRow)
     {
         if (perRow)
@@ -89,7 +91,12 @@ internal sealed class OnnxGraph
 
     public string Floats(string stem, float[] values, params long[] dims)
     {
-        var tensor = new TensorProto { Name = Name(stem), DataType = (int)DataType.Float, RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan())) };
+        var tensor = new TensorProto
+        {
+            Name = Name(stem),
+            DataType = (int)DataType.Float,
+            RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()))
+        };
         tensor.Dims.AddRange(dims);
         graph.Initializer.Add(tensor);
         return tensor.Name;
@@ -188,7 +195,11 @@ internal sealed class OnnxGraph
         {
             shape.Dim.Add(dim is string symbol
                 ? new TensorShapeProto.Types.Dimension { DimParam = symbol }
-                : new TensorShapeProto.Types.Dimension { DimValue = Convert.ToInt64(dim, System.Globalization.CultureInfo.InvariantCulture) });
+                : new TensorShapeProto.Types.Dimension
+                {
+                    DimValue = Convert.ToInt64(dim,
+                    System.Globalization.CultureInfo.InvariantCulture)
+                });
         }
 
         return new ValueInfoProto

@@ -22,7 +22,8 @@ internal static class ResNetExport
         }
 
         var x = g.Node("Relu", "stem_relu", [ConvNorm(g, encoder.Stem, frames)]);
-        x = g.Node("MaxPool", "stem_pool", [x], ("kernel_shape", new[] { 3L, 3L }), ("strides", new[] { 2L, 2L }), ("pads", new[] { 1L, 1L, 1L, 1L }));
+        x = g.Node("MaxPool", "stem_pool", [x], ("kernel_shape", new[] { 3L, 3L }), ("strides", new[] { 2L, 2L }),
+            ("pads", new[] { 1L, 1L, 1L, 1L }));
         foreach (var block in encoder.Blocks)
         {
             var inner = g.Node("Relu", "block_relu", [ConvNorm(g, block.First, x)]);

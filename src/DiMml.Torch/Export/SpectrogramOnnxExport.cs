@@ -30,7 +30,9 @@ public static class SpectrogramOnnxExport
         }
 
         var window = Window(settings.Window, settings.WindowSize);
-        var frames = g.Node("STFT", "stft", [g.Node("Unsqueeze", "real", [signal, g.Int64s("axes", 2)]), g.Int64Scalar("hop", settings.HopLength), g.Floats("window", window, settings.WindowSize)]);
+        var frames = g.Node("STFT", "stft",
+            [g.Node("Unsqueeze", "real", [signal, g.Int64s("axes", 2)]), g.Int64Scalar("hop", settings.HopLength),
+                g.Floats("window", window, settings.WindowSize)]);
         var real = g.Node("Gather", "re", [frames, g.Int64Scalar("zero_index", 0)], ("axis", 3L));
         var imaginary = g.Node("Gather", "im", [frames, g.Int64Scalar("one_index", 1)], ("axis", 3L));
         if (settings.RemoveFrameMean)
@@ -40,7 +42,8 @@ public static class SpectrogramOnnxExport
 
         var power = g.Node("Add", "power", [g.Node("Mul", "re2", [real, real]), g.Node("Mul", "im2", [imaginary, imaginary])]);
         var magnitude = settings.Scaling == SpectrogramScaling.PowerSpectralDensity
-            ? g.Node("Mul", "density", [power, g.Floats("density_scale", DensityScale(window, settings.SampleRate), settings.WindowSize / 2 + 1)])
+            ? g.Node("Mul", "density",
+                [power, g.Floats("density_scale", DensityScale(window, settings.SampleRate), settings.WindowSize / 2 + 1)])
             : g.Node("Sqrt", "magnitude", [power]);
         if (settings.MelBins is { } mels)
         {
@@ -53,18 +56,25 @@ public static class SpectrogramOnnxExport
             magnitude = g.Node("Log", "log", [g.Node("Add", "floored", [magnitude, g.Scalar("log_epsilon", (float)settings.LogEpsilon)])]);
         }
 
-        var flat = g.Node("Reshape", "flat", [g.Node("Transpose", "frequency_major", [magnitude], ("perm", new[] { 0L, 2L, 1L })), g.Int64s("flat_shape", -1)]);
+        var flat = g.Node("Reshape", "flat",
+            [g.Node("Transpose", "frequency_major", [magnitude], ("perm", new[] { 0L, 2L, 1L })), g.Int64s("flat_shape", -1)]);
         if (settings.Standardize)
         {
             var mean = g.Node("ReduceMean", "mean", [flat], ("keepdims", 1L));
             var centred = g.Node("Sub", "centred_values", [flat, mean]);
-            var deviation = g.Node("Sqrt", "std", [g.Node("ReduceMean", "variance", [g.Node("Mul", "square", [centred, centred])], ("keepdims", 1L))]);
+            var deviation = g.Node("Sqrt", "std",
+                [g.Node("ReduceMean", "variance", [g.Node("Mul", "square", [centred, centred])], ("keepdims", 1L))]);
             flat = g.Node("Div", "standardised", [centred, g.Node("Add", "std_floor", [deviation, g.Scalar("tiny", 1e-8f)])]);
         }
 
         g.Node("Identity", [flat], [outputName]);
         g.Output(outputName, DataType.Float, settings.Size);
-        return g.ToModel("DiMml.Torch", new Dictionary<string, string> { [ModelMetadataKeys.Kind] = "AudioSpectrogram", [ModelMetadataKeys.Spectrogram] = settings.ToString() });
+        return g.ToModel("DiMml.Torch",
+            new Dictionary<string, string>
+            {
+                [ModelMetadataKeys.Kind] = "AudioSpectrogram",
+                [ModelMetadataKeys.Spectrogram] = settings.ToString()
+            });
     }
 
     // The STFT is linear, so the spectrum of (x − m) · w is STFT(x · w) − m · DFT(w): the frame means m (an average pool
@@ -74,7 +84,8 @@ public static class SpectrogramOnnxExport
     {
         var pooled = g.Node("AveragePool", "frame_means_pooled", [g.Node("Unsqueeze", "pool_input", [signal, g.Int64s("pool_axes", 1)])],
             ("kernel_shape", new[] { (long)settings.WindowSize }), ("strides", new[] { (long)settings.HopLength }));
-        var means = g.Node("Unsqueeze", "frame_means", [g.Node("Squeeze", "frame_means_flat", [pooled, g.Int64s("squeeze_axes", 1)]), g.Int64s("mean_axes", 2)]);
+        var means = g.Node("Unsqueeze", "frame_means",
+            [g.Node("Squeeze", "frame_means_flat", [pooled, g.Int64s("squeeze_axes", 1)]), g.Int64s("mean_axes", 2)]);
         var bins = settings.WindowSize / 2 + 1;
         var (windowReal, windowImaginary) = Spectrum(window, bins);
         return (

@@ -12,17 +12,20 @@ namespace DiMml.Torch.Export;
 /// <param name="Samples">Signal length.</param>
 /// <param name="WindowSize">STFT window (and FFT) length.</param>
 /// <param name="HopLength">Samples between frames.</param>
-/// <param name="Center">Reflect-pad half a window on both ends (frames = Samples / Hop + 1); else frames = (Samples − Window) / Hop + 1.</param>
+/// <param name="Center">Reflect-pad half a window on both ends (frames = Samples / Hop + 1); else frames = (Samples − Window) / Hop +
+/// 1.</param>
 /// <param name="MelBins">Number of mel bands (HTK mel scale, 0 Hz to Nyquist); null keeps the Window / 2 + 1 linear bins.</param>
 /// <param name="Log">Whether to take log(x + <paramref name="LogEpsilon"/>).</param>
 /// <param name="LogEpsilon">ε of the log.</param>
 /// <param name="Standardize">Whether to subtract the clip's mean and divide by its standard deviation.</param>
 /// <param name="Window">The STFT window. Default Hann.</param>
-/// <param name="RemoveFrameMean">Whether to subtract each frame's mean before windowing (scipy's <c>detrend='constant'</c>). Default false.</param>
+/// <param name="RemoveFrameMean">Whether to subtract each frame's mean before windowing (scipy's <c>detrend='constant'</c>). Default
+/// false.</param>
 /// <param name="Scaling">Magnitude or power spectral density. Default magnitude.</param>
 public sealed record SpectrogramSettings(
     int SampleRate, int Samples, int WindowSize, int HopLength, bool Center, int? MelBins, bool Log, double LogEpsilon, bool Standardize,
-    SpectrogramWindow Window = SpectrogramWindow.Hann, bool RemoveFrameMean = false, SpectrogramScaling Scaling = SpectrogramScaling.Magnitude)
+    SpectrogramWindow Window = SpectrogramWindow.Hann, bool RemoveFrameMean = false,
+        SpectrogramScaling Scaling = SpectrogramScaling.Magnitude)
 {
     /// <summary>Frequency rows: mel bands, or Window / 2 + 1 linear bins.</summary>
     public int Bins => MelBins ?? WindowSize / 2 + 1;

@@ -19,11 +19,13 @@ public sealed class CertaintyWeighting
     /// <param name="branchTemperatures">Optional per-branch calibration temperatures τ_k &gt; 0 (see
     /// <see cref="Calibration.TemperatureScaling"/>); null: the raw logits (the paper's).</param>
     /// <param name="preferredBranches">Optional per-branch flags: which branches to fuse (at least one true); null: all.</param>
-    public CertaintyWeighting(double temperature = 1.0, IReadOnlyList<double>? branchTemperatures = null, IReadOnlyList<bool>? preferredBranches = null)
+    public CertaintyWeighting(double temperature = 1.0, IReadOnlyList<double>? branchTemperatures = null,
+        IReadOnlyList<bool>? preferredBranches = null)
     {
         if (!double.IsFinite(temperature) || temperature <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The certainty temperature must be a finite number > 0 (default 1).");
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The certainty temperature must be a finite number > " +
+                "0 (default 1).");
         }
 
         if (branchTemperatures is not null && branchTemperatures.Any(t => !double.IsFinite(t) || t <= 0))

@@ -33,7 +33,8 @@ public sealed class MultimodalModel : IDisposable
         {
             ModelKind.DiMml when network.FusionHead is not null => [.. modalityNames, FusionBranchName],
             ModelKind.DiMml or ModelKind.Unimodal => modalityNames,
-            ModelKind.FusionHeadOnly when network.FusionHead is null => throw new ArgumentException("A fusion-head-only model needs a fusion head.", nameof(kind)),
+            ModelKind.FusionHeadOnly when network.FusionHead is null => throw new ArgumentException("A fusion-head-only model needs a " +
+                "fusion head.", nameof(kind)),
             _ => [FusionBranchName],
         };
     }
@@ -118,7 +119,8 @@ public sealed class MultimodalModel : IDisposable
         });
 
         var rowsTotal = Math.Max(1, data.Count);
-        var perBranch = BranchNames.Select((name, k) => (name, (double)branchCorrect[k] / rowsTotal)).ToDictionary(p => p.name, p => p.Item2);
+        var perBranch = BranchNames.Select((name, k) => (name, (double)branchCorrect[k] / rowsTotal))
+            .ToDictionary(p => p.name, p => p.Item2);
         return new EvaluationReport((double)fusedCorrect / rowsTotal, perBranch, data.Count);
     }
 

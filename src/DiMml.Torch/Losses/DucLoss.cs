@@ -21,7 +21,8 @@ public sealed class DucLoss
     {
         if (!double.IsFinite(temperature) || temperature <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The DUC temperature must be a finite number > 0 (default 10).");
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The DUC temperature must be a finite number > 0 " +
+                "(default 10).");
         }
 
         Temperature = temperature;
@@ -39,7 +40,8 @@ public sealed class DucLoss
         ArgumentNullException.ThrowIfNull(dimensions);
         if (features.Count != dimensions.ModalityCount)
         {
-            throw new ArgumentException($"Got {features.Count} feature tensors for {dimensions.ModalityCount} modalities.", nameof(features));
+            throw new ArgumentException($"Got {features.Count} feature tensors for {dimensions.ModalityCount} modalities.",
+                nameof(features));
         }
 
         using var scope = NewDisposeScope();

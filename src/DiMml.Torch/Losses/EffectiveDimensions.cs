@@ -97,7 +97,8 @@ public sealed class EffectiveDimensions
     /// <param name="labels">Class indices <c>[n]</c> in <c>0..classCount-1</c>.</param>
     /// <param name="classCount">Number of classes C.</param>
     /// <param name="chunkElements">Upper bound on the elements of one distance chunk.</param>
-    public static EffectiveDimensions Compute(IReadOnlyList<Tensor> features, Tensor labels, int classCount, long chunkElements = DefaultChunkElements)
+    public static EffectiveDimensions Compute(IReadOnlyList<Tensor> features, Tensor labels, int classCount,
+        long chunkElements = DefaultChunkElements)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(labels);
@@ -141,7 +142,8 @@ public sealed class EffectiveDimensions
     private static Tensor ClassPrototypes(Tensor features, Tensor labels, int classCount)
     {
         using var scope = NewDisposeScope();
-        var sums = zeros(classCount, features.shape[1], dtype: ScalarType.Float64, device: features.device).index_add_(0, labels, features, 1.0);
+        var sums = zeros(classCount, features.shape[1], dtype: ScalarType.Float64, device: features.device)
+            .index_add_(0, labels, features, 1.0);
         var counts = bincount(labels, minlength: classCount).to(ScalarType.Float64).unsqueeze(1);
         var means = sums / counts.clamp_min(1);
         return means.masked_fill(counts.eq(0), double.PositiveInfinity).MoveToOuterDisposeScope();

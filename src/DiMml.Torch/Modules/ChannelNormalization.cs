@@ -25,7 +25,8 @@ public sealed record ChannelNormalization(IReadOnlyList<float> Mean, IReadOnlyLi
         if (Mean.Count != shape.Channels || Std.Count != shape.Channels)
         {
             throw new ArgumentException(
-                $"Normalization of modality '{modality}' has {Mean.Count} mean(s) and {Std.Count} std(s) for {shape.Channels} channel(s); give one of each per channel.");
+                $"Normalization of modality '{modality}' has {Mean.Count} mean(s) and {Std.Count} std(s) for {shape.Channels} " +
+                    $"channel(s); give one of each per channel.");
         }
 
         if (Mean.Any(m => !float.IsFinite(m)) || Std.Any(s => !float.IsFinite(s) || s <= 0))

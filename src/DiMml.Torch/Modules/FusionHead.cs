@@ -38,7 +38,8 @@ public abstract class FusionHead : nn.Module<IReadOnlyList<Tensor>, Tensor>
         if (kind is FusionHeadKind.Film or FusionHeadKind.Gated && modalityCount != 2)
         {
             throw new ArgumentException(
-                $"FusionHead {kind} needs exactly 2 modalities, but {modalityCount} were given. Use Concat or Sum for {modalityCount} modalities.",
+                $"FusionHead {kind} needs exactly 2 modalities, but {modalityCount} were given. Use Concat or Sum for {modalityCount} " +
+                    $"modalities.",
                 nameof(kind));
         }
 
@@ -57,7 +58,8 @@ public abstract class FusionHead : nn.Module<IReadOnlyList<Tensor>, Tensor>
     {
         if (features.Count != ModalityCount)
         {
-            throw new ArgumentException($"{GetType().Name} expects {ModalityCount} feature tensors, got {features.Count}.", nameof(features));
+            throw new ArgumentException($"{GetType().Name} expects {ModalityCount} feature tensors, got {features.Count}.",
+                nameof(features));
         }
     }
 }

@@ -39,7 +39,8 @@ public sealed class MultimodalNetwork : nn.Module
         if (sizes.Length != 1)
         {
             throw new ArgumentException(
-                $"All encoders must produce the same embedding size (the shared head and DUC need one space); got {string.Join(", ", sizes)}.",
+                $"All encoders must produce the same embedding size (the shared head and DUC need one space); got " +
+                    $"{string.Join(", ", sizes)}.",
                 nameof(encoders));
         }
 

@@ -21,7 +21,8 @@ public sealed class ResNet18Encoder : ModalityEncoder
     /// <param name="embeddingSize">Output size D; a multiple of 8 (the stage widths are D/8 … D).</param>
     /// <param name="name">Module name used in state-dict keys.</param>
     /// <param name="normalization">Per-channel standardisation applied to the input first; null for none.</param>
-    public ResNet18Encoder(ModalityShape shape, int embeddingSize, string name = "resnet18", ChannelNormalization? normalization = null) : base(name)
+    public ResNet18Encoder(ModalityShape shape, int embeddingSize, string name = "resnet18", ChannelNormalization? normalization = null)
+        : base(name)
     {
         ArgumentNullException.ThrowIfNull(shape);
         shape.Validate();
@@ -30,7 +31,8 @@ public sealed class ResNet18Encoder : ModalityEncoder
         if (embeddingSize < 8 || embeddingSize % 8 != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(embeddingSize), embeddingSize,
-                "A ResNet-18 encoder needs an embedding size that is a multiple of 8 (its stage widths are D/8, D/4, D/2, D); the paper uses 512.");
+                "A ResNet-18 encoder needs an embedding size that is a multiple of 8 (its stage widths are D/8, D/4, D/2, D); the paper " +
+                    "uses 512.");
         }
 
         Shape = shape;

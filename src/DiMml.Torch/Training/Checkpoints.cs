@@ -48,15 +48,18 @@ internal static class Checkpoints
         if (!File.Exists(path))
         {
             throw new FileNotFoundException(
-                $"Cannot resume with SelectBestOnValidation: the best validation epoch of stage {stage} ({epoch}) came before the checkpoint, " +
-                $"but '{path}' that holds its weights is missing. Put it back beside the checkpoints, or set SelectBestOnValidation = false.", path);
+                $"Cannot resume with SelectBestOnValidation: the best validation epoch of stage {stage} ({epoch}) came before the " +
+                    $"checkpoint, " +
+                $"but '{path}' that holds its weights is missing. Put it back beside the checkpoints, or set SelectBestOnValidation = " +
+                    $"false.", path);
         }
 
         var (state, _) = Load(path, network);
         if (state.Stage != stage || state.Epoch != epoch)
         {
             throw new InvalidDataException(
-                $"'{path}' holds stage {state.Stage}, epoch {state.Epoch}, but the resumed history's best validation epoch is stage {stage}, " +
+                $"'{path}' holds stage {state.Stage}, epoch {state.Epoch}, but the resumed history's best validation epoch is stage " +
+                    $"{stage}, " +
                 $"epoch {epoch}: it belongs to another run. Resume from that run's directory, or set SelectBestOnValidation = false.");
         }
     }
@@ -83,7 +86,8 @@ internal static class Checkpoints
     {
         var file = Directory.Exists(path)
             ? List(path).LastOrDefault() ?? throw new FileNotFoundException($"No checkpoint in '{path}' (files named {Prefix}*.bin).", path)
-            : File.Exists(path) ? path : throw new FileNotFoundException($"ResumeFrom '{path}' is neither a checkpoint file nor a directory.", path);
+            : File.Exists(path) ? path : throw new FileNotFoundException($"ResumeFrom '{path}' is neither a checkpoint file nor a " +
+                $"directory.", path);
         try
         {
             using var reader = new BinaryReader(File.OpenRead(file));
@@ -96,7 +100,8 @@ internal static class Checkpoints
         }
         catch (Exception e) when (e is InvalidDataException or JsonException or EndOfStreamException or ArgumentException)
         {
-            throw new InvalidDataException($"Checkpoint '{file}' cannot be read ({e.Message}); it belongs to another model or was altered.", e);
+            throw new InvalidDataException($"Checkpoint '{file}' cannot be read ({e.Message}); it belongs to another model or was altered.",
+                e);
         }
     }
 

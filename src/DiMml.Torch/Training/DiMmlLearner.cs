@@ -51,7 +51,8 @@ public sealed class DiMmlLearner
     }
 
     // heldOut: rows stage 1 never trains on, for calibration and the fusion choice; null for the paper's fusion.
-    private MultimodalModel Train(MultimodalNetwork network, IBatchSource train, IBatchSource? validation, IBatchSource? heldOut, Device device)
+    private MultimodalModel Train(MultimodalNetwork network, IBatchSource train, IBatchSource? validation, IBatchSource? heldOut,
+        Device device)
     {
         var names = options.Modalities.Select(m => m.Name).ToArray();
         var history = new TrainingHistory();
@@ -79,7 +80,8 @@ public sealed class DiMmlLearner
         if (!checkpoints.Done(TrainingStage.Detached))
         {
             var stage = new StagePlan(TrainingStage.Detached, options.Epochs, train, parameters, network,
-                (inputs, labels, epoch) => DetachedStep(network, names, duc, epoch >= options.ResolvedDucStartEpoch ? dimensions : null, inputs, labels))
+                (inputs, labels, epoch) =>
+                    DetachedStep(network, names, duc, epoch >= options.ResolvedDucStartEpoch ? dimensions : null, inputs, labels))
             {
                 BeforeEpoch = BeforeEpoch,
                 Augmented = [.. options.Modalities],
@@ -97,7 +99,8 @@ public sealed class DiMmlLearner
                 new FusionStage(network, options, device, run, checkpoints, () => dimensions).Train(train, validation);
             }
 
-            return new MultimodalModel(network, kind, names, history, dimensions, new CertaintyWeighting(options.CertaintyTemperature), device);
+            return new MultimodalModel(network, kind, names, history, dimensions, new CertaintyWeighting(options.CertaintyTemperature),
+                device);
         }
 
         string[] branches = network.FusionHead is null ? names : [.. names, MultimodalModel.FusionBranchName];

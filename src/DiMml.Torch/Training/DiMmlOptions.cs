@@ -30,7 +30,8 @@ public class DiMmlOptions : TrainerOptions
     public FusionFeatures FusionFeatures { get; set; } = FusionFeatures.EncodedOnce;
 
     /// <summary>Whether stage 2 encodes augmented batches: asked for, and some modality is augmented.</summary>
-    internal bool FusionTrainsOnAugmentedBatches => FusionFeatures == FusionFeatures.AugmentedBatches && Modalities.Any(m => m.Augmentation.Enabled);
+    internal bool FusionTrainsOnAugmentedBatches =>
+        FusionFeatures == FusionFeatures.AugmentedBatches && Modalities.Any(m => m.Augmentation.Enabled);
 
     /// <summary>How the trained model predicts. Default <see cref="InferenceFusion.CertaintyWeighting"/> (the paper's).
     /// <see cref="InferenceFusion.CalibratedCertaintyWeighting"/> and <see cref="InferenceFusion.Selected"/> hold rows out of
@@ -50,28 +51,38 @@ public class DiMmlOptions : TrainerOptions
     /// <summary>Bound on the elements of one distance chunk of the effective-dimension pass.</summary>
     public long DimensionChunkElements { get; set; } = EffectiveDimensions.DefaultChunkElements;
 
-    /// <summary>The DUC start epoch in force: <see cref="DucStartEpoch"/>, or its default for <see cref="TrainerOptions.Epochs"/>.</summary>
+    /// <summary>The DUC start epoch in force: <see cref="DucStartEpoch"/>, or its default for
+    /// <see cref="TrainerOptions.Epochs"/>.</summary>
     internal int ResolvedDucStartEpoch => DucStartEpoch ?? (Epochs >= 40 ? 20 : Epochs / 2);
 
     /// <inheritdoc />
     internal override void Validate(int modalityCount)
     {
         base.Validate(modalityCount);
-        Require(modalityCount >= 2, nameof(Modalities), $"has {modalityCount} modality; DI-MML needs at least 2 (use UnimodalLearner for one)");
+        Require(modalityCount >= 2, nameof(Modalities), $"has {modalityCount} modality; DI-MML needs at least 2 (use UnimodalLearner " +
+            $"for one)");
         Require(DucStartEpoch is null || (DucStartEpoch >= 0 && DucStartEpoch < Epochs), nameof(DucStartEpoch),
             $"is {DucStartEpoch}; it must be in 0..{Epochs - 1} (Epochs - 1), or null for the default");
-        Require(double.IsFinite(DucTemperature) && DucTemperature > 0, nameof(DucTemperature), $"is {DucTemperature}; it must be a finite number > 0");
+        Require(double.IsFinite(DucTemperature) && DucTemperature > 0, nameof(DucTemperature), $"is {DucTemperature}; it must be a " +
+            $"finite number > 0");
         Require(double.IsFinite(DucWeight) && DucWeight >= 0, nameof(DucWeight), $"is {DucWeight}; it must be a finite number >= 0");
-        Require(double.IsFinite(SharedHeadWeight) && SharedHeadWeight >= 0, nameof(SharedHeadWeight), $"is {SharedHeadWeight}; it must be a finite number >= 0");
-        Require(DimensionRefreshInterval is null or > 0, nameof(DimensionRefreshInterval), $"is {DimensionRefreshInterval}; it must be at least 1, or null to compute once");
+        Require(double.IsFinite(SharedHeadWeight) && SharedHeadWeight >= 0, nameof(SharedHeadWeight), $"is {SharedHeadWeight}; it must " +
+            $"be a finite number >= 0");
+        Require(DimensionRefreshInterval is null or > 0, nameof(DimensionRefreshInterval), $"is {DimensionRefreshInterval}; it must be " +
+            $"at least 1, or null to compute once");
         Require(FusionEpochs >= 0, nameof(FusionEpochs), $"is {FusionEpochs}; it must be >= 0");
-        Require(FusionHead == FusionHeadKind.None || FusionEpochs > 0, nameof(FusionEpochs), "is 0 but a fusion head is configured; set FusionEpochs > 0 or FusionHead = None");
-        Require(Enum.IsDefined(FusionFeatures), nameof(FusionFeatures), $"is {FusionFeatures}; use one of {string.Join(", ", Enum.GetNames<FusionFeatures>())}");
-        Require(Enum.IsDefined(Inference), nameof(Inference), $"is {Inference}; use one of {string.Join(", ", Enum.GetNames<InferenceFusion>())}");
+        Require(FusionHead == FusionHeadKind.None || FusionEpochs > 0, nameof(FusionEpochs), "is 0 but a fusion head is configured; set " +
+            "FusionEpochs > 0 or FusionHead = None");
+        Require(Enum.IsDefined(FusionFeatures), nameof(FusionFeatures), $"is {FusionFeatures}; use one of " +
+            $"{string.Join(", ", Enum.GetNames<FusionFeatures>())}");
+        Require(Enum.IsDefined(Inference), nameof(Inference), $"is {Inference}; use one of " +
+            $"{string.Join(", ", Enum.GetNames<InferenceFusion>())}");
         Require(Inference != InferenceFusion.FusionHeadOnly || FusionHead != FusionHeadKind.None, nameof(Inference),
             "is FusionHeadOnly but FusionHead is None; choose a fusion head to predict with");
-        Require(CalibrationFraction > 0 && CalibrationFraction <= 0.5, nameof(CalibrationFraction), $"is {CalibrationFraction}; it must be in (0, 0.5]");
-        Require(double.IsFinite(CertaintyTemperature) && CertaintyTemperature > 0, nameof(CertaintyTemperature), $"is {CertaintyTemperature}; it must be a finite number > 0");
+        Require(CalibrationFraction > 0 && CalibrationFraction <= 0.5, nameof(CalibrationFraction), $"is {CalibrationFraction}; it must " +
+            $"be in (0, 0.5]");
+        Require(double.IsFinite(CertaintyTemperature) && CertaintyTemperature > 0, nameof(CertaintyTemperature),
+            $"is {CertaintyTemperature}; it must be a finite number > 0");
         Require(DimensionChunkElements > 0, nameof(DimensionChunkElements), $"is {DimensionChunkElements}; it must be at least 1");
     }
 }

@@ -6,8 +6,10 @@ namespace DiMml.Torch.Training;
 /// <param name="LearningRate">Learning rate used during the epoch.</param>
 /// <param name="Losses">Row-weighted mean of each loss term over the epoch: <c>ce.{modality}</c>, <c>shared.{modality}</c>,
 /// <c>duc</c>, <c>fusion</c>, and <c>total</c> (the optimised sum).</param>
-/// <param name="TrainAccuracy">Accuracy on the training batches, per head (<c>{modality}</c>, <c>shared.{modality}</c>, <c>fusion</c>).</param>
-/// <param name="EffectiveSetSizes">Sizes of E_m and D(s→t) when they were (re)computed at the start of this epoch; otherwise null.</param>
+/// <param name="TrainAccuracy">Accuracy on the training batches, per head (<c>{modality}</c>, <c>shared.{modality}</c>,
+/// <c>fusion</c>).</param>
+/// <param name="EffectiveSetSizes">Sizes of E_m and D(s→t) when they were (re)computed at the start of this epoch;
+/// otherwise null.</param>
 /// <param name="Elapsed">Wall time of the epoch, including any effective-dimension pass.</param>
 public sealed record EpochRecord(
     TrainingStage Stage,

@@ -9,7 +9,8 @@ internal static class FeatureExtraction
 {
     /// <summary>Per modality, the features <c>[n, D]</c> of every row in storage order, and the labels <c>[n]</c>, on
     /// <paramref name="device"/>. Leaves the network in eval mode.</summary>
-    public static (Tensor[] Features, Tensor Labels) Encode(MultimodalNetwork network, IBatchSource data, Device device, int batchSize = 1024)
+    public static (Tensor[] Features, Tensor Labels) Encode(MultimodalNetwork network, IBatchSource data, Device device,
+        int batchSize = 1024)
     {
         network.eval();
         using var guard = no_grad();

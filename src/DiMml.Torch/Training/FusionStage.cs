@@ -21,7 +21,8 @@ namespace DiMml.Torch.Training;
 /// <param name="checkpoints">The run's checkpoints.</param>
 /// <param name="dimensions">The effective-dimension sets to record with each checkpoint.</param>
 internal sealed class FusionStage(
-    MultimodalNetwork network, DiMmlOptions options, Device device, SgdRun run, CheckpointPlan checkpoints, Func<EffectiveDimensions?> dimensions)
+    MultimodalNetwork network, DiMmlOptions options, Device device, SgdRun run, CheckpointPlan checkpoints,
+        Func<EffectiveDimensions?> dimensions)
 {
     /// <summary>Folds of the cross-fitting that gives the fusion head's held-out logits.</summary>
     public const int CrossFitFolds = 5;
@@ -31,8 +32,10 @@ internal sealed class FusionStage(
     {
         network.SetEncodersTrainable(false);
         using var scope = NewDisposeScope();
-        var (validationFeatures, validationLabels) = validation is null ? (null, null) : FeatureExtraction.Encode(network, validation, device);
-        using var validationData = validationFeatures is null ? null : MultimodalDataset.FromTensors(validationFeatures, validationLabels!, train.ClassCount);
+        var (validationFeatures, validationLabels) = validation is null ? (null, null)
+            : FeatureExtraction.Encode(network, validation, device);
+        using var validationData = validationFeatures is null ? null
+            : MultimodalDataset.FromTensors(validationFeatures, validationLabels!, train.ClassCount);
         var head = network.FusionHead!;
         var validate = Validation.Scorer(validationData, device, head, head.forward);
         if (options.FusionTrainsOnAugmentedBatches)
@@ -46,7 +49,8 @@ internal sealed class FusionStage(
 
         var (features, labels) = FeatureExtraction.Encode(network, train, device);
         using var featureData = MultimodalDataset.FromTensors(features, labels, train.ClassCount);
-        var once = new StagePlan(TrainingStage.Fusion, options.FusionEpochs, featureData, head.parameters(), head, (inputs, y, _) => Step(head, inputs, y))
+        var once = new StagePlan(TrainingStage.Fusion, options.FusionEpochs, featureData, head.parameters(), head, (inputs, y, _) =>
+            Step(head, inputs, y))
         {
             Validate = validate,
         };
@@ -121,7 +125,8 @@ internal sealed class FusionStage(
         using var generator = new Generator(BatchOrder.Mix(options.RunSeed, int.MaxValue - 2 - CrossFitFolds));
         ParameterInit.All(head, generator);
         using var data = MultimodalDataset.FromTensors(features, labels, classCount);
-        Quiet().Run(new StagePlan(TrainingStage.Fusion, options.FusionEpochs, data, head.parameters(), head, (inputs, y, _) => Step(head, inputs, y)));
+        Quiet().Run(new StagePlan(TrainingStage.Fusion, options.FusionEpochs, data, head.parameters(), head, (inputs, y, _) =>
+            Step(head, inputs, y)));
         return (crossFitted, FusionHeadSource.HeldOutRows);
     }
 
@@ -150,8 +155,10 @@ internal sealed class FusionStage(
             var inFold = fold.eq(k);
             var fitRows = nonzero(inFold.logical_not()).flatten().to(device);
             var scoreRows = nonzero(inFold).flatten().to(device);
-            using var data = MultimodalDataset.FromTensors(features.Select(f => f.index_select(0, fitRows)).ToArray(), labels.index_select(0, fitRows), classCount);
-            quiet.Run(new StagePlan(TrainingStage.Fusion, options.FusionEpochs, data, head.parameters(), head, (inputs, y, _) => Step(head, inputs, y)));
+            using var data = MultimodalDataset.FromTensors(features.Select(f => f.index_select(0, fitRows)).ToArray(),
+                labels.index_select(0, fitRows), classCount);
+            quiet.Run(new StagePlan(TrainingStage.Fusion, options.FusionEpochs, data, head.parameters(), head, (inputs, y, _) =>
+                Step(head, inputs, y)));
             head.eval();
             using var guard = no_grad();
             logits.index_copy_(0, scoreRows, head.forward(features.Select(f => f.index_select(0, scoreRows)).ToArray()));

@@ -31,7 +31,8 @@ public sealed class JointLearner
         using var threads = ThreadScope.Apply(options.NumberOfThreads);
         if (options.FusionHead == FusionHeadKind.None)
         {
-            throw new ArgumentException("Option FusionHead is None; joint training needs a fusion head (Concat, Sum, Film or Gated).", nameof(options));
+            throw new ArgumentException("Option FusionHead is None; joint training needs a fusion head (Concat, Sum, Film or Gated).",
+                nameof(options));
         }
 
         var device = DeviceSelection.Resolve(options.Device);

@@ -19,7 +19,8 @@ public static class LinearProbe
     /// <param name="train">Rows the probes are trained on.</param>
     /// <param name="evaluation">Rows the probes are scored on; null scores them on <paramref name="train"/>.</param>
     /// <param name="options">Optimiser settings and seed; <see cref="TrainerOptions.Epochs"/> is the probes' epoch count.</param>
-    public static IReadOnlyDictionary<string, double> Accuracy(MultimodalModel model, IBatchSource train, IBatchSource? evaluation, TrainerOptions options)
+    public static IReadOnlyDictionary<string, double> Accuracy(MultimodalModel model, IBatchSource train, IBatchSource? evaluation,
+        TrainerOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
@@ -28,7 +29,8 @@ public static class LinearProbe
         using var threads = ThreadScope.Apply(options.NumberOfThreads);
         using var scope = NewDisposeScope();
         var (trainFeatures, trainLabels) = FeatureExtraction.Encode(model.Network, train, model.Device);
-        var (testFeatures, testLabels) = evaluation is null ? (trainFeatures, trainLabels) : FeatureExtraction.Encode(model.Network, evaluation, model.Device);
+        var (testFeatures, testLabels) = evaluation is null ? (trainFeatures, trainLabels)
+            : FeatureExtraction.Encode(model.Network, evaluation, model.Device);
         var accuracy = new Dictionary<string, double>();
         for (var m = 0; m < model.ModalityNames.Count; m++)
         {
@@ -36,7 +38,8 @@ public static class LinearProbe
             using var generator = new Generator((ulong)options.RunSeed + (ulong)m);
             ParameterInit.Linear(probe, generator);
             using var data = MultimodalDataset.FromTensors([trainFeatures[m]], trainLabels, train.ClassCount);
-            new SgdRun(options, model.Device, new TrainingHistory()).Run(new StagePlan(TrainingStage.Unimodal, options.Epochs, data, probe.parameters(), probe, (inputs, y, _) =>
+            new SgdRun(options, model.Device, new TrainingHistory())
+                .Run(new StagePlan(TrainingStage.Unimodal, options.Epochs, data, probe.parameters(), probe, (inputs, y, _) =>
             {
                 var logits = probe.forward(inputs[0]);
                 var loss = F.cross_entropy(logits, y);

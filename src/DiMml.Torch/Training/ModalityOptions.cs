@@ -46,7 +46,8 @@ public sealed class ModalityOptions
 
     /// <summary>Training-time augmentation of this modality (never at evaluation or in the effective-dimension pass; in
     /// stage 2 only with <see cref="DiMmlOptions.FusionFeatures"/> = <see cref="FusionFeatures.AugmentedBatches"/>).
-    /// Default <see cref="Data.Augmentation.None"/>; <see cref="Data.Augmentation.Paper"/> is the authors' recipe for images and frames.</summary>
+    /// Default <see cref="Data.Augmentation.None"/>; <see cref="Data.Augmentation.Paper"/> is the authors' recipe for images and
+    /// frames.</summary>
     public Augmentation Augmentation { get; set; } = Augmentation.None;
 
     /// <summary>Per-channel standardisation of the input, applied by the ResNet-18 encoder (in training and in the
@@ -59,13 +60,17 @@ public sealed class ModalityOptions
     {
         Require(!string.IsNullOrWhiteSpace(Name), "has no Name; name every modality");
         Require(Enum.IsDefined(Encoder), $"has Encoder {Encoder}; use one of {string.Join(", ", Enum.GetNames<EncoderKind>())}");
-        Require(HiddenSizes is not null && HiddenSizes.All(h => h > 0), "has HiddenSizes that are not all positive widths (give an empty list for no hidden layer)");
+        Require(HiddenSizes is not null && HiddenSizes.All(h => h > 0), "has HiddenSizes that are not all positive widths (give an empty " +
+            "list for no hidden layer)");
         Require(Augmentation is not null, "has a null Augmentation; use Augmentation.None");
         Require(Encoder != EncoderKind.ResNet18 || Shape is not null,
-            "uses a ResNet-18 encoder but declares no Shape; set Shape to the image size its column holds (channels, frames, height, width)");
-        Require(!Augmentation!.Enabled || Shape is not null, "asks for augmentation but declares no Shape; crops and flips need the image size");
+            "uses a ResNet-18 encoder but declares no Shape; " +
+            "set Shape to the image size its column holds (channels, frames, height, width)");
+        Require(!Augmentation!.Enabled || Shape is not null, "asks for augmentation but declares no Shape; crops and flips need the " +
+            "image size");
         Require(Normalization is null || Encoder == EncoderKind.ResNet18,
-            "sets Normalization, which the ResNet-18 encoder applies; for an MLP encoder standardise the column in the pipeline (e.g. NormalizeMeanVariance)");
+            "sets Normalization, which the ResNet-18 encoder applies; for an MLP encoder standardise the column in the pipeline (e.g. " +
+                "NormalizeMeanVariance)");
         Augmentation.Validate(Name);
         Shape?.Validate();
         if (Shape is not null)

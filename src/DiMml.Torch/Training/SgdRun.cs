@@ -50,7 +50,9 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
             var (losses, accuracy) = RunEpoch(new EpochContext(stage, epoch, data, optimizer, step, plan.Augmented, gradients));
             scheduler.step();
             var validation = plan.Validate?.Invoke();
-            var record = new EpochRecord(stage, epoch, learningRate, losses, accuracy, setSizes, watch.Elapsed) { ValidationAccuracy = validation };
+            var record = new EpochRecord(stage, epoch, learningRate, losses, accuracy, setSizes,
+                watch.Elapsed)
+            { ValidationAccuracy = validation };
             history.Add(record);
             var improved = validation is { } score && best.Offer(score, epoch, options.SelectBestOnValidation);
             plan.Checkpoint?.Invoke(epoch, optimizer, improved);
@@ -190,13 +192,15 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
             }
         });
 
-        return (lossSums.ToDictionary(p => p.Key, p => p.Value / data.Count), correct.ToDictionary(p => p.Key, p => (double)p.Value / data.Count));
+        return (lossSums.ToDictionary(p => p.Key, p => p.Value / data.Count),
+            correct.ToDictionary(p => p.Key, p => (double)p.Value / data.Count));
     }
 
     private static Tensor[] Augment(Tensor[] inputs, IReadOnlyList<ModalityOptions>? modalities, Generator generator) =>
         modalities is null
             ? inputs
-            : inputs.Select((x, m) => modalities[m].Augmentation.Enabled ? modalities[m].Augmentation.Apply(x, modalities[m].Shape!, generator) : x).ToArray();
+            : inputs.Select((x, m) =>
+                modalities[m].Augmentation.Enabled ? modalities[m].Augmentation.Apply(x, modalities[m].Shape!, generator) : x).ToArray();
 
     // One device-to-host copy per step for the terms and a gradient checksum; a non-finite loss or gradient stops
     // training before the weights change, so the checkpoints written so far hold the last good state.

@@ -104,7 +104,8 @@ public class TrainerOptions
     /// <param name="modalityCount">Number of modalities in the training data.</param>
     internal virtual void Validate(int modalityCount)
     {
-        Require(Modalities.Count == modalityCount, nameof(Modalities), $"lists {Modalities.Count} modalities but the data has {modalityCount}; give one ModalityOptions per feature tensor");
+        Require(Modalities.Count == modalityCount, nameof(Modalities), $"lists {Modalities.Count} modalities but the data has " +
+            $"{modalityCount}; give one ModalityOptions per feature tensor");
         Require(Modalities.All(m => m is not null), nameof(Modalities), "has a null entry");
         foreach (var modality in Modalities)
         {
@@ -115,21 +116,29 @@ public class TrainerOptions
         Require(duplicate is null, nameof(Modalities), $"names '{duplicate?.Key}' twice; modality names must be unique");
         Require(Epochs > 0, nameof(Epochs), $"is {Epochs}; it must be at least 1");
         Require(BatchSize > 0, nameof(BatchSize), $"is {BatchSize}; it must be at least 1");
-        Require(double.IsFinite(LearningRate) && LearningRate > 0, nameof(LearningRate), $"is {LearningRate}; it must be a finite number > 0");
+        Require(double.IsFinite(LearningRate) && LearningRate > 0, nameof(LearningRate), $"is {LearningRate}; it must be a finite " +
+            $"number > 0");
         Require(double.IsFinite(Momentum) && Momentum >= 0, nameof(Momentum), $"is {Momentum}; it must be a finite number >= 0");
-        Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, nameof(WeightDecay), $"is {WeightDecay}; it must be a finite number >= 0");
+        Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, nameof(WeightDecay),
+            $"is {WeightDecay}; it must be a finite number >= 0");
         Require(LearningRateStepSize > 0, nameof(LearningRateStepSize), $"is {LearningRateStepSize}; it must be at least 1");
-        Require(double.IsFinite(LearningRateDecay) && LearningRateDecay > 0, nameof(LearningRateDecay), $"is {LearningRateDecay}; it must be a finite number > 0");
-        Require(Enum.IsDefined(FusionHead), nameof(FusionHead), $"is {FusionHead}; use one of {string.Join(", ", Enum.GetNames<FusionHeadKind>())}");
+        Require(double.IsFinite(LearningRateDecay) && LearningRateDecay > 0, nameof(LearningRateDecay), $"is {LearningRateDecay}; it " +
+            $"must be a finite number > 0");
+        Require(Enum.IsDefined(FusionHead), nameof(FusionHead), $"is {FusionHead}; use one of " +
+            $"{string.Join(", ", Enum.GetNames<FusionHeadKind>())}");
         Require(Enum.IsDefined(Device), nameof(Device), $"is {Device}; use one of {string.Join(", ", Enum.GetNames<TrainingDevice>())}");
         Require(NumberOfThreads is null or > 0, nameof(NumberOfThreads), $"is {NumberOfThreads}; it must be at least 1, or null");
-        Require(MemoryBudgetBytes is null or > 0, nameof(MemoryBudgetBytes), $"is {MemoryBudgetBytes}; it must be positive, or null for the default");
+        Require(MemoryBudgetBytes is null or > 0, nameof(MemoryBudgetBytes), $"is {MemoryBudgetBytes}; it must be positive, or null for " +
+            $"the default");
         Require(EmbeddingSize > 0, nameof(EmbeddingSize), $"is {EmbeddingSize}; it must be at least 1");
-        Require(Modalities.All(m => m.Encoder != EncoderKind.ResNet18) || (EmbeddingSize >= 8 && EmbeddingSize % 8 == 0), nameof(EmbeddingSize),
-            $"is {EmbeddingSize}; ResNet-18 encoders need a multiple of 8 (their stage widths are EmbeddingSize/8 ... EmbeddingSize; paper 512)");
+        Require(Modalities.All(m => m.Encoder != EncoderKind.ResNet18) || (EmbeddingSize >= 8 && EmbeddingSize % 8 == 0),
+            nameof(EmbeddingSize),
+            $"is {EmbeddingSize}; ResNet-18 encoders need a multiple of 8 (their stage widths are EmbeddingSize/8 ... EmbeddingSize; " +
+                $"paper 512)");
         Require(FusionHead is not (FusionHeadKind.Film or FusionHeadKind.Gated) || modalityCount == 2, nameof(FusionHead),
             $"is {FusionHead}, which needs exactly 2 modalities; use Concat or Sum for {modalityCount}");
-        Require(EarlyStoppingPatience is null or > 0, nameof(EarlyStoppingPatience), $"is {EarlyStoppingPatience}; it must be at least 1, or null for none");
+        Require(EarlyStoppingPatience is null or > 0, nameof(EarlyStoppingPatience), $"is {EarlyStoppingPatience}; it must be at least " +
+            $"1, or null for none");
         Require(CheckpointDirectory is null || !File.Exists(CheckpointDirectory), nameof(CheckpointDirectory),
             $"is '{CheckpointDirectory}', which is an existing file; give a directory (created when missing) for the checkpoint files");
         Require(CheckpointsToKeep > 0, nameof(CheckpointsToKeep), $"is {CheckpointsToKeep}; keep at least 1");
@@ -137,7 +146,8 @@ public class TrainerOptions
             $"is '{ResumeFrom}', which does not exist; give a checkpoint file or the CheckpointDirectory of the interrupted run");
     }
 
-    /// <summary>Throws an <see cref="ArgumentException"/> for option <paramref name="option"/> unless <paramref name="condition"/> holds.</summary>
+    /// <summary>Throws an <see cref="ArgumentException"/> for option <paramref name="option"/> unless <paramref name="condition"/>
+    /// holds.</summary>
     /// <param name="condition">What must be true.</param>
     /// <param name="option">Option name.</param>
     /// <param name="problem">What is wrong and how to fix it.</param>

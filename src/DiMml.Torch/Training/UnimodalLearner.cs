@@ -22,7 +22,8 @@ public sealed class UnimodalLearner
         if (train.ModalityCount != 1)
         {
             throw new ArgumentException(
-                $"The unimodal baseline trains on one modality but the data has {train.ModalityCount}; pass data.SelectModalities(m).", nameof(train));
+                $"The unimodal baseline trains on one modality but the data has {train.ModalityCount}; pass data.SelectModalities(m).",
+                    nameof(train));
         }
 
         if (options.Seed is null)
