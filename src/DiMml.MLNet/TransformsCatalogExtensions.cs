@@ -28,7 +28,7 @@ public static class TransformsCatalogExtensions
         var options = new CertaintyWeightedFusionEstimator.Options
         {
             LabelColumnName = labelColumnName,
-            Temperature = temperature,
+            CertaintyTemperature = temperature,
             InputKind = inputKind
         };
         foreach (var name in inputColumnNames)

@@ -85,7 +85,7 @@ public sealed class CertaintyWeightedFusionTests
         {
             InputKind = logits ? ScoreKind.Logits : ScoreKind.Probabilities,
             Certainty = measure,
-            Temperature = temperature,
+            CertaintyTemperature = temperature,
             LabelColumnName = "Label",
         };
         options.InputColumnNames.Add("A");

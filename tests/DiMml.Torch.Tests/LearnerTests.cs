@@ -1,5 +1,4 @@
 using DiMml.TestSupport;
-using DiMml.Torch.Inference;
 using DiMml.Torch.Modules;
 using DiMml.Torch.Training;
 using TorchSharp;

@@ -1,5 +1,6 @@
 using DiMml.MLNet.Scoring;
 using DiMml.Torch.Export;
+using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -33,7 +34,7 @@ public sealed class CertaintyWeightedFusionEstimator : IEstimator<CertaintyWeigh
         public CertaintyMeasure Certainty { get; set; } = CertaintyMeasure.MaxProbability;
 
         /// <summary>Temperature T of the weights; larger is flatter. Default 1.</summary>
-        public double Temperature { get; set; } = 1.0;
+        public double CertaintyTemperature { get; set; } = TrainerDefaults.CertaintyTemperature;
 
         /// <summary>Optional key-typed label column whose key values name the classes of PredictedLabel; without it
         /// PredictedLabel is key k + 1 for score slot k. Needed by <see cref="Calibrate"/>.</summary>
@@ -115,7 +116,7 @@ public sealed class CertaintyWeightedFusionEstimator : IEstimator<CertaintyWeigh
     // The per-row graph feeds ML.NET and uses internal output names (an input may be called "Score"); the
     // standalone batched graph uses the public ones unless an input already has one of them.
     private byte[] Graph(int classes, OnnxLayout layout, IReadOnlyList<double>? temperatures = null) => FusionOnnxExport.ToBytes(
-        options.InputColumnNames.ToArray(), classes, options.InputKind == ScoreKind.Logits, options.Certainty, options.Temperature,
+        options.InputColumnNames.ToArray(), classes, options.InputKind == ScoreKind.Logits, options.Certainty, options.CertaintyTemperature,
         layout == OnnxLayout.Batched
             && !options.InputColumnNames.Intersect([options.ScoreColumnName, options.BranchWeightsColumnName, DiMmlColumns.PredictedIndex])
                 .Any()
@@ -148,10 +149,11 @@ public sealed class CertaintyWeightedFusionEstimator : IEstimator<CertaintyWeigh
                     $"columns.", nameof(options.InputColumnNames));
         }
 
-        if (!double.IsFinite(options.Temperature) || options.Temperature <= 0)
+        if (!double.IsFinite(options.CertaintyTemperature) || options.CertaintyTemperature <= 0)
         {
-            throw new ArgumentException($"Option Temperature is {options.Temperature}; it must be a finite number > 0 (default 1).",
-                nameof(options.Temperature));
+            throw new ArgumentException($"Option CertaintyTemperature is {options.CertaintyTemperature}; it must be a finite number > 0 " +
+                $"(default 1).",
+                nameof(options.CertaintyTemperature));
         }
 
         if (options.Calibrate && options.LabelColumnName is null)

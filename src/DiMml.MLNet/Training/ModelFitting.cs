@@ -169,7 +169,7 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
     private static Dictionary<string, double> Evaluate(MultimodalModel model, IBatchSource validation, IChannel channel)
     {
         var report = model.Evaluate(validation);
-        var accuracy = new Dictionary<string, double>(report.BranchAccuracy) { ["fused"] = report.Accuracy };
+        var accuracy = new Dictionary<string, double>(report.BranchAccuracy) { [TermNames.Fused] = report.Accuracy };
         channel.Info(MessageSensitivity.None, "Validation accuracy: " + string.Join(", ", accuracy.Select(p => $"{p.Key} {p.Value:P2}")));
         return accuracy;
     }

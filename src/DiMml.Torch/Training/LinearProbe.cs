@@ -43,7 +43,7 @@ public static class LinearProbe
             {
                 var logits = probe.forward(inputs[0]);
                 var loss = F.cross_entropy(logits, y);
-                return new StepResult(loss, [("probe", loss)], [("probe", logits)]);
+                return new StepResult(loss, [(TermNames.Probe, loss)], [(TermNames.Probe, logits)]);
             }));
             using var guard = no_grad();
             var correct = probe.forward(testFeatures[m]).argmax(1).eq(testLabels).sum().item<long>();

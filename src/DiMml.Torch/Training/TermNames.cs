@@ -15,6 +15,12 @@ public static class TermNames
     /// <summary>The fusion head's CE loss and accuracy (DI-MML stage 2, joint training).</summary>
     public const string Fusion = "fusion";
 
+    /// <summary>A linear probe's CE loss and accuracy (the joint baseline's diagnostics).</summary>
+    public const string Probe = "probe";
+
+    /// <summary>The fused prediction's accuracy, beside each branch's, in validation reports.</summary>
+    public const string Fused = "fused";
+
     /// <summary>What precedes a modality's name in the shared head's terms.</summary>
     public const string SharedPrefix = "shared.";
 

@@ -1,6 +1,6 @@
-namespace DiMml.Torch.Inference;
+namespace DiMml;
 
-/// <summary>Which procedure trained a <see cref="MultimodalModel"/>, and so how it predicts.</summary>
+/// <summary>Which procedure trained a model, and so how it predicts; saved models record it (the <c>dimml.kind</c> metadata).</summary>
 public enum ModelKind
 {
     /// <summary>DI-MML: certainty-weighted fusion of the modality heads and the fusion head (if any).</summary>
