@@ -50,9 +50,9 @@ internal static class Quickstart
         var labels = scored.GetColumn<uint>("Label").ToArray();
         Console.WriteLine();
         Console.WriteLine("Test accuracy");
-        Console.WriteLine($"  top half, modality head     {HeadAccuracy(scored, "Score.top", labels):P1}");
-        Console.WriteLine($"  bottom half, modality head  {HeadAccuracy(scored, "Score.bottom", labels):P1}");
-        Console.WriteLine($"  DI-MML fused           {metrics.MicroAccuracy:P1}   (macro {metrics.MacroAccuracy:P1}, log-loss " +
+        Console.WriteLine($"  top half, modality head     {HeadAccuracy(scored, DiMmlColumns.ModalityScore("top"), labels):P1}");
+        Console.WriteLine($"  bottom half, modality head  {HeadAccuracy(scored, DiMmlColumns.ModalityScore("bottom"), labels):P1}");
+        Console.WriteLine($"  DI-MML fused                {metrics.MicroAccuracy:P1}   (macro {metrics.MacroAccuracy:P1}, log-loss " +
             $"{metrics.LogLoss:F3})");
 
         var path = Path.Combine(Path.GetTempPath(), $"dimml-quickstart-{Environment.ProcessId}.zip");
