@@ -36,8 +36,9 @@ public sealed class BulkScorer : IDisposable
             || !metadata.TryGetValue(ModelMetadataKeys.Classes, out var classes))
         {
             session.Dispose();
-            throw new ArgumentException("This ONNX graph is not a trained DI-MML model's batched export (no dimml.columns / " +
-                "dimml.classes metadata); write it with ExportOnnx.", nameof(batchedOnnx));
+            throw new ArgumentException(
+                $"This ONNX graph is not a trained DI-MML model's batched export (no {ModelMetadataKeys.Columns} / " +
+                $"{ModelMetadataKeys.Classes} metadata); write it with ExportOnnx.", nameof(batchedOnnx));
         }
 
         InputColumns = columns.Split('\n');
