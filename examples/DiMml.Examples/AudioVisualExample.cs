@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using DiMml.MLNet;
 using DiMml.Serving.Audio;
 using DiMml.TestSupport;
@@ -27,9 +26,6 @@ internal static class AudioVisualExample
         public float[] Image { get; set; } = [];
     }
 
-    private static readonly string[] Voices = ["en", "en-us", "en-gb-x-rp", "en-029", "en-gb-scotland"];
-    private static readonly string[] Variants = ["", "+m3", "+f2", "+f4", "+klatt"];
-
     public static int Run(ExampleArguments args)
     {
         var source = args.DataFolder ?? Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist-small");
@@ -44,7 +40,8 @@ internal static class AudioVisualExample
             var ml = new MLContext(seed: 0);
             var train = ml.Data.LoadFromEnumerable(rows.Where((_, i) => !isTest[i]));
             var test = ml.Data.LoadFromEnumerable(rows.Where((_, i) => isTest[i]));
-            Console.WriteLine($"{rows.Length} spoken class names ({Voices.Length * Variants.Length} voices, speeds 120-200 wpm, pitch " +
+            var voices = SpokenWords.Voices.Count * SpokenWords.Variants.Count;
+            Console.WriteLine($"{rows.Length} spoken class names ({voices} voices, speeds 120-200 wpm, pitch " +
                 $"20-80, noise) paired with Fashion-MNIST images: {isTest.Count(t => !t)} train, {isTest.Count(t => t)} test");
 
             var spectrogram = new AudioSpectrogramEstimator.Options { Seconds = 1, MelBins = 64 };
@@ -89,8 +86,9 @@ internal static class AudioVisualExample
             foreach (var label in TwoViewFashionMnist.ClassNames)
             {
                 var path = Path.Combine(folder, $"{rows.Count}.wav");
-                var voice = Voices[random.Next(Voices.Length)] + Variants[random.Next(Variants.Length)];
-                Espeak(path, label.Replace("/", " or ", StringComparison.Ordinal), voice, random.Next(120, 201), random.Next(20, 81));
+                var voice = SpokenWords.RandomVoice(random);
+                var text = label.Replace("/", " or ", StringComparison.Ordinal);
+                SpokenWords.Speak(path, text, voice, random.Next(120, 201), random.Next(20, 81));
                 var (samples, rate) = WavFile.ReadMono(path);
                 var noise = 0.002 + 0.03 * random.NextDouble();
                 WavWriter.Write(path, samples.Select(s => s + (float)(noise * NextGaussian(random))).ToArray(), rate);
@@ -100,30 +98,6 @@ internal static class AudioVisualExample
         }
 
         return rows.ToArray();
-    }
-
-    private static void Espeak(string path, string text, string voice, int speed, int pitch)
-    {
-        var start = new ProcessStartInfo("espeak-ng") { RedirectStandardError = true };
-        foreach (var argument in new[] { "-v", voice, "-s", speed.ToString(CultureInfo.InvariantCulture), "-p",
-            pitch.ToString(CultureInfo.InvariantCulture), "-w", path, text })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        try
-        {
-            using var process = Process.Start(start)!;
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"espeak-ng failed for '{text}' ({voice}): {process.StandardError.ReadToEnd()}");
-            }
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            throw new InvalidOperationException("The audio example needs espeak-ng: apt-get install espeak-ng.");
-        }
     }
 
     private static T Options<T>(T options, ExampleArguments args, params ModalityOptions[] modalities) where T

@@ -14,8 +14,9 @@ internal sealed class CommandLine
         "or a list (a,b,c). Repeat for each modality.";
 
     private const string MethodsHelp =
-        "unimodal:NAME, joint, dimml, dimml-no-duc, dimml-no-shared-head, dimml-fusion-head (no weighting), dimml-calibrated, " +
-        "dimml-selected (calibrated / selected fusion on a held-out tenth of the training rows), lightgbm (on the concatenated features)";
+        "unimodal:NAME, joint, dimml (the default: fusion chosen on a held-out tenth of the training rows), dimml-paper (the " +
+        "paper's certainty weighting, no rows held out), dimml-refit (dimml, then stage 1 again on all rows), dimml-no-duc, " +
+        "dimml-no-shared-head, dimml-fusion-head (no weighting), dimml-calibrated, lightgbm (on the concatenated features)";
 
     private readonly ParseResult result;
 

@@ -19,11 +19,12 @@ internal static class Methods
         var methods = data.Modalities.Select(m => Unimodal(ml, data, budget, m.Name, onEpoch)).ToList();
         methods.Add(Joint(ml, data, budget, evaluation, onEpoch));
         methods.Add(DiMml(ml, data, budget, "dimml", _ => { }, onEpoch));
+        methods.Add(DiMml(ml, data, budget, "dimml-paper", o => o.Inference = InferenceFusion.CertaintyWeighting, onEpoch));
+        methods.Add(DiMml(ml, data, budget, "dimml-refit", o => o.RefitOnAllRows = true, onEpoch));
         methods.Add(DiMml(ml, data, budget, "dimml-no-duc", o => o.DucWeight = 0, onEpoch));
         methods.Add(DiMml(ml, data, budget, "dimml-no-shared-head", o => o.SharedHeadWeight = 0, onEpoch));
         methods.Add(DiMml(ml, data, budget, "dimml-fusion-head", o => o.Inference = InferenceFusion.FusionHeadOnly, onEpoch));
         methods.Add(DiMml(ml, data, budget, "dimml-calibrated", o => o.Inference = InferenceFusion.CalibratedCertaintyWeighting, onEpoch));
-        methods.Add(DiMml(ml, data, budget, "dimml-selected", o => o.Inference = InferenceFusion.Selected, onEpoch));
         methods.Add(LightGbm(ml, data));
         return methods;
     }

@@ -4,7 +4,8 @@ namespace DiMml;
 public enum InferenceFusion
 {
     /// <summary>The paper's certainty-aware logit weighting of the branches, with the fusion head trained on the training
-    /// rows. No rows are held out.</summary>
+    /// rows. No rows are held out. Not the default: it loses to its own best branch when one view is much weaker (see
+    /// <see cref="Selected"/>).</summary>
     CertaintyWeighting,
 
     /// <summary>The fusion head alone (the "no weighting" ablation). Needs a fusion head; the per-modality scores are still
@@ -17,8 +18,13 @@ public enum InferenceFusion
     /// calibrated too.</summary>
     CalibratedCertaintyWeighting,
 
-    /// <summary>Calibrated as <see cref="CalibratedCertaintyWeighting"/>, then the most accurate fusion on the held-out rows
-    /// among the paper's weighting (T = 1 and 3), the calibrated weighting, the fusion head alone and each single branch.
-    /// The choice and every candidate's held-out accuracy are in the diagnostics, the log and the model's metadata.</summary>
+    /// <summary>The default. Stage 1 never trains on the held-out rows (as for <see cref="CalibratedCertaintyWeighting"/>); there
+    /// the candidates are scored, cross-fitted: the paper's weighting (T = 1 and 3), each single branch, the fusion head alone,
+    /// the calibrated weighting, a per-class weighting (one factor per branch and class) and a stacked combiner (multinomial
+    /// logistic regression on every branch's calibrated log-probabilities). Starting from the paper's weighting, a candidate
+    /// replaces the fusion kept so far only when its paired held-out gain exceeds one standard error, so near-ties keep the
+    /// simpler fusion. Unlike the paper's default, this never follows a confidently wrong branch; docs/fusion-and-calibration.md
+    /// has the measured table. The choice and every candidate's held-out accuracy are in the diagnostics, the log and the model's
+    /// metadata.</summary>
     Selected,
 }

@@ -61,6 +61,9 @@ public static class ModelMetadataKeys
     /// <summary>Which rows the fusion head was fitted on (training or held-out rows).</summary>
     public const string FusionHeadRows = "dimml.fusion_head_rows";
 
+    /// <summary>Whether stage 1 was trained again on all rows after the fusion choice (<c>True</c>/<c>False</c>).</summary>
+    public const string RefittedOnAllRows = "dimml.refitted_on_all_rows";
+
     /// <summary>The settings of an audio spectrogram graph.</summary>
     public const string Spectrogram = "dimml.spectrogram";
 }

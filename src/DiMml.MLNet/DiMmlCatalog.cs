@@ -13,7 +13,8 @@ public static class DiMmlCatalog
         DiMmlTrainer.Options options) =>
         new(MLNetEnvironment.Of(catalog), options);
 
-    /// <summary>DI-MML with one MLP-encoded modality per column (named after the column) and the paper's other defaults.</summary>
+    /// <summary>DI-MML with one MLP-encoded modality per column (named after the column) and the defaults of
+    /// <see cref="TrainerDefaults"/>: the paper's, except the fusion (<paramref name="inference"/>).</summary>
     /// <param name="catalog">The multiclass trainers catalog of an <see cref="MLContext"/>.</param>
     /// <param name="labelColumnName">Key-typed label column.</param>
     /// <param name="modalityColumnNames">Two or more known-size float vector columns, one per modality.</param>
@@ -21,6 +22,8 @@ public static class DiMmlCatalog
     /// <param name="batchSize">Rows per step (paper: 16).</param>
     /// <param name="learningRate">SGD learning rate (paper: 1e-3).</param>
     /// <param name="seed">Seed for a reproducible CPU run; null draws one from the MLContext.</param>
+    /// <param name="inference">How the model fuses its branches. Default <see cref="InferenceFusion.Selected"/>; the paper's
+    /// is <see cref="InferenceFusion.CertaintyWeighting"/> (see <see cref="DiMmlOptions.Inference"/> for why they differ).</param>
     public static DiMmlTrainer DiMml(
         this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName,
@@ -28,7 +31,8 @@ public static class DiMmlCatalog
         int epochs = TrainerDefaults.Epochs,
         int batchSize = TrainerDefaults.BatchSize,
         double learningRate = TrainerDefaults.LearningRate,
-        int? seed = null)
+        int? seed = null,
+        InferenceFusion inference = TrainerDefaults.Inference)
     {
         ArgumentNullException.ThrowIfNull(modalityColumnNames);
         var options = new DiMmlTrainer.Options
@@ -37,7 +41,8 @@ public static class DiMmlCatalog
             Epochs = epochs,
             BatchSize = batchSize,
             LearningRate = learningRate,
-            Seed = seed
+            Seed = seed,
+            Inference = inference,
         };
         foreach (var column in modalityColumnNames)
         {

@@ -31,6 +31,8 @@ public sealed class DiMmlDiagnostics : TrainingDiagnostics
             ? new Dictionary<string, double>()
             : selection.BranchTemperatures.Select((t, k) => (k, t)).ToDictionary(p => BranchName(modalityNames, p.k), p => p.t);
         HeldOutRows = selection?.HeldOutRows ?? 0;
+        FusionComparisons = selection?.Comparisons ?? [];
+        RefittedOnAllRows = selection?.RefittedOnAllRows ?? false;
     }
 
     private static string BranchName(IReadOnlyList<string> modalities, int k) =>
@@ -59,11 +61,12 @@ public sealed class DiMmlDiagnostics : TrainingDiagnostics
     /// <summary>How the saved model fuses its branches.</summary>
     public string Fusion { get; }
 
-    /// <summary>Calibrated or selected fusion: the candidate the model scores with (<c>calibrated</c>, <c>paper-t1</c>,
-    /// <c>paper-t3</c>, <c>fusion-head</c> or <c>branch:{modality}</c>); null for the paper's fusion.</summary>
+    /// <summary>Calibrated or selected fusion: the candidate the model scores with (<c>paper-t1</c>, <c>paper-t3</c>,
+    /// <c>branch:{modality}</c>, <c>fusion-head</c>, <c>calibrated</c>, <c>per-class</c> or <c>stacked</c>); null for the paper's
+    /// fusion.</summary>
     public string? FusionChoice { get; }
 
-    /// <summary>Every fusion candidate's accuracy on the held-out rows (empty for the paper's fusion).</summary>
+    /// <summary>Every fusion candidate's cross-fitted accuracy on the held-out rows (empty for the paper's fusion).</summary>
     public IReadOnlyDictionary<string, double> FusionCandidateAccuracy { get; }
 
     /// <summary>The fitted calibration temperature of each branch (modalities, then <c>fusion</c>); empty for the paper's fusion.</summary>
@@ -71,4 +74,12 @@ public sealed class DiMmlDiagnostics : TrainingDiagnostics
 
     /// <summary>Rows held out of stage 1 for calibration and the fusion choice (0 for the paper's fusion).</summary>
     public int HeldOutRows { get; }
+
+    /// <summary>The steps of the fusion choice: each candidate against the fusion kept so far, with its paired held-out gain and
+    /// that gain's standard error (empty for the paper's and the calibrated fusion).</summary>
+    public IReadOnlyList<FusionComparison> FusionComparisons { get; }
+
+    /// <summary>Whether stage 1 and the fusion head were trained again on all rows after the choice
+    /// (<see cref="DiMmlOptions.RefitOnAllRows"/>).</summary>
+    public bool RefittedOnAllRows { get; }
 }

@@ -34,6 +34,7 @@ public sealed class DiMmlModelInfo
         BranchTemperatures = metadata.GetValueOrDefault(ModelMetadataKeys.BranchTemperatures, "")
             .Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        RefittedOnAllRows = metadata.GetValueOrDefault(ModelMetadataKeys.RefittedOnAllRows) == bool.TrueString;
     }
 
     /// <summary>Modality names, in input order.</summary>
@@ -54,8 +55,8 @@ public sealed class DiMmlModelInfo
     /// <summary>Temperature of the certainty weighting.</summary>
     public double CertaintyTemperature { get; }
 
-    /// <summary>The held-out fusion choice (calibrated or selected fusion), e.g. <c>calibrated</c> or <c>branch:top</c>; null
-    /// for the paper's fusion.</summary>
+    /// <summary>The held-out fusion choice (selected or calibrated fusion), e.g. <c>paper-t1</c>, <c>stacked</c> or
+    /// <c>branch:top</c>; null for the paper's fusion.</summary>
     public string? Fusion { get; }
 
     /// <summary>Every fusion candidate's held-out accuracy (empty for the paper's fusion).</summary>
@@ -63,6 +64,9 @@ public sealed class DiMmlModelInfo
 
     /// <summary>Calibration temperature of each branch, in <see cref="BranchNames"/> order (empty when uncalibrated).</summary>
     public IReadOnlyList<double> BranchTemperatures { get; }
+
+    /// <summary>Whether stage 1 was trained again on all rows after the fusion choice.</summary>
+    public bool RefittedOnAllRows { get; }
 
     /// <summary>Version of DiMml.MLNet that trained the model.</summary>
     public string Version { get; }

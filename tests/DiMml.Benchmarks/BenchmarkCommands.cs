@@ -21,8 +21,8 @@ internal static class BenchmarkCommands
             "PredictionEngine latency and peak memory, through ML.NET on the shipped subset.");
         Bind(pipelineCommand, "pipeline", args, pipeline);
         root.Subcommands.Add(pipelineCommand);
-        var fusionCommand = new Command("fusion", "Fused accuracy against the best branch on Fashion-MNIST (Debian's " +
-            "dataset-fashion-mnist).");
+        var fusionCommand = new Command("fusion", "The default fusion against the paper's weighting and the best branch on " +
+            "Fashion-MNIST tasks (Debian's dataset-fashion-mnist) and spoken words + images (espeak-ng).");
         Bind(fusionCommand, "fusion", args, fusion);
         root.Subcommands.Add(fusionCommand);
         return root;
@@ -82,7 +82,12 @@ internal static class BenchmarkCommands
                 "/usr/share/datasets/fashion-mnist" },
             new Option<string>("--seeds") { Description = "Comma-separated seeds.", DefaultValueFactory = _ => "0,1,2" },
             new Option<int>("--epochs") { Description = "Stage-1 epochs.", DefaultValueFactory = _ => 10 },
-            new Option<int?>("--rows") { Description = "Use at most this many training rows." },
+            new Option<int?>("--rows") { Description = "Use at most this many Fashion-MNIST training rows." },
+            new Option<string?>("--tasks") { Description = "Comma-separated tasks (halves, degraded, complementary, speech); all when " +
+                "omitted." },
+            new Option<string>("--speech-folder") { Description = "Where the speech task's WAV files are generated once (needs " +
+                "espeak-ng).", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "dimml-fusion-speech") },
+            new Option<int>("--clips") { Description = "Speech clips (three quarters train).", DefaultValueFactory = _ => 4000 },
         ],
     };
 

@@ -15,7 +15,8 @@ using static TorchSharp.torch;
 // Suites, each writing its own section of RESULTS.md with --write (see --help):
 //   dotnet run --project tests/DiMml.Benchmarks -c Release [-- speed] [--quick] [--threads N] [--device cpu|cuda] [--write FILE]
 //   dotnet run --project tests/DiMml.Benchmarks -c Release -- pipeline [--data DIR] [--epochs 2] [--predictions 20000] [--write FILE]
-//   dotnet run --project tests/DiMml.Benchmarks -c Release -- fusion [--data DIR] [--seeds 0,1,2] [--epochs 10] [--rows N] [--write FILE]
+//   dotnet run --project tests/DiMml.Benchmarks -c Release -- fusion [--data DIR] [--seeds 0,1,2] [--epochs 10] [--rows N]
+//       [--tasks a,b] [--clips N] [--write FILE]
 if (args.Length > 0 && args[0] == "pipeline-phase")
 {
     return PipelineSuite.Phase(args[1..]);   // a child process of the pipeline suite, not a user command
@@ -28,8 +29,10 @@ return BenchmarkCommands.Build(
     (parsed, threads) =>
         PipelineSuite.Run(parsed.GetValue<string>("--data")!, parsed.GetValue<int>("--epochs"), parsed.GetValue<int>("--predictions"),
             threads).ToList(),
-    (parsed, _) => FusionSuite.Run(parsed.GetValue<string>("--data")!, BenchmarkCommands.Seeds(parsed.GetValue<string>("--seeds")!),
-        parsed.GetValue<int>("--epochs"), parsed.GetValue<int?>("--rows")).ToList()).Parse(args).Invoke();
+    (parsed, _) => FusionSuite.Run(new FusionSuiteSettings(parsed.GetValue<string>("--data")!,
+        BenchmarkCommands.Seeds(parsed.GetValue<string>("--seeds")!), parsed.GetValue<int>("--epochs"), parsed.GetValue<int?>("--rows"),
+        parsed.GetValue<string?>("--tasks")?.Split(','), parsed.GetValue<string>("--speech-folder")!, parsed.GetValue<int>("--clips")))
+        .ToList()).Parse(args).Invoke();
 
 static Device TrainingDevice(string name) => name switch
 {

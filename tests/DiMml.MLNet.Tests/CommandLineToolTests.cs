@@ -32,7 +32,7 @@ public sealed class CommandLineToolTests
             var output = Path.Combine(folder, "out");
             var (exitCode, log) = ChildProcess.Run("dotnet", ChildProcess.BuiltBeside("DiMml.Cli", "src", "dimml.dll"),
                 "compare", "--train", train, "--test", test, "--label", "Label", "--modality", "top=a0-a7", "--modality", "bottom=b*",
-                "--methods", "unimodal:top,joint,dimml,dimml-fusion-head,dimml-selected,lightgbm", "--epochs", "3", "--fusion-epochs", "2",
+                "--methods", "unimodal:top,joint,dimml,dimml-paper,dimml-fusion-head,lightgbm", "--epochs", "3", "--fusion-epochs", "2",
                     "--embedding", "16",
                 "--hidden", "16", "--lr", "0.05", "--out", output);
             Assert.AreEqual(0, exitCode, log);
@@ -40,7 +40,7 @@ public sealed class CommandLineToolTests
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "comparison.json")));
             var results = json.RootElement.GetProperty("results").EnumerateArray().ToArray();
             CollectionAssert.AreEqual(
-                new[] { "unimodal:top", "joint", "dimml", "dimml-fusion-head", "dimml-selected", "lightgbm" },
+                new[] { "unimodal:top", "joint", "dimml", "dimml-paper", "dimml-fusion-head", "lightgbm" },
                     results.Select(r => r.GetProperty("Method").GetString()).ToArray());
             Assert.IsTrue(results.All(r => r.GetProperty("Accuracy").GetDouble() > 0.8), log);
             StringAssert.Contains(File.ReadAllText(Path.Combine(output, "comparison.md")), "| dimml |");

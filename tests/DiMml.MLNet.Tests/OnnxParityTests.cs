@@ -32,8 +32,16 @@ public sealed class OnnxParityTests
             {
                 Modalities = Specs(modalities),
                 FusionEpochs = 2,
-                CertaintyTemperature = 3
+                CertaintyTemperature = 3,
+                Inference = InferenceFusion.CertaintyWeighting,
             })).Fit(data),
+            "selected" =>
+                new DiMmlLearner((DiMmlOptions)common(new DiMmlOptions
+                {
+                    Modalities = Specs(modalities),
+                    FusionEpochs = 2,
+                    CalibrationFraction = 0.3,
+                })).Fit(data),
             "fusionhead" =>
                 new DiMmlLearner((DiMmlOptions)common(new DiMmlOptions
                 {
@@ -64,6 +72,7 @@ public sealed class OnnxParityTests
     [DataRow("fusionhead", FusionHeadKind.Gated, 2)]
     [DataRow("calibrated", FusionHeadKind.Concat, 2)]
     [DataRow("calibrated", FusionHeadKind.None, 3)]
+    [DataRow("selected", FusionHeadKind.Concat, 2)]
     [DataRow("unimodal", FusionHeadKind.None, 1)]
     public void OnnxRuntimeMatchesTorchSharp(string kind, FusionHeadKind fusion, int modalities)
     {
@@ -85,6 +94,23 @@ public sealed class OnnxParityTests
         flags[preferred] = true;
         var weighting = new CertaintyWeighting(1.0, trained.Weighting.BranchTemperatures, flags);
         // The view shares the trained network, which disposing `trained` frees.
+        var view = new MultimodalModel(trained.Network, trained.Kind, trained.ModalityNames, trained.History, trained.Dimensions, weighting,
+            trained.Device);
+        AssertParity(view, data, 10);
+    }
+
+    [TestMethod]
+    [DataRow("per-class", FusionHeadKind.Concat, 2)]
+    [DataRow("per-class", FusionHeadKind.None, 3)]
+    [DataRow("stacked", FusionHeadKind.Concat, 2)]
+    [DataRow("stacked", FusionHeadKind.Sum, 3)]
+    public void CombinerCandidatesMatchTorchSharp(string candidate, FusionHeadKind fusion, int modalities)
+    {
+        // Every candidate exports, whichever the choice keeps: score the default model with each learnt combiner.
+        using var data = Synthetic.Clusters(200, modalities, 10, 3, separation: 3, seed: 21);
+        using var trained = Train("selected", fusion, modalities, data);
+        var weighting = trained.Selection!.Candidates.Single(c => c.Name == candidate).Weighting;
+        Assert.IsNotNull(weighting.Combiner);
         var view = new MultimodalModel(trained.Network, trained.Kind, trained.ModalityNames, trained.History, trained.Dimensions, weighting,
             trained.Device);
         AssertParity(view, data, 10);

@@ -22,7 +22,7 @@ public static class Synthetic
                         Enumerable.Range(0, features).Select(_ => Gaussian(centreRandom) * separation / Math.Sqrt(features)).ToArray())
                             .ToArray())
             .ToArray();
-        var random = new Random(HashCode.Combine(seed, sample));
+        var random = new Random(SeedOf(seed, sample, 0));
         var labels = Enumerable.Range(0, rows).Select(i => i % classes).ToArray();
         var data = Enumerable.Range(0, modalities).Select(m =>
         {
@@ -39,6 +39,10 @@ public static class Synthetic
         }).ToArray();
         return MultimodalDataset.FromArrays(data, Enumerable.Repeat(features, modalities).ToArray(), labels, classes);
     }
+
+    /// <summary>A seed from several integers that is the same in every process (unlike <see cref="HashCode.Combine{T1, T2}"/>,
+    /// which is randomised per process).</summary>
+    public static int SeedOf(int a, int b, int c) => unchecked((a * 1_000_003) ^ (b * 7_919) ^ (c * 104_729));
 
     public static float[] RandomArray(Random random, int length, double scale = 1.0) =>
         Enumerable.Range(0, length).Select(_ => (float)(Gaussian(random) * scale)).ToArray();

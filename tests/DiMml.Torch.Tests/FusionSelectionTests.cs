@@ -1,4 +1,5 @@
 using DiMml.TestSupport;
+using DiMml.Torch.Calibration;
 using DiMml.Torch.Data;
 using DiMml.Torch.Inference;
 using DiMml.Torch.Training;
@@ -41,9 +42,11 @@ public sealed class FusionSelectionTests
         Assert.IsGreaterThan(selection.BranchTemperatures[0], selection.BranchTemperatures[1], "the memorising noise branch gets the " +
             "larger temperature");
         Assert.AreEqual(200, selection.HeldOutRows);
-        CollectionAssert.IsSubsetOf(new[] { "calibrated", "paper-t1", "paper-t3", "fusion-head", "branch:m0", "branch:m1" },
-            selection.Candidates.Select(c => c.Name).ToArray());
-        Assert.AreEqual(selection.Candidates.Max(c => c.HeldOutAccuracy), selection.Chosen.HeldOutAccuracy);
+        CollectionAssert.AreEqual(new[] { "paper-t1", "paper-t3", "branch:m0", "branch:m1", "fusion-head", "calibrated", "per-class",
+            "stacked" }, selection.Candidates.Select(c => c.Name).ToArray());
+        var kept = selection.Comparisons.LastOrDefault(c => c.Replaced)?.Candidate ?? FusionSelection.PaperName;
+        Assert.AreEqual(kept, selection.Chosen.Name, "the last replacement is the choice");
+        Assert.IsTrue(selection.Comparisons.All(c => c.Replaced == c.Gain > c.StandardError), string.Join("; ", selection.Comparisons));
     }
 
     [TestMethod]

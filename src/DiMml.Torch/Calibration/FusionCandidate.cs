@@ -3,7 +3,9 @@ using DiMml.Torch.Inference;
 namespace DiMml.Torch.Calibration;
 
 /// <summary>One way to fuse a model's branches and its accuracy on the held-out rows.</summary>
-/// <param name="Name">Short name: <c>paper-t1</c>, <c>paper-t3</c>, <c>calibrated</c>, <c>fusion-head</c> or <c>branch:{name}</c>.</param>
-/// <param name="Weighting">The weighting that implements it.</param>
-/// <param name="HeldOutAccuracy">Accuracy on the held-out rows (the fusion head's logits there are cross-fitted).</param>
+/// <param name="Name">Short name: <c>paper-t1</c>, <c>paper-t3</c>, <c>branch:{name}</c>, <c>fusion-head</c>, <c>calibrated</c>,
+/// <c>per-class</c> or <c>stacked</c>.</param>
+/// <param name="Weighting">The weighting that implements it, fitted on every held-out row.</param>
+/// <param name="HeldOutAccuracy">Cross-fitted accuracy on the held-out rows: each row is scored by a version of the candidate
+/// (temperatures, combiner, fusion head) fitted without it.</param>
 public sealed record FusionCandidate(string Name, CertaintyWeighting Weighting, double HeldOutAccuracy);

@@ -4,31 +4,53 @@ using static TorchSharp.torch;
 namespace DiMml.Torch.Calibration;
 
 /// <summary>
-/// The fusion a model scores with, chosen on held-out rows that stage 1 never trained on. The candidates, in tie-break
-/// order: the calibrated weighting, the paper's weighting at T = 1 and T = 3, the fusion head alone, each single branch.
-/// Each is scored on the held-out rows and the most accurate one kept; a tie goes to the earlier candidate, so a
-/// multi-branch fusion wins a tie with a single branch.
+/// The fusion a model scores with, chosen on held-out rows that stage 1 never trained on. Candidates, simplest first: the
+/// paper's weighting at T = 1 and T = 3, each single branch, the fusion head alone, the calibrated weighting, the per-class
+/// weighting and the stacked combiner (<see cref="BranchCombinerKind"/>). Every candidate that fits something on the held-out
+/// rows (temperatures, combiner) is cross-fitted over <see cref="CrossFitFolds"/> folds, so each row is scored by a version
+/// fitted without it; the fusion head's held-out logits come cross-fitted too. A combiner's L2 strength is chosen once, by
+/// inner cross-validation on all held-out rows (<see cref="CombinerFitting.ChooseStrength"/>), and kept in every fold. The
+/// choice starts from the paper's weighting and lets each candidate in turn replace the fusion kept so far only when its paired
+/// held-out gain exceeds one standard error: a near-tie on a few hundred rows never moves the model away from a simpler fusion.
 /// </summary>
 public sealed class FusionSelection
 {
-    private FusionSelection(
-        FusionCandidate chosen, IReadOnlyList<FusionCandidate> candidates, IReadOnlyList<double> branchTemperatures, int heldOutRows,
-            FusionHeadSource headSource)
+    /// <summary>Folds of the cross-fitting.</summary>
+    public const int CrossFitFolds = 5;
+
+    /// <summary>Name of the paper's weighting (T = 1): where the choice starts.</summary>
+    public const string PaperName = "paper-t1";
+
+    /// <summary>Name of the calibrated-weighting candidate.</summary>
+    public const string CalibratedName = "calibrated";
+
+    /// <summary>Name of the per-class weighting candidate.</summary>
+    public const string PerClassName = "per-class";
+
+    /// <summary>Name of the stacked-combiner candidate.</summary>
+    public const string StackedName = "stacked";
+
+    private FusionSelection(FusionCandidate chosen, IReadOnlyList<FusionCandidate> candidates, IReadOnlyList<FusionComparison> comparisons,
+        IReadOnlyList<double> branchTemperatures, int heldOutRows, FusionHeadSource headSource)
     {
-        HeadSource = headSource;
         Chosen = chosen;
         Candidates = candidates;
+        Comparisons = comparisons;
         BranchTemperatures = branchTemperatures;
         HeldOutRows = heldOutRows;
+        HeadSource = headSource;
     }
 
     /// <summary>The candidate the model scores with.</summary>
     public FusionCandidate Chosen { get; }
 
-    /// <summary>Every candidate with its held-out accuracy, in tie-break order.</summary>
+    /// <summary>Every candidate with its held-out accuracy, simplest first.</summary>
     public IReadOnlyList<FusionCandidate> Candidates { get; }
 
-    /// <summary>The fitted temperature of each branch, in branch order.</summary>
+    /// <summary>The steps of the choice, in order (empty when the calibrated weighting was asked for).</summary>
+    public IReadOnlyList<FusionComparison> Comparisons { get; }
+
+    /// <summary>The fitted temperature of each branch, in branch order (fitted on every held-out row).</summary>
     public IReadOnlyList<double> BranchTemperatures { get; }
 
     /// <summary>Which rows the kept fusion head was fitted on.</summary>
@@ -37,55 +59,153 @@ public sealed class FusionSelection
     /// <summary>Number of held-out rows the temperatures and accuracies come from.</summary>
     public int HeldOutRows { get; }
 
-    /// <summary>Fits the branch temperatures on held-out logits and scores every candidate.</summary>
+    /// <summary>Whether the model's stage 1 and fusion head were trained again on all rows after the choice.</summary>
+    public bool RefittedOnAllRows { get; private init; }
+
+    /// <summary>This choice, for the model refitted on all rows (its fusion head trained on the training rows).</summary>
+    internal FusionSelection AfterRefit() =>
+        new(Chosen, Candidates, Comparisons, BranchTemperatures, HeldOutRows,
+            HeadSource == FusionHeadSource.None ? FusionHeadSource.None : FusionHeadSource.TrainingRows)
+        { RefittedOnAllRows = true };
+
+    /// <summary>Fits, scores and chooses the candidates.</summary>
     /// <param name="branchNames">Branch names, in branch order (modality heads, then <c>fusion</c> when present).</param>
     /// <param name="branchLogits">Per branch, held-out logits <c>[n, C]</c>; the fusion head's must be cross-fitted.</param>
     /// <param name="labels">Held-out labels <c>[n]</c>.</param>
-    /// <param name="certaintyTemperature">T of the calibrated weighting.</param>
-    /// <param name="hasFusionBranch">Whether the last branch is the fusion head.</param>
-    /// <param name="select">True: choose the most accurate candidate; false: keep the calibrated weighting.</param>
-    /// <param name="headSource">Which rows the fusion head was fitted on (recorded only).</param>
-    public static FusionSelection Fit(
-        IReadOnlyList<string> branchNames, IReadOnlyList<Tensor> branchLogits, Tensor labels, double certaintyTemperature,
-            bool hasFusionBranch, bool select,
-        FusionHeadSource headSource = FusionHeadSource.None)
+    /// <param name="settings">Certainty temperature, fusion branch, whether to choose, fold seed.</param>
+    public static FusionSelection Fit(IReadOnlyList<string> branchNames, IReadOnlyList<Tensor> branchLogits, Tensor labels,
+        FusionChoiceSettings settings)
     {
         ArgumentNullException.ThrowIfNull(branchNames);
         ArgumentNullException.ThrowIfNull(branchLogits);
-        var temperatures = TemperatureScaling.Fit(branchLogits, labels);
-        var candidates = Weightings(branchNames, temperatures, certaintyTemperature, hasFusionBranch)
-            .Select(c => new FusionCandidate(c.Name, c.Weighting, Accuracy(c.Weighting, branchLogits, labels)))
-            .ToArray();
-        var calibrated = candidates.First(c => c.Name == CalibratedName);
-        var chosen = select ? candidates.Aggregate((best, c) => c.HeldOutAccuracy > best.HeldOutAccuracy ? c : best) : calibrated;
-        return new FusionSelection(chosen, candidates, temperatures, (int)labels.shape[0], headSource);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(settings);
+        using var scope = NewDisposeScope();
+        var all = Rows(branchLogits, labels, settings.CertaintyTemperature);
+        var strengths = Enum.GetValues<BranchCombinerKind>().ToDictionary(k => k, k =>
+            CombinerFitting.ChooseStrength(k, all.LogProbabilities, all.Weights, labels, settings.Seed));
+        var specs = Specs(branchNames, settings, strengths).ToArray();
+        var correct = CrossFitted(specs, branchLogits, labels, settings);
+        var candidates = specs.Select((s, i) => new FusionCandidate(s.Name, s.Fit(all), correct[i].Average(c => c ? 1.0 : 0.0))).ToArray();
+        var temperatures = all.Temperatures;
+        var (chosen, comparisons) = settings.Select
+            ? Choose(candidates, correct)
+            : (Array.FindIndex(candidates, c => c.Name == CalibratedName), []);
+        return new FusionSelection(candidates[chosen], candidates, comparisons, temperatures, (int)labels.shape[0], settings.HeadSource);
     }
 
-    /// <summary>Name of the calibrated-weighting candidate.</summary>
-    public const string CalibratedName = "calibrated";
+    // Rows a candidate is fitted on, with what every candidate needs of them computed once.
+    private sealed record FitRows(Tensor Labels, double[] Temperatures, Tensor LogProbabilities, Tensor Weights);
 
-    private static IEnumerable<(string Name, CertaintyWeighting Weighting)> Weightings(
-        IReadOnlyList<string> names, double[] temperatures, double certaintyTemperature, bool hasFusionBranch)
+    private sealed record Spec(string Name, Func<FitRows, CertaintyWeighting> Fit);
+
+    private static FitRows Rows(IReadOnlyList<Tensor> logits, Tensor labels, double certaintyTemperature)
     {
+        var temperatures = TemperatureScaling.Fit(logits, labels);
+        var calibrated = new CertaintyWeighting(certaintyTemperature, temperatures);
+        var (_, weights) = calibrated.Fuse(logits);
+        return new FitRows(labels, temperatures, stack(calibrated.Calibrate(logits), 1).log_softmax(2), weights);
+    }
+
+    // Simplest first: the order of the choice.
+    private static IEnumerable<Spec> Specs(IReadOnlyList<string> names, FusionChoiceSettings settings,
+        Dictionary<BranchCombinerKind, double> strengths)
+    {
+        var t = settings.CertaintyTemperature;
         bool[] Only(int k) => names.Select((_, i) => i == k).ToArray();
-        yield return (CalibratedName, new CertaintyWeighting(certaintyTemperature, temperatures));
-        yield return ("paper-t1", new CertaintyWeighting(1.0));
-        yield return ("paper-t3", new CertaintyWeighting(3.0));
-        if (hasFusionBranch)
+        yield return new(PaperName, _ => new CertaintyWeighting(1.0));
+        yield return new("paper-t3", _ => new CertaintyWeighting(3.0));
+        var modalityBranches = names.Count - (settings.HasFusionBranch ? 1 : 0);
+        for (var k = 0; k < modalityBranches; k++)
         {
-            yield return ("fusion-head", new CertaintyWeighting(1.0, temperatures, Only(names.Count - 1)));
+            var only = Only(k);
+            yield return new($"branch:{names[k]}", r => new CertaintyWeighting(1.0, r.Temperatures, only));
         }
 
-        for (var k = 0; k < names.Count - (hasFusionBranch ? 1 : 0); k++)
+        if (settings.HasFusionBranch)
         {
-            yield return ($"branch:{names[k]}", new CertaintyWeighting(1.0, temperatures, Only(k)));
+            var only = Only(names.Count - 1);
+            yield return new("fusion-head", r => new CertaintyWeighting(1.0, r.Temperatures, only));
+        }
+
+        yield return new(CalibratedName, r => new CertaintyWeighting(t, r.Temperatures));
+        foreach (var (kind, name) in new[] { (BranchCombinerKind.PerClass, PerClassName), (BranchCombinerKind.Stacked, StackedName) })
+        {
+            yield return new(name, r => new CertaintyWeighting(t, r.Temperatures,
+                combiner: CombinerFitting.FitWith(kind, r.LogProbabilities, r.Weights, r.Labels, strengths[kind])));
         }
     }
 
-    private static double Accuracy(CertaintyWeighting weighting, IReadOnlyList<Tensor> branchLogits, Tensor labels)
+    // Per candidate, whether each held-out row is predicted right by a version fitted on the other folds.
+    private static bool[][] CrossFitted(Spec[] specs, IReadOnlyList<Tensor> logits, Tensor labels, FusionChoiceSettings settings)
+    {
+        var rows = labels.shape[0];
+        var correct = specs.Select(_ => new bool[rows]).ToArray();
+        var folds = (int)Math.Min(CrossFitFolds, rows / 2);
+        if (folds < 2)
+        {
+            // Too few rows to hold any out: in-sample accuracy is all there is.
+            for (var i = 0; i < specs.Length; i++)
+            {
+                correct[i] = Correct(specs[i].Fit(Rows(logits, labels, settings.CertaintyTemperature)), logits, labels);
+            }
+
+            return correct;
+        }
+
+        using var assignment = Folds.Assign(rows, folds, settings.Seed);
+        for (var f = 0; f < folds; f++)
+        {
+            using var step = NewDisposeScope();
+            var (fit, held) = Folds.Split(assignment, f, labels.device);
+            var fitLogits = logits.Select(z => z.index_select(0, fit)).ToArray();
+            var heldLogits = logits.Select(z => z.index_select(0, held)).ToArray();
+            var (fitLabels, heldLabels) = (labels.index_select(0, fit), labels.index_select(0, held));
+            var rowsOfFold = held.cpu().data<long>().ToArray();
+            var fitRows = Rows(fitLogits, fitLabels, settings.CertaintyTemperature);
+            for (var i = 0; i < specs.Length; i++)
+            {
+                var outcome = Correct(specs[i].Fit(fitRows), heldLogits, heldLabels);
+                for (var r = 0; r < rowsOfFold.Length; r++)
+                {
+                    correct[i][rowsOfFold[r]] = outcome[r];
+                }
+            }
+        }
+
+        return correct;
+    }
+
+    private static bool[] Correct(CertaintyWeighting weighting, IReadOnlyList<Tensor> logits, Tensor labels)
     {
         using var scope = NewDisposeScope();
-        var (logits, _) = weighting.Fuse(branchLogits);
-        return logits.argmax(1).eq(labels.to(logits.device)).to(ScalarType.Float64).mean().item<double>();
+        var (fused, _) = weighting.Fuse(logits);
+        return fused.argmax(1).eq(labels.to(fused.device)).cpu().data<bool>().ToArray();
+    }
+
+    // From the paper's weighting, each candidate in turn replaces the kept one when its paired gain exceeds one standard error.
+    private static (int Chosen, FusionComparison[] Steps) Choose(FusionCandidate[] candidates, bool[][] correct)
+    {
+        var kept = 0;
+        var steps = new List<FusionComparison>();
+        for (var i = 1; i < candidates.Length; i++)
+        {
+            var (gain, error) = PairedGain(correct[i], correct[kept]);
+            var replaced = gain > error;
+            steps.Add(new FusionComparison(candidates[i].Name, candidates[kept].Name, gain, error, replaced));
+            kept = replaced ? i : kept;
+        }
+
+        return (kept, [.. steps]);
+    }
+
+    /// <summary>Mean of the per-row differences in correctness and its standard error.</summary>
+    internal static (double Gain, double StandardError) PairedGain(bool[] candidate, bool[] incumbent)
+    {
+        var differences = candidate.Zip(incumbent, (a, b) => (a ? 1.0 : 0.0) - (b ? 1.0 : 0.0)).ToArray();
+        var n = differences.Length;
+        var mean = differences.Average();
+        var variance = n > 1 ? differences.Sum(d => (d - mean) * (d - mean)) / (n - 1) : 0;
+        return (mean, Math.Sqrt(variance / n));
     }
 }

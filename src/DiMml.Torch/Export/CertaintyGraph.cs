@@ -17,13 +17,14 @@ internal static class CertaintyGraph
     public static string Fuse(
         OnnxGraph g, IReadOnlyList<OnnxBranch> branches, float temperature, CertaintyMeasure measure, out string weights,
             out string anyAvailable,
-        IReadOnlyList<bool>? preferred = null)
+        IReadOnlyList<bool>? preferred = null, BranchCombiner? combiner = null)
     {
         var certainty = branches.Select(b => Certainty(g, g.Node("Softmax", "branch_probabilities", [b.Logits], ("axis", 1L)), measure))
             .ToArray();
         var scaled = g.Node("Div", "scaled_certainty",
             [g.Node("Concat", "certainties", certainty, ("axis", 1L)), g.Scalar("temperature", temperature)]);
-        var available = Preferred(g, g.Node("Concat", "branch_available", branches.Select(b => b.Available), ("axis", 1L)), preferred);
+        var present = g.Node("Concat", "branch_available", branches.Select(b => b.Available), ("axis", 1L));
+        var available = Preferred(g, present, preferred);
         var masked = g.Node("Where", "masked_certainty", [available, scaled, g.Scalar("minus_infinity", float.NegativeInfinity)]);
         anyAvailable = g.Node("Greater", "any_available", [
             g.Node("ReduceMax", "available_max", [g.Node("Cast", "available_float", [available], ("to", (long)DataType.Float))],
@@ -37,7 +38,44 @@ internal static class CertaintyGraph
                 branches.Select(_ => g.Name("branch_weight")).ToArray(), ("axis", 1L));
         var terms = branches.Select((b, k) =>
             g.Node("Mul", "weighted", [parts[k], g.Node("Where", "kept_logits", [b.Available, b.Logits, g.Scalar("zero", 0f)])])).ToArray();
-        return terms.Skip(1).Aggregate(terms[0], (a, t) => g.Node("Add", "fused", [a, t]));
+        var fused = Sum(g, terms);
+        return combiner is null ? fused : Combine(g, combiner, branches, parts, present, fused);
+    }
+
+    private static string Sum(OnnxGraph g, string[] terms) => terms.Skip(1).Aggregate(terms[0], (a, t) => g.Node("Add", "fused", [a, t]));
+
+    // What BranchCombiner.Combine computes: per-class factors on the weighted log-probabilities, or the stacked regression for
+    // rows with every branch present (the weighted sum elsewhere).
+    private static string Combine(OnnxGraph g, BranchCombiner combiner, IReadOnlyList<OnnxBranch> branches, string[] weights,
+        string present,
+        string weightedSum)
+    {
+        var classes = combiner.ClassCount;
+        var logProbabilities = branches.Select(b => g.Node("LogSoftmax", "branch_log_probabilities", [b.Logits], ("axis", 1L))).ToArray();
+        var values = combiner.Weights.Select(v => (float)v).ToArray();
+        var bias = g.Floats("combiner_bias", combiner.Bias.Select(v => (float)v).ToArray(), 1, classes);
+        if (combiner.Kind == BranchCombinerKind.PerClass)
+        {
+            var terms = logProbabilities.Select((lp, k) =>
+            {
+                var factors = g.Floats("class_factors", values[(k * classes)..((k + 1) * classes)], 1, classes);
+                var kept = g.Node("Where", "kept_log_probabilities",
+                    [g.Node("Equal", "zero_weight", [weights[k], g.Scalar("zero", 0f)]), g.Scalar("zero", 0f),
+                        g.Node("Mul", "class_weighted", [lp, factors])]);
+                return g.Node("Mul", "per_class_term", [weights[k], kept]);
+            }).ToArray();
+            return g.Node("Add", "per_class_fused", [Sum(g, terms), bias]);
+        }
+
+        var features = g.Node("Concat", "stacked_features", logProbabilities, ("axis", 1L));
+        var stacked = g.Node("Add", "stacked_logits",
+            [g.Node("MatMul", "stacked_product",
+                [features, g.Floats("stacked_weights", values, combiner.BranchCount * classes, classes)]), bias]);
+        var all = g.Node("Greater", "all_available", [
+            g.Node("ReduceMin", "present_min", [g.Node("Cast", "present_float", [present], ("to", (long)DataType.Float))],
+                ("axes", new[] { 1L }), ("keepdims", 1L)),
+            g.Scalar("half", 0.5f)]);
+        return g.Node("Where", "stacked_fused", [all, stacked, weightedSum]);
     }
 
     /// <summary>Scales each branch's logits by its inverse calibration temperature (no node for τ = 1).</summary>

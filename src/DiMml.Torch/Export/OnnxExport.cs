@@ -45,7 +45,7 @@ public static class OnnxExport
         var branches = CertaintyGraph.Calibrate(g, Branches(g, model, modalities), model.Weighting.BranchTemperatures);
         var fused = CertaintyGraph.Fuse(g, branches, (float)model.Weighting.Temperature, CertaintyMeasure.MaxProbability, out var weights,
             out var anyAvailable,
-            model.Weighting.PreferredBranches);
+            model.Weighting.PreferredBranches, model.Weighting.Combiner);
 
         var outputs = new List<(string Name, string Value, DataType Type, long Width)>
         {
@@ -167,6 +167,7 @@ public static class OnnxExport
                 selection.BranchTemperatures.Select(t => t.ToString("R", invariant)));
             metadata[ModelMetadataKeys.HeldOutRows] = selection.HeldOutRows.ToString(invariant);
             metadata[ModelMetadataKeys.FusionHeadRows] = selection.HeadSource.ToString();
+            metadata[ModelMetadataKeys.RefittedOnAllRows] = selection.RefittedOnAllRows.ToString();
         }
 
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())

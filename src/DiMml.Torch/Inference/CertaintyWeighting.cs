@@ -7,20 +7,24 @@ namespace DiMml.Torch.Inference;
 /// <c>τ_k</c> when calibrated), certainty <c>c_k = max_j softmax(z_k)_j</c>, weights <c>w = softmax_k(c_k / T)</c> over
 /// the available branches, and fused logits <c>z = Σ_k w_k z_k</c>. Unavailable branches get weight 0; a row with no
 /// available branch gets NaN weights and NaN logits. With preferred branches, a row fuses only the preferred ones that
-/// are available, and falls back to all its available branches when none of those is.
+/// are available, and falls back to all its available branches when none of those is. With a <see cref="BranchCombiner"/>
+/// the weighted sum is replaced by a learnt combination of the calibrated log-probabilities.
 /// </summary>
 public sealed class CertaintyWeighting
 {
     private readonly double[]? branchTemperatures;
     private readonly bool[]? preferred;
+    private readonly BranchCombiner? combiner;
 
     /// <summary>Creates the weighting with temperature <paramref name="temperature"/>.</summary>
     /// <param name="temperature">T &gt; 0 (reference: 1 or 3); larger values flatten the weights towards uniform.</param>
     /// <param name="branchTemperatures">Optional per-branch calibration temperatures τ_k &gt; 0 (see
     /// <see cref="Calibration.TemperatureScaling"/>); null: the raw logits (the paper's).</param>
     /// <param name="preferredBranches">Optional per-branch flags: which branches to fuse (at least one true); null: all.</param>
+    /// <param name="combiner">Optional learnt combination of the calibrated log-probabilities that replaces the weighted sum;
+    /// null: the weighted sum of the logits (the paper's).</param>
     public CertaintyWeighting(double temperature = 1.0, IReadOnlyList<double>? branchTemperatures = null,
-        IReadOnlyList<bool>? preferredBranches = null)
+        IReadOnlyList<bool>? preferredBranches = null, BranchCombiner? combiner = null)
     {
         if (!double.IsFinite(temperature) || temperature <= 0)
         {
@@ -38,12 +42,15 @@ public sealed class CertaintyWeighting
             throw new ArgumentException("Prefer at least one branch, or pass null to fuse all of them.", nameof(preferredBranches));
         }
 
-        if (branchTemperatures is not null && preferredBranches is not null && branchTemperatures.Count != preferredBranches.Count)
+        var counts = new[] { branchTemperatures?.Count, preferredBranches?.Count, combiner?.BranchCount }.OfType<int>().Distinct();
+        if (counts.Count() > 1)
         {
-            throw new ArgumentException("Give as many preferred-branch flags as branch temperatures.", nameof(preferredBranches));
+            throw new ArgumentException("The branch temperatures, preferred-branch flags and combiner must be for as many branches.",
+                nameof(combiner));
         }
 
         Temperature = temperature;
+        this.combiner = combiner;
         this.branchTemperatures = branchTemperatures?.ToArray();
         preferred = preferredBranches?.ToArray();
     }
@@ -56,6 +63,9 @@ public sealed class CertaintyWeighting
 
     /// <summary>Which branches are fused (falling back to all available ones for a row that has none of them), or null for all.</summary>
     public IReadOnlyList<bool>? PreferredBranches => preferred;
+
+    /// <summary>The learnt combination of the calibrated log-probabilities, or null for the weighted sum of the logits.</summary>
+    public BranchCombiner? Combiner => combiner;
 
     /// <summary>The branches' calibrated logits <c>z_k / τ_k</c> (copies of the inputs when uncalibrated); the caller owns them.</summary>
     /// <param name="branchLogits">K tensors <c>[B, C]</c>.</param>
@@ -81,12 +91,19 @@ public sealed class CertaintyWeighting
         CheckBranchCount(branchLogits.Count);
         using var scope = NewDisposeScope();
         var logits = stack(Calibrate(branchLogits), 1);
-        var available = Preferred(availability ?? ones(logits.shape[0], logits.shape[1], dtype: ScalarType.Bool, device: logits.device));
+        var present = availability ?? ones(logits.shape[0], logits.shape[1], dtype: ScalarType.Bool, device: logits.device);
+        var available = Preferred(present);
         var unavailable = available.logical_not();
         var certainty = logits.softmax(2).amax(2) / Temperature;
         var weights = certainty.masked_fill(unavailable, double.NegativeInfinity).softmax(1);
         var kept = logits.masked_fill(unavailable.unsqueeze(2), 0.0);
         var fused = (weights.unsqueeze(2) * kept).sum(1);
+        if (combiner is not null)
+        {
+            fused = combiner.Combine(logits.log_softmax(2), weights.nan_to_num(0.0), fused, present.all(1));
+            fused = fused.masked_fill(available.any(1, keepdim: true).logical_not(), double.NaN);
+        }
+
         return (fused.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
     }
 
@@ -105,7 +122,7 @@ public sealed class CertaintyWeighting
 
     private void CheckBranchCount(int count)
     {
-        var expected = branchTemperatures?.Length ?? preferred?.Length;
+        var expected = branchTemperatures?.Length ?? preferred?.Length ?? combiner?.BranchCount;
         if (expected is { } k && k != count)
         {
             throw new ArgumentException($"This weighting was set up for {k} branches; got {count}.", "branchLogits");

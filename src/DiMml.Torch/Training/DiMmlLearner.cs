@@ -46,8 +46,28 @@ public sealed class DiMmlLearner
             return NetworkBuilder.DisposeOnFailure(network, () => Train(network, train, validation, validation, device));
         }
 
-        using var split = HeldOutSplit.Stratified(train, options.CalibrationFraction, options.RunSeed);
-        return NetworkBuilder.DisposeOnFailure(network, () => Train(network, split.Train, null, split.HeldOut, device));
+        MultimodalModel chosen;
+        using (var split = HeldOutSplit.Stratified(train, options.CalibrationFraction, options.RunSeed))
+        {
+            chosen = NetworkBuilder.DisposeOnFailure(network, () => Train(network, split.Train, null, split.HeldOut, device));
+        }
+
+        return options.RefitOnAllRows ? Refit(chosen, train, device) : chosen;
+    }
+
+    // Stage 1 and the paper's stage 2 again on every row, from the same seed (so the same initialisation and shuffles), scored
+    // with the fusion, temperatures and combiner chosen on the held-out rows. The refit checkpoints to its own sub-folder.
+    private MultimodalModel Refit(MultimodalModel chosen, IBatchSource train, Device device)
+    {
+        using (chosen)
+        {
+            var refit = options.ForRefit();
+            var network = NetworkBuilder.Build(refit, train, refit.FusionHead, device);
+            var model = NetworkBuilder.DisposeOnFailure(network, () => new DiMmlLearner(refit).Train(network, train, null, null, device));
+            return new MultimodalModel(model.Network, model.Kind, model.ModalityNames, model.History, model.Dimensions,
+                chosen.Selection!.Chosen.Weighting, device)
+            { Selection = chosen.Selection.AfterRefit() };
+        }
     }
 
     // heldOut: rows stage 1 never trains on, for calibration and the fusion choice; null for the paper's fusion.

@@ -33,10 +33,35 @@ public class DiMmlOptions : TrainerOptions
     internal bool FusionTrainsOnAugmentedBatches =>
         FusionFeatures == FusionFeatures.AugmentedBatches && Modalities.Any(m => m.Augmentation.Enabled);
 
-    /// <summary>How the trained model predicts. Default <see cref="InferenceFusion.CertaintyWeighting"/> (the paper's).
+    /// <summary>How the trained model predicts. Default <see cref="InferenceFusion.Selected"/>: rows are held out of stage 1
+    /// and the paper's weighting is kept unless another fusion is more accurate there by more than one standard error. This
+    /// differs from the paper, whose certainty weighting (<see cref="InferenceFusion.CertaintyWeighting"/>, one option away)
+    /// lost 15 points to its own best branch when one view was much weaker (docs/fusion-and-calibration.md has the table).
     /// <see cref="InferenceFusion.CalibratedCertaintyWeighting"/> and <see cref="InferenceFusion.Selected"/> hold rows out of
     /// stage 1 (the validation rows when given, else <see cref="CalibrationFraction"/> of the training rows).</summary>
-    public InferenceFusion Inference { get; set; } = InferenceFusion.CertaintyWeighting;
+    public InferenceFusion Inference { get; set; } = TrainerDefaults.Inference;
+
+    /// <summary>With held-out rows taken from the training rows (calibrated or selected fusion without validation rows): after
+    /// the fusion is chosen, train stage 1 and the fusion head again on all rows with the same seed and keep the chosen
+    /// fusion, temperatures and combiner. Costs a second training run. Default <see cref="TrainerDefaults.RefitOnAllRows"/>.
+    /// Has no effect with validation rows (stage 1 then trains on every training row already).</summary>
+    public bool RefitOnAllRows { get; set; } = TrainerDefaults.RefitOnAllRows;
+
+    /// <summary>The options of the refit on all rows: checkpoints in a <c>refit</c> sub-folder, resumed from there when the
+    /// interrupted run had reached the refit.</summary>
+    internal DiMmlOptions ForRefit()
+    {
+        var copy = (DiMmlOptions)ForRun(RunSeed, EpochCompleted);
+        copy.Inference = InferenceFusion.CertaintyWeighting;
+        copy.CheckpointDirectory = CheckpointDirectory is null ? null : Path.Combine(CheckpointDirectory, RefitFolder);
+        var resumed = ResumeFrom is null ? null
+            : Path.Combine(Directory.Exists(ResumeFrom) ? ResumeFrom : Path.GetDirectoryName(Path.GetFullPath(ResumeFrom))!, RefitFolder);
+        copy.ResumeFrom = resumed is not null && Directory.Exists(resumed) && Directory.EnumerateFiles(resumed).Any() ? resumed : null;
+        return copy;
+    }
+
+    /// <summary>The checkpoint sub-folder of the refit on all rows.</summary>
+    public const string RefitFolder = "refit";
 
     /// <summary>Without validation rows: the share of each class's training rows held out of stage 1 for calibration, the
     /// fusion head and the fusion choice (calibrated and selected fusion only). Default 0.1; at most 0.5.</summary>

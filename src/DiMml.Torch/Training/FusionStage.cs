@@ -24,9 +24,6 @@ internal sealed class FusionStage(
     MultimodalNetwork network, DiMmlOptions options, Device device, SgdRun run, CheckpointPlan checkpoints,
         Func<EffectiveDimensions?> dimensions)
 {
-    /// <summary>Folds of the cross-fitting that gives the fusion head's held-out logits.</summary>
-    public const int CrossFitFolds = 5;
-
     /// <summary>The paper's stage 2: the fusion head on the training rows' features.</summary>
     public void Train(IBatchSource train, IBatchSource? validation)
     {
@@ -59,7 +56,7 @@ internal sealed class FusionStage(
 
     /// <summary>
     /// Stage 2 with held-out rows. The fusion head is fitted twice: on the training rows (the paper's way, with the
-    /// history, checkpoints and validation of the run) and, cross-fitted in <see cref="CrossFitFolds"/> folds, on the
+    /// history, checkpoints and validation of the run) and, cross-fitted in <see cref="FusionSelection.CrossFitFolds"/> folds, on the
     /// held-out rows, whose encoders never memorised them. The variant more accurate on the held-out rows is kept (the
     /// held-out one is then refitted on all held-out rows); its held-out logits, honest either way, join the modality
     /// branches' for the branch temperatures and the fusion choice.
@@ -89,8 +86,10 @@ internal sealed class FusionStage(
         }
 
         network.eval();
-        return FusionSelection.Fit(branchNames, branches, labels, options.CertaintyTemperature, head is not null,
-            options.Inference == InferenceFusion.Selected, headSource);
+        return FusionSelection.Fit(branchNames, branches, labels,
+            new FusionChoiceSettings(options.CertaintyTemperature, head is not null, options.Inference == InferenceFusion.Selected,
+                options.RunSeed)
+            { HeadSource = headSource });
     }
 
     // The frozen encoders' features of an (augmented) batch: eval mode, no gradient, as in the one-off encoding.
@@ -122,7 +121,7 @@ internal sealed class FusionStage(
             return (trainedLogits, FusionHeadSource.TrainingRows);
         }
 
-        using var generator = new Generator(BatchOrder.Mix(options.RunSeed, int.MaxValue - 2 - CrossFitFolds));
+        using var generator = new Generator(BatchOrder.Mix(options.RunSeed, int.MaxValue - 2 - FusionSelection.CrossFitFolds));
         ParameterInit.All(head, generator);
         using var data = MultimodalDataset.FromTensors(features, labels, classCount);
         Quiet().Run(new StagePlan(TrainingStage.Fusion, options.FusionEpochs, data, head.parameters(), head, (inputs, y, _) =>
@@ -143,7 +142,7 @@ internal sealed class FusionStage(
     private Tensor CrossFit(FusionHeadKind kind, Tensor[] features, Tensor labels, int classCount)
     {
         var rows = labels.shape[0];
-        var folds = (int)Math.Min(CrossFitFolds, rows);
+        var folds = (int)Math.Min(FusionSelection.CrossFitFolds, rows);
         using var order = BatchOrder.Permutation(rows, options.RunSeed, int.MaxValue - 1);
         var fold = arange(rows, dtype: ScalarType.Int64).remainder(folds).index_select(0, order.argsort());
         var logits = zeros(rows, classCount, device: device);

@@ -50,6 +50,14 @@ public static class TrainerDefaults
     /// <summary>Share of each class's rows held out for calibrated and selected fusion: 0.1.</summary>
     public const double CalibrationFraction = 0.1;
 
+    /// <summary>How DI-MML predicts: <see cref="InferenceFusion.Selected"/> (the paper's weighting unless another fusion wins
+    /// clearly on held-out rows; not the paper's default, see <see cref="DiMmlOptions.Inference"/>).</summary>
+    public const InferenceFusion Inference = InferenceFusion.Selected;
+
+    /// <summary>Whether calibrated and selected fusion train stage 1 again on all rows after the choice: false (set by the
+    /// fusion suite's measurement, see docs/fusion-and-calibration.md).</summary>
+    public const bool RefitOnAllRows = false;
+
     /// <summary>Temperature T of the certainty weighting: 1.</summary>
     public const double CertaintyTemperature = 1.0;
 

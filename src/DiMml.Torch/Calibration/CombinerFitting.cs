@@ -1,0 +1,247 @@
+using DiMml.Torch.Inference;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace DiMml.Torch.Calibration;
+
+/// <summary>
+/// Fits a <see cref="BranchCombiner"/> on held-out rows: mean NLL plus an L2 penalty <c>s·‖θ − θ₀‖²</c> that pulls the
+/// weights towards the combination that needs no fitting (α = 1: the calibrated weighting; W = block identity: the product
+/// of the calibrated branches) and the biases towards 0. The strength s is chosen by inner cross-validation on the given
+/// rows (least held-out NLL). The problem is convex and small (at most K·C² + C parameters), so full-batch gradient descent
+/// with a backtracking line search in float64 solves it deterministically.
+/// </summary>
+public static class CombinerFitting
+{
+    /// <summary>The L2 strengths the inner cross-validation chooses from.</summary>
+    public static IReadOnlyList<double> Strengths { get; } = [1e-4, 1e-3, 1e-2, 1e-1];
+
+    /// <summary>Folds of the inner cross-validation.</summary>
+    public const int InnerFolds = 3;
+
+    private const int MaxIterations = 200;
+    private const int HistorySize = 10;
+    private const double Tolerance = 1e-9;
+
+    /// <summary>Fits the combiner, choosing the L2 strength by inner cross-validation.</summary>
+    /// <param name="kind">Per-class weighting or stacked combiner.</param>
+    /// <param name="logProbabilities"><c>[n, K, C]</c> calibrated log-probabilities of every branch (all present).</param>
+    /// <param name="certaintyWeights"><c>[n, K]</c> the rows' certainty weights (used by the per-class weighting).</param>
+    /// <param name="labels"><c>[n]</c> labels (int64).</param>
+    /// <param name="seed">Seed of the inner folds.</param>
+    public static BranchCombiner Fit(BranchCombinerKind kind, Tensor logProbabilities, Tensor certaintyWeights, Tensor labels, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(logProbabilities);
+        ArgumentNullException.ThrowIfNull(certaintyWeights);
+        ArgumentNullException.ThrowIfNull(labels);
+        var strength = ChooseStrength(kind, logProbabilities, certaintyWeights, labels, seed);
+        return FitWith(kind, logProbabilities, certaintyWeights, labels, strength);
+    }
+
+    /// <summary>Fits the combiner at one L2 strength.</summary>
+    /// <param name="kind">Per-class weighting or stacked combiner.</param>
+    /// <param name="logProbabilities"><c>[n, K, C]</c> calibrated log-probabilities.</param>
+    /// <param name="certaintyWeights"><c>[n, K]</c> certainty weights.</param>
+    /// <param name="labels"><c>[n]</c> labels.</param>
+    /// <param name="strength">L2 strength s ≥ 0.</param>
+    public static BranchCombiner FitWith(BranchCombinerKind kind, Tensor logProbabilities, Tensor certaintyWeights, Tensor labels,
+        double strength)
+    {
+        ArgumentNullException.ThrowIfNull(logProbabilities);
+        ArgumentOutOfRangeException.ThrowIfNegative(strength);
+        using var scope = NewDisposeScope();
+        var (k, c) = ((int)logProbabilities.shape[1], (int)logProbabilities.shape[2]);
+        var lp = logProbabilities.to(ScalarType.Float64).detach();
+        var cw = certaintyWeights.to(ScalarType.Float64).detach();
+        var y = labels.to(ScalarType.Int64);
+        var prior = Prior(kind, k, c, lp.device);
+        var size = (int)prior.numel();
+        var target = cat([prior.flatten(), zeros(c, ScalarType.Float64, lp.device)]);
+        var problem = new Problem(kind, BranchCombiner.Features(kind, lp, cw), F.one_hot(y, c).to(ScalarType.Float64), prior.shape, target,
+            strength);
+        var values = Minimise(problem.Evaluate, target.cpu().data<double>().ToArray());
+        return new BranchCombiner(kind, k, c, values[..size], values[size..]);
+    }
+
+    // The penalised mean NLL of a combiner and its gradient, written out: the fused logits are linear in the parameters, so
+    // dL/dz = (softmax(z) − onehot(y)) / n and the chain rule is one product; no autograd graph per evaluation.
+    private sealed class Problem(BranchCombinerKind kind, Tensor features, Tensor targets, long[] shape, Tensor prior, double strength)
+    {
+        public (double Value, double[] Gradient) Evaluate(double[] theta)
+        {
+            using var scope = NewDisposeScope();
+            var t = tensor(theta, ScalarType.Float64, features.device);
+            var size = theta.Length - shape[^1];
+            var (w, b) = (t[..(int)size].reshape(shape), t[(int)size..]);
+            var logProbabilities = BranchCombiner.Apply(kind, features, w, b).log_softmax(1);
+            var rows = targets.shape[0];
+            var offset = t - prior;
+            var value = -(logProbabilities * targets).sum() / rows + strength * offset.square().sum();
+            var residual = (logProbabilities.exp() - targets) / rows;
+            var weightGradient = kind == BranchCombinerKind.PerClass
+                ? (features * residual.unsqueeze(1)).sum([0L])
+                : features.t().matmul(residual);
+            var gradient = cat([weightGradient.flatten(), residual.sum([0L])]) + 2 * strength * offset;
+            return (value.item<double>(), gradient.cpu().data<double>().ToArray());
+        }
+    }
+
+    /// <summary>Mean NLL of <paramref name="labels"/> under the combiner's fused logits.</summary>
+    /// <param name="combiner">A fitted combiner.</param>
+    /// <param name="logProbabilities"><c>[n, K, C]</c> calibrated log-probabilities.</param>
+    /// <param name="certaintyWeights"><c>[n, K]</c> certainty weights.</param>
+    /// <param name="labels"><c>[n]</c> labels.</param>
+    public static double NegativeLogLikelihood(BranchCombiner combiner, Tensor logProbabilities, Tensor certaintyWeights, Tensor labels)
+    {
+        ArgumentNullException.ThrowIfNull(combiner);
+        ArgumentNullException.ThrowIfNull(logProbabilities);
+        using var scope = NewDisposeScope();
+        var lp = logProbabilities.to(ScalarType.Float64);
+        var w = tensor(combiner.Weights.ToArray(), ScalarType.Float64, lp.device).reshape(combiner.WeightShape);
+        var b = tensor(combiner.Bias.ToArray(), ScalarType.Float64, lp.device);
+        var logits = BranchCombiner.Logits(combiner.Kind, w, b, lp, certaintyWeights.to(ScalarType.Float64));
+        return F.cross_entropy(logits, labels.to(ScalarType.Int64)).item<double>();
+    }
+
+    /// <summary>The strength of <see cref="Strengths"/> with the least mean NLL over <see cref="InnerFolds"/> folds of the given
+    /// rows (the weakest on a tie).</summary>
+    /// <param name="kind">Per-class weighting or stacked combiner.</param>
+    /// <param name="logProbabilities"><c>[n, K, C]</c> calibrated log-probabilities.</param>
+    /// <param name="certaintyWeights"><c>[n, K]</c> certainty weights.</param>
+    /// <param name="labels"><c>[n]</c> labels.</param>
+    /// <param name="seed">Seed of the folds.</param>
+    public static double ChooseStrength(BranchCombinerKind kind, Tensor logProbabilities, Tensor certaintyWeights, Tensor labels, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(logProbabilities);
+        ArgumentNullException.ThrowIfNull(certaintyWeights);
+        ArgumentNullException.ThrowIfNull(labels);
+        using var scope = NewDisposeScope();
+        var (lp, cw, y) = (logProbabilities.to(ScalarType.Float64), certaintyWeights.to(ScalarType.Float64), labels.to(ScalarType.Int64));
+        var rows = y.shape[0];
+        var folds = (int)Math.Min(InnerFolds, rows / 2);
+        if (folds < 2)
+        {
+            return Strengths[^1];
+        }
+
+        using var fold = Folds.Assign(rows, folds, seed);
+        var losses = Strengths.Select(s => Enumerable.Range(0, folds).Average(f =>
+        {
+            using var step = NewDisposeScope();
+            var (fit, held) = Folds.Split(fold, f, lp.device);
+            var combiner = FitWith(kind, lp.index_select(0, fit), cw.index_select(0, fit), y.index_select(0, fit), s);
+            return NegativeLogLikelihood(combiner, lp.index_select(0, held), cw.index_select(0, held), y.index_select(0, held));
+        })).ToArray();
+        return Strengths[Array.IndexOf(losses, losses.Min())];
+    }
+
+    private static Tensor Prior(BranchCombinerKind kind, int branches, int classes, Device device) => kind == BranchCombinerKind.PerClass
+        ? ones(branches, classes, ScalarType.Float64, device)
+        : eye(classes, dtype: ScalarType.Float64, device: device).repeat(branches, 1);
+
+    // Limited-memory BFGS (two-loop recursion, Nocedal & Wright alg. 7.4) with an Armijo backtracking line search: a few
+    // dozen iterations on these smooth convex problems. The parameters are few (at most K·C² + C), so the quasi-Newton
+    // algebra runs on managed arrays and libtorch only evaluates the objective and its gradient.
+    private static double[] Minimise(Func<double[], (double Value, double[] Gradient)> evaluate, double[] start)
+    {
+        var theta = start;
+        var (value, gradient) = evaluate(theta);
+        var history = new List<(double[] S, double[] Y, double Rho)>();
+        for (var i = 0; i < MaxIterations && gradient.Max(Math.Abs) > 1e-9; i++)
+        {
+            var direction = Direction(gradient, history);
+            var slope = Dot(direction, gradient);
+            if (slope >= 0)
+            {
+                history.Clear();
+                direction = gradient.Select(g => -g).ToArray();
+                slope = -Dot(gradient, gradient);
+            }
+
+            (double[] Theta, double Value, double[] Gradient)? accepted = null;
+            for (var (step, tries) = (1.0, 0); tries < 40 && accepted is null; step /= 2, tries++)
+            {
+                var candidate = theta.Select((t, j) => t + step * direction[j]).ToArray();
+                var (candidateValue, candidateGradient) = evaluate(candidate);
+                if (double.IsFinite(candidateValue) && candidateValue <= value + 1e-4 * step * slope)
+                {
+                    accepted = (candidate, candidateValue, candidateGradient);
+                }
+            }
+
+            if (accepted is not { } next)
+            {
+                break;
+            }
+
+            var s = next.Theta.Select((t, j) => t - theta[j]).ToArray();
+            var y = next.Gradient.Select((g, j) => g - gradient[j]).ToArray();
+            var curvature = Dot(s, y);
+            if (curvature > 1e-12)
+            {
+                history.Add((s, y, 1 / curvature));
+                if (history.Count > HistorySize)
+                {
+                    history.RemoveAt(0);
+                }
+            }
+
+            var change = value - next.Value;
+            (theta, value, gradient) = next;
+            if (change < Tolerance * Math.Max(1, Math.Abs(value)))
+            {
+                break;
+            }
+        }
+
+        return theta;
+    }
+
+    private static double[] Direction(double[] gradient, List<(double[] S, double[] Y, double Rho)> history)
+    {
+        var q = (double[])gradient.Clone();
+        var alphas = new double[history.Count];
+        for (var j = history.Count - 1; j >= 0; j--)
+        {
+            alphas[j] = history[j].Rho * Dot(history[j].S, q);
+            Axpy(-alphas[j], history[j].Y, q);
+        }
+
+        if (history.Count > 0)
+        {
+            var (s, y, _) = history[^1];
+            var scale = Dot(s, y) / Dot(y, y);
+            for (var j = 0; j < q.Length; j++)
+            {
+                q[j] *= scale;
+            }
+        }
+
+        for (var j = 0; j < history.Count; j++)
+        {
+            Axpy(alphas[j] - history[j].Rho * Dot(history[j].Y, q), history[j].S, q);
+        }
+
+        return q.Select(v => -v).ToArray();
+    }
+
+    private static double Dot(double[] a, double[] b)
+    {
+        var sum = 0.0;
+        for (var j = 0; j < a.Length; j++)
+        {
+            sum += a[j] * b[j];
+        }
+
+        return sum;
+    }
+
+    // q += a · x
+    private static void Axpy(double a, double[] x, double[] q)
+    {
+        for (var j = 0; j < q.Length; j++)
+        {
+            q[j] += a * x[j];
+        }
+    }
+}

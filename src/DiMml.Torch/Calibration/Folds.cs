@@ -1,0 +1,24 @@
+using DiMml.Torch.Data;
+using static TorchSharp.torch;
+
+namespace DiMml.Torch.Calibration;
+
+/// <summary>Seeded fold assignment of held-out rows for cross-fitting: fold sizes differ by at most one row.</summary>
+internal static class Folds
+{
+    /// <summary>The fold of each of <paramref name="rows"/> rows <c>[n]</c> (int64), from a seeded permutation.</summary>
+    public static Tensor Assign(long rows, int folds, int seed)
+    {
+        using var order = BatchOrder.Permutation(rows, seed, int.MaxValue - 3);
+        using var position = order.argsort();
+        using var index = arange(rows, dtype: ScalarType.Int64).remainder(folds);
+        return index.index_select(0, position);
+    }
+
+    /// <summary>Row indices outside fold <paramref name="fold"/> (to fit on) and inside it (to score).</summary>
+    public static (Tensor Fit, Tensor Held) Split(Tensor assignment, int fold, Device device)
+    {
+        using var inFold = assignment.eq(fold);
+        return (nonzero(inFold.logical_not()).flatten().to(device), nonzero(inFold).flatten().to(device));
+    }
+}
