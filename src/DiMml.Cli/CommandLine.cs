@@ -15,7 +15,8 @@ internal sealed class CommandLine
 
     private const string MethodsHelp =
         "unimodal:NAME, joint, dimml (the default: fusion chosen on a held-out tenth of the training rows), dimml-paper (the " +
-        "paper's certainty weighting, no rows held out), dimml-refit (dimml, then stage 1 again on all rows), dimml-no-duc, " +
+        "paper's certainty weighting, no rows held out), dimml-no-refit and dimml-refit (dimml never or always training stage 1 again " +
+        "on all rows after the choice), dimml-no-duc, " +
         "dimml-no-shared-head, dimml-fusion-head (no weighting), dimml-calibrated, lightgbm (on the concatenated features)";
 
     private readonly ParseResult result;

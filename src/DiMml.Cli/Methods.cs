@@ -20,7 +20,8 @@ internal static class Methods
         methods.Add(Joint(ml, data, budget, evaluation, onEpoch));
         methods.Add(DiMml(ml, data, budget, "dimml", _ => { }, onEpoch));
         methods.Add(DiMml(ml, data, budget, "dimml-paper", o => o.Inference = InferenceFusion.CertaintyWeighting, onEpoch));
-        methods.Add(DiMml(ml, data, budget, "dimml-refit", o => o.RefitOnAllRows = true, onEpoch));
+        methods.Add(DiMml(ml, data, budget, "dimml-no-refit", o => o.RefitOnAllRows = RefitPolicy.Never, onEpoch));
+        methods.Add(DiMml(ml, data, budget, "dimml-refit", o => o.RefitOnAllRows = RefitPolicy.Always, onEpoch));
         methods.Add(DiMml(ml, data, budget, "dimml-no-duc", o => o.DucWeight = 0, onEpoch));
         methods.Add(DiMml(ml, data, budget, "dimml-no-shared-head", o => o.SharedHeadWeight = 0, onEpoch));
         methods.Add(DiMml(ml, data, budget, "dimml-fusion-head", o => o.Inference = InferenceFusion.FusionHeadOnly, onEpoch));

@@ -1,4 +1,5 @@
 using DiMml.TestSupport;
+using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -81,7 +82,7 @@ public sealed class CalibratedFusionTests
     }
 
     [TestMethod]
-    public void SelectedFusionIsRecordedInDiagnosticsLogAndModelFile()
+    public void TheDefaultFusionChoiceIsRecordedInDiagnosticsLogAndModelFile()
     {
         var ml = new MLContext(seed: 0);
         var log = new List<string>();
@@ -89,15 +90,20 @@ public sealed class CalibratedFusionTests
         var train = ml.Data.LoadFromEnumerable(TwoViewRows.Make(300, seed: 42, separation: 2.5));
         var test = ml.Data.LoadFromEnumerable(TwoViewRows.Make(150, seed: 42, separation: 2.5, sample: 1));
         var options = TwoViewRows.SmallOptions();
-        options.Inference = InferenceFusion.Selected;
         options.CalibrationFraction = 0.2;
+        Assert.AreEqual(InferenceFusion.Selected, options.Inference, "the default");
         var model = TwoViewRows.Pipeline(ml, options).Fit(train);
         var trained = ((IEnumerable<ITransformer>)model).OfType<DiMmlTransformer>().Single();
         var diagnostics = trained.Diagnostics;
 
         Assert.AreEqual(60, diagnostics.HeldOutRows);
         Assert.IsNotNull(diagnostics.FusionChoice);
-        Assert.AreEqual(diagnostics.FusionCandidateAccuracy.Values.Max(), diagnostics.FusionCandidateAccuracy[diagnostics.FusionChoice]);
+        CollectionAssert.AreEqual(new[] { "paper-t1", "paper-t3", "branch:top", "branch:bottom", "fusion-head", "calibrated", "per-class",
+            "stacked" }, diagnostics.FusionCandidateAccuracy.Keys.ToArray());
+        Assert.HasCount(7, diagnostics.FusionComparisons);
+        Assert.AreEqual(diagnostics.FusionComparisons.LastOrDefault(c => c.Replaced)?.Candidate ?? "paper-t1", diagnostics.FusionChoice);
+        var fitted = diagnostics.FusionChoice is "calibrated" or "per-class" or "stacked";
+        Assert.AreEqual(!fitted, diagnostics.RefittedOnAllRows, "by default, refitted unless the choice fitted something on the held-out rows");
         CollectionAssert.AreEquivalent(new[] { "top", "bottom", "fusion" }, diagnostics.BranchTemperatures.Keys.ToArray());
         Assert.IsTrue(log.Any(line =>
             line.Contains("Fusion chosen on held-out rows: " + diagnostics.FusionChoice, StringComparison.Ordinal)),
@@ -109,6 +115,8 @@ public sealed class CalibratedFusionTests
         Assert.AreEqual(diagnostics.FusionChoice, info.Fusion);
         Assert.HasCount(3, info.BranchTemperatures);
         Assert.AreEqual(diagnostics.FusionCandidateAccuracy[info.Fusion!], info.FusionCandidateAccuracy[info.Fusion!], 1e-12);
+        Assert.HasCount(8, info.FusionCandidateAccuracy);
+        Assert.AreEqual(diagnostics.RefittedOnAllRows, info.RefittedOnAllRows);
         var loaded = new MLContext().Model.Load(path, out _);
         CollectionAssert.AreEqual(
             model.Transform(test).GetColumn<float[]>("Score").SelectMany(s => s).ToArray(),
@@ -118,5 +126,33 @@ public sealed class CalibratedFusionTests
         // A sanity bound, not a benchmark: the held-out choice among near-tied candidates moves with the CPU's kernels
         // (0.86 to 0.99 seen on one AMD EPYC, depending on the thread count other tests left behind).
         Assert.IsGreaterThanOrEqualTo(0.8, ml.MulticlassClassification.Evaluate(model.Transform(test)).MicroAccuracy);
+    }
+
+    [TestMethod]
+    public void RefitOnAllRowsIsRecordedAndTheLoadedModelScoresTheSame()
+    {
+        var ml = new MLContext(seed: 0);
+        var train = ml.Data.LoadFromEnumerable(TwoViewRows.Make(300, seed: 43, separation: 2.5));
+        var test = ml.Data.LoadFromEnumerable(TwoViewRows.Make(100, seed: 43, separation: 2.5, sample: 1));
+        var options = TwoViewRows.SmallOptions(epochs: 4);
+        options.RefitOnAllRows = RefitPolicy.Always;
+        var epochs = new List<EpochRecord>();
+        options.EpochCompleted = epochs.Add;
+        var model = TwoViewRows.Pipeline(ml, options).Fit(train);
+        var diagnostics = ((IEnumerable<ITransformer>)model).OfType<DiMmlTransformer>().Single().Diagnostics;
+
+        Assert.IsTrue(diagnostics.RefittedOnAllRows);
+        Assert.AreEqual(300, diagnostics.TrainingRows);
+        Assert.AreEqual(8, epochs.Count(e => e.Stage == TrainingStage.Detached), "stage 1 twice: on the training share, then on all rows");
+        Assert.AreEqual(4, diagnostics.History.Count(e => e.Stage == TrainingStage.Detached), "the model's history is the refit's");
+        var path = Path.Combine(Path.GetTempPath(), $"refit-{Guid.NewGuid():N}.zip");
+        ml.Model.Save(model, train.Schema, path);
+        Assert.IsTrue(DiMmlModelInfo.Read(path).RefittedOnAllRows);
+        var loaded = new MLContext().Model.Load(path, out _);
+        CollectionAssert.AreEqual(
+            model.Transform(test).GetColumn<float[]>("Score").SelectMany(s => s).ToArray(),
+            loaded.Transform(test).GetColumn<float[]>("Score").SelectMany(s => s).ToArray());
+        (loaded as IDisposable)?.Dispose();
+        File.Delete(path);
     }
 }

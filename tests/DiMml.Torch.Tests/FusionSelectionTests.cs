@@ -83,6 +83,7 @@ public sealed class FusionSelectionTests
         using var train = StrongAndNoise(300, 0);
         var options = Options(InferenceFusion.Selected);
         options.Epochs = 2;
+        options.RefitOnAllRows = RefitPolicy.Never;   // a refit's stage 2 reports its epochs like any run's
         var fusionEpochs = 0;
         options.EpochCompleted = r => fusionEpochs += r.Stage == TrainingStage.Fusion ? 1 : 0;
         using var model = new DiMmlLearner(options).Fit(train);
@@ -90,5 +91,37 @@ public sealed class FusionSelectionTests
         Assert.AreEqual(options.FusionEpochs, fusionEpochs);
         Assert.AreEqual(options.FusionEpochs, model.History.Of(TrainingStage.Fusion).Count());
         Assert.AreNotEqual(Calibration.FusionHeadSource.None, model.Selection!.HeadSource);
+    }
+
+    [TestMethod]
+    public void RefitOnAllRowsKeepsTheChoiceAndCheckpointsInItsOwnFolder()
+    {
+        using var train = StrongAndNoise(400, 0);
+        var directory = Directory.CreateTempSubdirectory("dimml-refit-").FullName;
+        try
+        {
+            var options = Options(InferenceFusion.Selected);
+            options.Epochs = 3;
+            options.RefitOnAllRows = RefitPolicy.Never;
+            using var held = new DiMmlLearner(options).Fit(train);
+            options.RefitOnAllRows = RefitPolicy.Always;
+            options.CheckpointDirectory = directory;
+            using var refit = new DiMmlLearner(options).Fit(train);
+
+            Assert.IsTrue(refit.Selection!.RefittedOnAllRows);
+            Assert.IsFalse(held.Selection!.RefittedOnAllRows);
+            Assert.AreEqual(held.Selection.Chosen.Name, refit.Selection.Chosen.Name, "the same seed makes the same choice");
+            CollectionAssert.AreEqual(held.Selection.BranchTemperatures.ToArray(), refit.Selection.BranchTemperatures.ToArray());
+            Assert.AreSame(refit.Selection.Chosen.Weighting, refit.Weighting, "scored with the chosen fusion");
+            Assert.IsNotEmpty(Directory.GetFiles(Path.Combine(directory, DiMmlOptions.RefitFolder)));
+            Assert.IsNotEmpty(Directory.GetFiles(directory), "the first run's checkpoints stay beside the refit's");
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            var (first, second) = (held.Network.Encoders[0].parameters().First(), refit.Network.Encoders[0].parameters().First());
+            Assert.IsFalse(first.allclose(second), "stage 1 was trained again, on more rows");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }

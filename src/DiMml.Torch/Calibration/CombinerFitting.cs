@@ -64,9 +64,15 @@ public static class CombinerFitting
     }
 
     // The penalised mean NLL of a combiner and its gradient, written out: the fused logits are linear in the parameters, so
-    // dL/dz = (softmax(z) − onehot(y)) / n and the chain rule is one product; no autograd graph per evaluation.
+    // dL/dz = (softmax(z) − onehot(y)) / n and the chain rule is one product; no autograd graph per evaluation. The constants
+    // are tensors, not scalars: tens of thousands of evaluations would otherwise create as many short-lived native Scalars,
+    // and one finalised while libtorch still read it failed a fit ("toDouble") under heavy GC.
     private sealed class Problem(BranchCombinerKind kind, Tensor features, Tensor targets, long[] shape, Tensor prior, double strength)
     {
+        private readonly Tensor inverseRows = tensor(1.0 / targets.shape[0], ScalarType.Float64, features.device);
+        private readonly Tensor penalty = tensor(strength, ScalarType.Float64, features.device);
+        private readonly Tensor twicePenalty = tensor(2 * strength, ScalarType.Float64, features.device);
+
         public (double Value, double[] Gradient) Evaluate(double[] theta)
         {
             using var scope = NewDisposeScope();
@@ -74,14 +80,13 @@ public static class CombinerFitting
             var size = theta.Length - shape[^1];
             var (w, b) = (t[..(int)size].reshape(shape), t[(int)size..]);
             var logProbabilities = BranchCombiner.Apply(kind, features, w, b).log_softmax(1);
-            var rows = targets.shape[0];
             var offset = t - prior;
-            var value = -(logProbabilities * targets).sum() / rows + strength * offset.square().sum();
-            var residual = (logProbabilities.exp() - targets) / rows;
+            var value = (logProbabilities * targets).sum().neg() * inverseRows + offset.square().sum() * penalty;
+            var residual = (logProbabilities.exp() - targets) * inverseRows;
             var weightGradient = kind == BranchCombinerKind.PerClass
                 ? (features * residual.unsqueeze(1)).sum([0L])
                 : features.t().matmul(residual);
-            var gradient = cat([weightGradient.flatten(), residual.sum([0L])]) + 2 * strength * offset;
+            var gradient = cat([weightGradient.flatten(), residual.sum([0L])]) + offset * twicePenalty;
             return (value.item<double>(), gradient.cpu().data<double>().ToArray());
         }
     }

@@ -8,4 +8,9 @@ namespace DiMml.Torch.Calibration;
 /// <param name="Weighting">The weighting that implements it, fitted on every held-out row.</param>
 /// <param name="HeldOutAccuracy">Cross-fitted accuracy on the held-out rows: each row is scored by a version of the candidate
 /// (temperatures, combiner, fusion head) fitted without it.</param>
-public sealed record FusionCandidate(string Name, CertaintyWeighting Weighting, double HeldOutAccuracy);
+public sealed record FusionCandidate(string Name, CertaintyWeighting Weighting, double HeldOutAccuracy)
+{
+    /// <summary>Whether its predictions depend on what it fitted on the held-out rows (temperatures in the weighting, a
+    /// combiner): true for the calibrated, per-class and stacked fusion.</summary>
+    public bool FittedOnHeldOutRows { get; init; }
+}

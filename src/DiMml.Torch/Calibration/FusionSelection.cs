@@ -86,7 +86,8 @@ public sealed class FusionSelection
             CombinerFitting.ChooseStrength(k, all.LogProbabilities, all.Weights, labels, settings.Seed));
         var specs = Specs(branchNames, settings, strengths).ToArray();
         var correct = CrossFitted(specs, branchLogits, labels, settings);
-        var candidates = specs.Select((s, i) => new FusionCandidate(s.Name, s.Fit(all), correct[i].Average(c => c ? 1.0 : 0.0))).ToArray();
+        var candidates = specs.Select((s, i) =>
+            new FusionCandidate(s.Name, s.Fit(all), correct[i].Average(c => c ? 1.0 : 0.0)) { FittedOnHeldOutRows = s.Fitted }).ToArray();
         var temperatures = all.Temperatures;
         var (chosen, comparisons) = settings.Select
             ? Choose(candidates, correct)
@@ -97,7 +98,7 @@ public sealed class FusionSelection
     // Rows a candidate is fitted on, with what every candidate needs of them computed once.
     private sealed record FitRows(Tensor Labels, double[] Temperatures, Tensor LogProbabilities, Tensor Weights);
 
-    private sealed record Spec(string Name, Func<FitRows, CertaintyWeighting> Fit);
+    private sealed record Spec(string Name, Func<FitRows, CertaintyWeighting> Fit, bool Fitted = false);
 
     private static FitRows Rows(IReadOnlyList<Tensor> logits, Tensor labels, double certaintyTemperature)
     {
@@ -128,11 +129,11 @@ public sealed class FusionSelection
             yield return new("fusion-head", r => new CertaintyWeighting(1.0, r.Temperatures, only));
         }
 
-        yield return new(CalibratedName, r => new CertaintyWeighting(t, r.Temperatures));
+        yield return new(CalibratedName, r => new CertaintyWeighting(t, r.Temperatures), Fitted: true);
         foreach (var (kind, name) in new[] { (BranchCombinerKind.PerClass, PerClassName), (BranchCombinerKind.Stacked, StackedName) })
         {
             yield return new(name, r => new CertaintyWeighting(t, r.Temperatures,
-                combiner: CombinerFitting.FitWith(kind, r.LogProbabilities, r.Weights, r.Labels, strengths[kind])));
+                combiner: CombinerFitting.FitWith(kind, r.LogProbabilities, r.Weights, r.Labels, strengths[kind])), Fitted: true);
         }
     }
 

@@ -52,7 +52,7 @@ public sealed class DiMmlLearner
             chosen = NetworkBuilder.DisposeOnFailure(network, () => Train(network, split.Train, null, split.HeldOut, device));
         }
 
-        return options.RefitOnAllRows ? Refit(chosen, train, device) : chosen;
+        return options.Refits(chosen.Selection!.Chosen) ? Refit(chosen, train, device) : chosen;
     }
 
     // Stage 1 and the paper's stage 2 again on every row, from the same seed (so the same initialisation and shuffles), scored

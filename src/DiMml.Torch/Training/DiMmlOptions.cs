@@ -41,11 +41,16 @@ public class DiMmlOptions : TrainerOptions
     /// stage 1 (the validation rows when given, else <see cref="CalibrationFraction"/> of the training rows).</summary>
     public InferenceFusion Inference { get; set; } = TrainerDefaults.Inference;
 
-    /// <summary>With held-out rows taken from the training rows (calibrated or selected fusion without validation rows): after
-    /// the fusion is chosen, train stage 1 and the fusion head again on all rows with the same seed and keep the chosen
-    /// fusion, temperatures and combiner. Costs a second training run. Default <see cref="TrainerDefaults.RefitOnAllRows"/>.
-    /// Has no effect with validation rows (stage 1 then trains on every training row already).</summary>
-    public bool RefitOnAllRows { get; set; } = TrainerDefaults.RefitOnAllRows;
+    /// <summary>With held-out rows taken from the training rows (calibrated or selected fusion without validation rows): whether,
+    /// after the fusion is chosen, stage 1 and the fusion head train again on all rows with the same seed, keeping the chosen
+    /// fusion, temperatures and combiner. A refit costs a second training run. Default
+    /// <see cref="RefitPolicy.WhenChoiceIsFitFree"/>. Has no effect with validation rows (stage 1 then trains on every
+    /// training row already).</summary>
+    public RefitPolicy RefitOnAllRows { get; set; } = TrainerDefaults.RefitOnAllRows;
+
+    /// <summary>Whether the run refits after choosing <paramref name="chosen"/>.</summary>
+    internal bool Refits(Calibration.FusionCandidate chosen) =>
+        RefitOnAllRows == RefitPolicy.Always || (RefitOnAllRows == RefitPolicy.WhenChoiceIsFitFree && !chosen.FittedOnHeldOutRows);
 
     /// <summary>The options of the refit on all rows: checkpoints in a <c>refit</c> sub-folder, resumed from there when the
     /// interrupted run had reached the refit.</summary>
@@ -104,6 +109,8 @@ public class DiMmlOptions : TrainerOptions
             $"{string.Join(", ", Enum.GetNames<InferenceFusion>())}");
         Require(Inference != InferenceFusion.FusionHeadOnly || FusionHead != FusionHeadKind.None, nameof(Inference),
             "is FusionHeadOnly but FusionHead is None; choose a fusion head to predict with");
+        Require(Enum.IsDefined(RefitOnAllRows), nameof(RefitOnAllRows), $"is {RefitOnAllRows}; use one of " +
+            $"{string.Join(", ", Enum.GetNames<RefitPolicy>())}");
         Require(CalibrationFraction > 0 && CalibrationFraction <= 0.5, nameof(CalibrationFraction), $"is {CalibrationFraction}; it must " +
             $"be in (0, 0.5]");
         Require(double.IsFinite(CertaintyTemperature) && CertaintyTemperature > 0, nameof(CertaintyTemperature),

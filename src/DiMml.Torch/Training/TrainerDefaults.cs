@@ -54,9 +54,9 @@ public static class TrainerDefaults
     /// clearly on held-out rows; not the paper's default, see <see cref="DiMmlOptions.Inference"/>).</summary>
     public const InferenceFusion Inference = InferenceFusion.Selected;
 
-    /// <summary>Whether calibrated and selected fusion train stage 1 again on all rows after the choice: false (set by the
-    /// fusion suite's measurement, see docs/fusion-and-calibration.md).</summary>
-    public const bool RefitOnAllRows = false;
+    /// <summary>Whether calibrated and selected fusion train stage 1 again on all rows after the choice:
+    /// <see cref="RefitPolicy.WhenChoiceIsFitFree"/> (set by the fusion suite's measurement, see docs/fusion-and-calibration.md).</summary>
+    public const RefitPolicy RefitOnAllRows = RefitPolicy.WhenChoiceIsFitFree;
 
     /// <summary>Temperature T of the certainty weighting: 1.</summary>
     public const double CertaintyTemperature = 1.0;
