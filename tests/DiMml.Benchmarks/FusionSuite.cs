@@ -116,8 +116,8 @@ internal static class FusionSuite
         foreach (var (key, policy) in new[] { ("default", TrainerDefaults.RefitOnAllRows), ("always", RefitPolicy.Always) })
         {
             watch.Restart();
-            using var model = new DiMmlLearner(Options(new DiMmlOptions { FusionEpochs = 5, RefitOnAllRows = policy }, task, settings.Epochs,
-                seed)).Fit(train);
+            var options = Options(new DiMmlOptions { FusionEpochs = 5, RefitOnAllRows = policy }, task, settings.Epochs, seed);
+            using var model = new DiMmlLearner(options).Fit(train);
             result[$"time:{key}"] = watch.Elapsed.TotalSeconds;
             result[key] = model.Evaluate(test).Accuracy;
             result[$"refitted:{key}"] = model.Selection!.RefittedOnAllRows ? 1 : 0;
@@ -153,7 +153,8 @@ internal static class FusionSuite
             "",
             string.Create(CultureInfo.InvariantCulture, $"Chosen per seed: {string.Join(", ", choices)}; the default refitted on " +
                 $"{results.Count(r => r["refitted:default"] > 0)} of {results.Count} seeds. The choice differed from the test-best " +
-                $"candidate on {disagreements} of {results.Count} seeds (mean regret {results.Average(r => r["regret"]) * 100:F2} points)."),
+                $"candidate on {disagreements} of {results.Count} seeds (mean regret " +
+                $"{results.Average(r => r["regret"]) * 100:F2} points)."),
             "",
         ];
     }

@@ -83,7 +83,8 @@ internal static class FusionTasks
         {
             this.pixels = pixels;
             Labels = labels;
-            byClass = Enumerable.Range(0, Classes).Select(c => labels.Select((y, i) => (y, i)).Where(p => p.y == c).Select(p => p.i).ToArray())
+            byClass = Enumerable.Range(0, Classes)
+                .Select(c => labels.Select((y, i) => (y, i)).Where(p => p.y == c).Select(p => p.i).ToArray())
                 .ToArray();
         }
 

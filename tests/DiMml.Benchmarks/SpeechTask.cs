@@ -23,14 +23,16 @@ internal static class SpeechTask
     {
         var data = new Lazy<(float[][] Audio, float[][] Image, int[] Labels, bool[] IsTest, int AudioSize)>(() => Build(settings));
         return new FusionTask("speech", $"{settings.Clips} spoken class names (espeak-ng, noise at -25 to +5 dB SNR, 1 s, 40-bin log-mel " +
-            "spectrogram) paired with a Fashion-MNIST image of the class; three quarters train, one quarter test", ["audio", "image"], false,
+            "spectrogram) paired with a Fashion-MNIST image of the class; three quarters train, one quarter test", ["audio", "image"],
+            false,
             _ =>
             {
                 var (audio, image, labels, isTest, size) = data.Value;
                 MultimodalDataset Split(bool test)
                 {
                     var rows = Enumerable.Range(0, labels.Length).Where(i => isTest[i] == test).ToArray();
-                    return MultimodalDataset.FromArrays([rows.SelectMany(i => audio[i]).ToArray(), rows.SelectMany(i => image[i]).ToArray()],
+                    float[][] views = [rows.SelectMany(i => audio[i]).ToArray(), rows.SelectMany(i => image[i]).ToArray()];
+                    return MultimodalDataset.FromArrays(views,
                         [size, 784], rows.Select(i => labels[i]).ToArray(), ClassNames.Length);
                 }
 
@@ -56,7 +58,8 @@ internal static class SpeechTask
         var isTest = labels.Select((_, i) => i / ClassNames.Length % 4 == 3).ToArray();
         var noisyFolder = Path.Combine(settings.SpeechFolder, string.Create(CultureInfo.InvariantCulture, $"snr{MinSnr}to{MaxSnr}"));
         var plans = labels.Select((y, i) => (Path: Path.Combine(noisyFolder, $"{i}.wav"), Voice: SpokenWords.RandomVoice(random),
-            Speed: random.Next(140, 221), Pitch: random.Next(20, 81), Snr: MinSnr + (MaxSnr - MinSnr) * random.NextDouble(), Noise: random.Next())).ToArray();
+            Speed: random.Next(140, 221), Pitch: random.Next(20, 81), Snr: MinSnr + (MaxSnr - MinSnr) * random.NextDouble(),
+            Noise: random.Next())).ToArray();
         var images = labels.Select((y, i) => (isTest[i] ? test : train).Pixels((isTest[i] ? test : train).RandomOf(y, random), 0, 784))
             .ToArray();
         var clean = Directory.CreateDirectory(Path.Combine(settings.SpeechFolder, "clean")).FullName;

@@ -103,7 +103,8 @@ public sealed class CalibratedFusionTests
         Assert.HasCount(7, diagnostics.FusionComparisons);
         Assert.AreEqual(diagnostics.FusionComparisons.LastOrDefault(c => c.Replaced)?.Candidate ?? "paper-t1", diagnostics.FusionChoice);
         var fitted = diagnostics.FusionChoice is "calibrated" or "per-class" or "stacked";
-        Assert.AreEqual(!fitted, diagnostics.RefittedOnAllRows, "by default, refitted unless the choice fitted something on the held-out rows");
+        Assert.AreEqual(!fitted, diagnostics.RefittedOnAllRows,
+            "by default, refitted unless the choice fitted something on the held-out rows");
         CollectionAssert.AreEquivalent(new[] { "top", "bottom", "fusion" }, diagnostics.BranchTemperatures.Keys.ToArray());
         Assert.IsTrue(log.Any(line =>
             line.Contains("Fusion chosen on held-out rows: " + diagnostics.FusionChoice, StringComparison.Ordinal)),
