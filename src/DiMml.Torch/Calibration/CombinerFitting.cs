@@ -54,40 +54,103 @@ public static class CombinerFitting
         var lp = logProbabilities.to(ScalarType.Float64).detach();
         var cw = certaintyWeights.to(ScalarType.Float64).detach();
         var y = labels.to(ScalarType.Int64);
-        var prior = Prior(kind, k, c, lp.device);
-        var size = (int)prior.numel();
-        var target = cat([prior.flatten(), zeros(c, ScalarType.Float64, lp.device)]);
-        var problem = new Problem(kind, BranchCombiner.Features(kind, lp, cw), F.one_hot(y, c).to(ScalarType.Float64), prior.shape, target,
-            strength);
-        var values = Minimise(problem.Evaluate, target.cpu().data<double>().ToArray());
+        using var prior = Prior(kind, k, c, lp.device);
+        using var features = BranchCombiner.Features(kind, lp, cw);
+        var start = prior.cpu().data<double>().Concat(new double[c]).ToArray();
+        var problem = new Problem(kind, features.cpu().data<double>().ToArray(), y.cpu().data<long>().ToArray(), c, start, strength);
+        var values = Minimise(problem.Evaluate, start);
+        var size = values.Length - c;
         return new BranchCombiner(kind, k, c, values[..size], values[size..]);
     }
 
-    // The penalised mean NLL of a combiner and its gradient, written out: the fused logits are linear in the parameters, so
-    // dL/dz = (softmax(z) − onehot(y)) / n and the chain rule is one product; no autograd graph per evaluation. The constants
-    // are tensors, not scalars: tens of thousands of evaluations would otherwise create as many short-lived native Scalars,
-    // and one finalised while libtorch still read it failed a fit ("toDouble") under heavy GC.
-    private sealed class Problem(BranchCombinerKind kind, Tensor features, Tensor targets, long[] shape, Tensor prior, double strength)
+    // The penalised mean NLL of a combiner and its gradient, in managed code: the fused logits are linear in the parameters,
+    // so dL/dz = (softmax(z) − onehot(y)) / n and the gradient is one more product. A fit takes a few thousand evaluations;
+    // as libtorch calls they would leave as many short-lived native objects to the finalizer, and TorchSharp's implicit
+    // Scalars are not kept alive across the native call (a finalised one failed a fit with "toDouble" under that load).
+    // Stacked: features X [n, K·C], weights W [K·C, C]. Per-class: features A [n, K, C] (certainty-weighted), factors α [K, C].
+    private sealed class Problem(BranchCombinerKind kind, double[] features, long[] labels, int classes, double[] prior, double strength)
     {
-        private readonly Tensor inverseRows = tensor(1.0 / targets.shape[0], ScalarType.Float64, features.device);
-        private readonly Tensor penalty = tensor(strength, ScalarType.Float64, features.device);
-        private readonly Tensor twicePenalty = tensor(2 * strength, ScalarType.Float64, features.device);
+        private readonly int rows = labels.Length;
+        private readonly int width = features.Length / labels.Length;
 
         public (double Value, double[] Gradient) Evaluate(double[] theta)
         {
-            using var scope = NewDisposeScope();
-            var t = tensor(theta, ScalarType.Float64, features.device);
-            var size = theta.Length - shape[^1];
-            var (w, b) = (t[..(int)size].reshape(shape), t[(int)size..]);
-            var logProbabilities = BranchCombiner.Apply(kind, features, w, b).log_softmax(1);
-            var offset = t - prior;
-            var value = (logProbabilities * targets).sum().neg() * inverseRows + offset.square().sum() * penalty;
-            var residual = (logProbabilities.exp() - targets) * inverseRows;
-            var weightGradient = kind == BranchCombinerKind.PerClass
-                ? (features * residual.unsqueeze(1)).sum([0L])
-                : features.t().matmul(residual);
-            var gradient = cat([weightGradient.flatten(), residual.sum([0L])]) + offset * twicePenalty;
-            return (value.item<double>(), gradient.cpu().data<double>().ToArray());
+            var gradient = new double[theta.Length];
+            var bias = theta.Length - classes;
+            var logits = new double[classes];
+            var loss = 0.0;
+            for (var i = 0; i < rows; i++)
+            {
+                var x = features.AsSpan(i * width, width);
+                Logits(x, theta, bias, logits);
+                var max = logits.Max();
+                var total = 0.0;
+                foreach (var z in logits)
+                {
+                    total += Math.Exp(z - max);
+                }
+
+                var logTotal = max + Math.Log(total);
+                loss += logTotal - logits[labels[i]];
+                for (var c = 0; c < classes; c++)
+                {
+                    var residual = (Math.Exp(logits[c] - logTotal) - (c == labels[i] ? 1 : 0)) / rows;
+                    gradient[bias + c] += residual;
+                    AddGradient(x, c, residual, gradient);
+                }
+            }
+
+            var penalty = 0.0;
+            for (var j = 0; j < theta.Length; j++)
+            {
+                var offset = theta[j] - prior[j];
+                penalty += offset * offset;
+                gradient[j] += 2 * strength * offset;
+            }
+
+            return (loss / rows + strength * penalty, gradient);
+        }
+
+        private void Logits(ReadOnlySpan<double> x, double[] theta, int bias, double[] logits)
+        {
+            for (var c = 0; c < classes; c++)
+            {
+                var z = theta[bias + c];
+                if (kind == BranchCombinerKind.PerClass)
+                {
+                    for (var k = c; k < width; k += classes)
+                    {
+                        z += x[k] * theta[k];
+                    }
+                }
+                else
+                {
+                    for (var d = 0; d < width; d++)
+                    {
+                        z += x[d] * theta[d * classes + c];
+                    }
+                }
+
+                logits[c] = z;
+            }
+        }
+
+        private void AddGradient(ReadOnlySpan<double> x, int c, double residual, double[] gradient)
+        {
+            if (kind == BranchCombinerKind.PerClass)
+            {
+                for (var k = c; k < width; k += classes)
+                {
+                    gradient[k] += x[k] * residual;
+                }
+
+                return;
+            }
+
+            for (var d = 0; d < width; d++)
+            {
+                gradient[d * classes + c] += x[d] * residual;
+            }
         }
     }
 
