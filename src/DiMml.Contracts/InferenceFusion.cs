@@ -18,13 +18,14 @@ public enum InferenceFusion
     /// calibrated too.</summary>
     CalibratedCertaintyWeighting,
 
-    /// <summary>The default. Stage 1 never trains on the held-out rows (as for <see cref="CalibratedCertaintyWeighting"/>); there
-    /// the candidates are scored, cross-fitted: the paper's weighting (T = 1 and 3), each single branch, the fusion head alone,
+    /// <summary>The default. Stage 1 first trains without the held-out rows (as for <see cref="CalibratedCertaintyWeighting"/>);
+    /// there the candidates are scored, cross-fitted: the paper's weighting (T = 1 and 3), each single branch, the fusion head alone,
     /// the calibrated weighting, a per-class weighting (one factor per branch and class) and a stacked combiner (multinomial
     /// logistic regression on every branch's calibrated log-probabilities). Starting from the paper's weighting, a candidate
     /// replaces the fusion kept so far only when its paired held-out gain exceeds one standard error, so near-ties keep the
-    /// simpler fusion. Unlike the paper's default, this never follows a confidently wrong branch; docs/fusion-and-calibration.md
-    /// has the measured table. The choice and every candidate's held-out accuracy are in the diagnostics, the log and the model's
+    /// simpler fusion. Then, by default, stage 1 is trained again on all rows when the choice fitted nothing there (see
+    /// <c>RefitOnAllRows</c>). Unlike the paper's weighting, this does not keep following a weak view that is confident and
+    /// wrong; docs/fusion-and-calibration.md has the measured table. The choice and every candidate's held-out accuracy are in the diagnostics, the log and the model's
     /// metadata.</summary>
     Selected,
 }

@@ -14,8 +14,8 @@ namespace DiMml.Benchmarks;
 internal static class FusionSuite
 {
     private static readonly string[] CandidateOrder =
-        [FusionSelection.PaperName, "paper-t3", "fusion-head", FusionSelection.CalibratedName, FusionSelection.PerClassName,
-            FusionSelection.StackedName];
+        [FusionSelection.PaperName, FusionSelection.PaperT3Name, FusionSelection.FusionHeadName, FusionSelection.CalibratedName,
+            FusionSelection.PerClassName, FusionSelection.StackedName];
 
     public static IEnumerable<string> Run(FusionSuiteSettings settings)
     {
@@ -139,7 +139,7 @@ internal static class FusionSuite
             "",
             $"| {string.Join(" | ", task.Views.Select(v => $"{v} branch"))} | best branch | joint | paper | default | " +
                 "default - best branch | default - paper | no refit | always refit | seconds: no refit / default / always |",
-            $"|{string.Concat(Enumerable.Repeat(" --- |", task.Views.Length + 10))}",
+            $"|{string.Concat(Enumerable.Repeat(" --- |", task.Views.Length + 9))}",
             $"| {string.Join(" | ", task.Views.Select(Cell))} | {MeanStd(best)} | {Cell("joint")} | {Cell("paper")} | " +
                 $"{Cell("default")} | {MeanStd(results.Select((r, i) => r["default"] * 100 - best[i]).ToArray())} | " +
                 $"{MeanStd(results.Select(r => (r["default"] - r["paper"]) * 100).ToArray())} | {Cell("never")} | {Cell("always")} | " +

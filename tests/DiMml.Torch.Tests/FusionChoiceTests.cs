@@ -66,7 +66,8 @@ public sealed class FusionChoiceTests
         var labels = Labels(600, 4);
         using var y = tensor(labels);
         using var a = Logits(Noisy(labels, 0.9, 5), 4, generator);
-        using var b = Logits(labels.Select(_ => (long)Random.Shared.Next(Classes)).ToArray(), 6, generator);
+        var random = new Random(13);
+        using var b = Logits(labels.Select(_ => (long)random.Next(Classes)).ToArray(), 6, generator);
         var selection = FusionSelection.Fit(["a", "b"], [a, b], y, Settings);
 
         var paper = selection.Candidates.Single(c => c.Name == FusionSelection.PaperName).HeldOutAccuracy;

@@ -39,9 +39,7 @@ public sealed class ValidationSelectionTests
     {
         using var train = Synthetic.Clusters(200, 2, 8, 3, separation: 4, seed: 16);
         using var validation = Synthetic.Clusters(100, 2, 8, 3, separation: 4, seed: 16, sample: 1);
-        var options = Small.DiMml(2, epochs: 4);
-        options.Inference = InferenceFusion.CertaintyWeighting;    // the default holds the validation rows out of stage 2's selection
-        using var model = new DiMmlLearner(options).Fit(train, validation);
+        using var model = new DiMmlLearner(Small.DiMml(2, epochs: 4)).Fit(train, validation);   // the paper's fusion
         Assert.IsTrue(model.History.All(r => r.ValidationAccuracy is > 0.5),
             string.Join(", ", model.History.Select(r => r.ValidationAccuracy)));
     }

@@ -8,8 +8,9 @@ namespace DiMml.Torch.Calibration;
 /// Fits a <see cref="BranchCombiner"/> on held-out rows: mean NLL plus an L2 penalty <c>s·‖θ − θ₀‖²</c> that pulls the
 /// weights towards the combination that needs no fitting (α = 1: the calibrated weighting; W = block identity: the product
 /// of the calibrated branches) and the biases towards 0. The strength s is chosen by inner cross-validation on the given
-/// rows (least held-out NLL). The problem is convex and small (at most K·C² + C parameters), so full-batch gradient descent
-/// with a backtracking line search in float64 solves it deterministically.
+/// rows (least held-out NLL). The problem is convex and small (at most K·C² + C parameters); L-BFGS with a backtracking line
+/// search solves it deterministically in float64. A stacked fit costs O(n·K·C²) per evaluation: fine for tens of classes,
+/// slow for hundreds.
 /// </summary>
 public static class CombinerFitting
 {
@@ -48,7 +49,21 @@ public static class CombinerFitting
         double strength)
     {
         ArgumentNullException.ThrowIfNull(logProbabilities);
-        ArgumentOutOfRangeException.ThrowIfNegative(strength);
+        ArgumentNullException.ThrowIfNull(certaintyWeights);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (!double.IsFinite(strength) || strength < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(strength), strength, "The L2 strength must be a finite number >= 0.");
+        }
+
+        var rows = logProbabilities.shape[0];
+        if (logProbabilities.dim() != 3 || certaintyWeights.shape is not [var n, var k0] || n != rows || k0 != logProbabilities.shape[1]
+            || labels.shape is not [var m] || m != rows)
+        {
+            throw new ArgumentException("Give log-probabilities [n, K, C], certainty weights [n, K] and labels [n] for the same rows.",
+                nameof(logProbabilities));
+        }
+
         using var scope = NewDisposeScope();
         var (k, c) = ((int)logProbabilities.shape[1], (int)logProbabilities.shape[2]);
         var lp = logProbabilities.to(ScalarType.Float64).detach();
@@ -57,7 +72,13 @@ public static class CombinerFitting
         using var prior = Prior(kind, k, c, lp.device);
         using var features = BranchCombiner.Features(kind, lp, cw);
         var start = prior.cpu().data<double>().Concat(new double[c]).ToArray();
-        var problem = new Problem(kind, features.cpu().data<double>().ToArray(), y.cpu().data<long>().ToArray(), c, start, strength);
+        var classes = y.cpu().data<long>().ToArray();
+        if (classes.Any(label => label < 0 || label >= c))
+        {
+            throw new ArgumentException($"Labels must be class indices in 0..{c - 1}.", nameof(labels));
+        }
+
+        var problem = new Problem(kind, features.cpu().data<double>().ToArray(), classes, c, start, strength);
         var values = Minimise(problem.Evaluate, start);
         var size = values.Length - c;
         return new BranchCombiner(kind, k, c, values[..size], values[size..]);
@@ -208,8 +229,7 @@ public static class CombinerFitting
         : eye(classes, dtype: ScalarType.Float64, device: device).repeat(branches, 1);
 
     // Limited-memory BFGS (two-loop recursion, Nocedal & Wright alg. 7.4) with an Armijo backtracking line search: a few
-    // dozen iterations on these smooth convex problems. The parameters are few (at most K·C² + C), so the quasi-Newton
-    // algebra runs on managed arrays and libtorch only evaluates the objective and its gradient.
+    // dozen iterations on these smooth convex problems.
     private static double[] Minimise(Func<double[], (double Value, double[] Gradient)> evaluate, double[] start)
     {
         var theta = start;

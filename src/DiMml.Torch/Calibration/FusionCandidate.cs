@@ -10,7 +10,8 @@ namespace DiMml.Torch.Calibration;
 /// (temperatures, combiner, fusion head) fitted without it.</param>
 public sealed record FusionCandidate(string Name, CertaintyWeighting Weighting, double HeldOutAccuracy)
 {
-    /// <summary>Whether its predictions depend on what it fitted on the held-out rows (temperatures in the weighting, a
-    /// combiner): true for the calibrated, per-class and stacked fusion.</summary>
+    /// <summary>Whether its predicted classes depend on what it fitted on the held-out rows (temperatures inside the weighting,
+    /// a combiner): true for the calibrated, per-class and stacked fusion. The single-branch and fusion-head candidates carry
+    /// the fitted temperatures too, but only to calibrate their probabilities.</summary>
     public bool FittedOnHeldOutRows { get; init; }
 }

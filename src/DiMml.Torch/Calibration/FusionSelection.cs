@@ -11,7 +11,8 @@ namespace DiMml.Torch.Calibration;
 /// fitted without it; the fusion head's held-out logits come cross-fitted too. A combiner's L2 strength is chosen once, by
 /// inner cross-validation on all held-out rows (<see cref="CombinerFitting.ChooseStrength"/>), and kept in every fold. The
 /// choice starts from the paper's weighting and lets each candidate in turn replace the fusion kept so far only when its paired
-/// held-out gain exceeds one standard error: a near-tie on a few hundred rows never moves the model away from a simpler fusion.
+/// held-out gain exceeds one standard error, so a near-tie on a few hundred rows rarely moves the model away from a simpler
+/// fusion.
 /// </summary>
 public sealed class FusionSelection
 {
@@ -20,6 +21,15 @@ public sealed class FusionSelection
 
     /// <summary>Name of the paper's weighting (T = 1): where the choice starts.</summary>
     public const string PaperName = "paper-t1";
+
+    /// <summary>Name of the paper's weighting at T = 3.</summary>
+    public const string PaperT3Name = "paper-t3";
+
+    /// <summary>Name of the fusion-head-alone candidate.</summary>
+    public const string FusionHeadName = "fusion-head";
+
+    /// <summary>Prefix of the single-branch candidates' names (<c>branch:{modality}</c>).</summary>
+    public const string BranchPrefix = "branch:";
 
     /// <summary>Name of the calibrated-weighting candidate.</summary>
     public const string CalibratedName = "calibrated";
@@ -82,8 +92,12 @@ public sealed class FusionSelection
         ArgumentNullException.ThrowIfNull(settings);
         using var scope = NewDisposeScope();
         var all = Rows(branchLogits, labels, settings.CertaintyTemperature);
-        var strengths = Enum.GetValues<BranchCombinerKind>().ToDictionary(k => k, k =>
-            CombinerFitting.ChooseStrength(k, all.LogProbabilities, all.Weights, labels, settings.Seed));
+        // One strength per combiner, chosen on all held-out rows and kept in every fold: nesting the choice in the folds would
+        // cost five times the fits for one hyperparameter out of four values.
+        var strengths = settings.Select
+            ? Enum.GetValues<BranchCombinerKind>().ToDictionary(k => k, k =>
+                CombinerFitting.ChooseStrength(k, all.LogProbabilities, all.Weights, labels, settings.Seed))
+            : [];
         var specs = Specs(branchNames, settings, strengths).ToArray();
         var correct = CrossFitted(specs, branchLogits, labels, settings);
         var candidates = specs.Select((s, i) =>
@@ -115,21 +129,26 @@ public sealed class FusionSelection
         var t = settings.CertaintyTemperature;
         bool[] Only(int k) => names.Select((_, i) => i == k).ToArray();
         yield return new(PaperName, _ => new CertaintyWeighting(1.0));
-        yield return new("paper-t3", _ => new CertaintyWeighting(3.0));
+        yield return new(PaperT3Name, _ => new CertaintyWeighting(3.0));
         var modalityBranches = names.Count - (settings.HasFusionBranch ? 1 : 0);
         for (var k = 0; k < modalityBranches; k++)
         {
             var only = Only(k);
-            yield return new($"branch:{names[k]}", r => new CertaintyWeighting(1.0, r.Temperatures, only));
+            yield return new(BranchPrefix + names[k], r => new CertaintyWeighting(1.0, r.Temperatures, only));
         }
 
         if (settings.HasFusionBranch)
         {
             var only = Only(names.Count - 1);
-            yield return new("fusion-head", r => new CertaintyWeighting(1.0, r.Temperatures, only));
+            yield return new(FusionHeadName, r => new CertaintyWeighting(1.0, r.Temperatures, only));
         }
 
         yield return new(CalibratedName, r => new CertaintyWeighting(t, r.Temperatures), Fitted: true);
+        if (!settings.Select)
+        {
+            yield break;   // the calibrated weighting was asked for: the learnt combiners could not be chosen
+        }
+
         foreach (var (kind, name) in new[] { (BranchCombinerKind.PerClass, PerClassName), (BranchCombinerKind.Stacked, StackedName) })
         {
             yield return new(name, r => new CertaintyWeighting(t, r.Temperatures,

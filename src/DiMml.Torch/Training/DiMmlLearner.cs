@@ -57,17 +57,17 @@ public sealed class DiMmlLearner
 
     // Stage 1 and the paper's stage 2 again on every row, from the same seed (so the same initialisation and shuffles), scored
     // with the fusion, temperatures and combiner chosen on the held-out rows. The refit checkpoints to its own sub-folder.
+    // The fusion head is trained the paper's way on all rows, whichever variant the held-out model kept.
     private MultimodalModel Refit(MultimodalModel chosen, IBatchSource train, Device device)
     {
-        using (chosen)
-        {
-            var refit = options.ForRefit();
-            var network = NetworkBuilder.Build(refit, train, refit.FusionHead, device);
-            var model = NetworkBuilder.DisposeOnFailure(network, () => new DiMmlLearner(refit).Train(network, train, null, null, device));
-            return new MultimodalModel(model.Network, model.Kind, model.ModalityNames, model.History, model.Dimensions,
-                chosen.Selection!.Chosen.Weighting, device)
-            { Selection = chosen.Selection.AfterRefit() };
-        }
+        var selection = chosen.Selection!;
+        chosen.Dispose();   // only the choice is kept: one network in memory at a time
+        var refit = options.ForRefit();
+        var network = NetworkBuilder.Build(refit, train, refit.FusionHead, device);
+        var model = NetworkBuilder.DisposeOnFailure(network, () => new DiMmlLearner(refit).Train(network, train, null, null, device));
+        return new MultimodalModel(model.Network, model.Kind, model.ModalityNames, model.History, model.Dimensions, selection.Chosen.Weighting,
+            device)
+        { Selection = selection.AfterRefit() };
     }
 
     // heldOut: rows stage 1 never trains on, for calibration and the fusion choice; null for the paper's fusion.

@@ -61,7 +61,9 @@ public class DiMmlOptions : TrainerOptions
         copy.CheckpointDirectory = CheckpointDirectory is null ? null : Path.Combine(CheckpointDirectory, RefitFolder);
         var resumed = ResumeFrom is null ? null
             : Path.Combine(Directory.Exists(ResumeFrom) ? ResumeFrom : Path.GetDirectoryName(Path.GetFullPath(ResumeFrom))!, RefitFolder);
-        copy.ResumeFrom = resumed is not null && Directory.Exists(resumed) && Directory.EnumerateFiles(resumed).Any() ? resumed : null;
+        copy.ResumeFrom = resumed is not null && Directory.Exists(resumed) && Directory.EnumerateFiles(resumed, "checkpoint-*.bin").Any()
+            ? resumed
+            : null;
         return copy;
     }
 
