@@ -25,7 +25,7 @@ public enum InferenceFusion
     /// replaces the fusion kept so far only when its paired held-out gain exceeds one standard error, so near-ties keep the
     /// simpler fusion. Then, by default, stage 1 is trained again on all rows when the choice fitted nothing there (see
     /// <c>RefitOnAllRows</c>). Unlike the paper's weighting, this does not keep following a weak view that is confident and
-    /// wrong; docs/fusion-and-calibration.md has the measured table. The choice and every candidate's held-out accuracy are in the diagnostics, the log and the model's
-    /// metadata.</summary>
+    /// wrong; docs/fusion-and-calibration.md has the measured table. The choice and every candidate's held-out accuracy are in
+    /// the diagnostics, the log and the model's metadata.</summary>
     Selected,
 }

@@ -65,8 +65,8 @@ public sealed class DiMmlLearner
         var refit = options.ForRefit();
         var network = NetworkBuilder.Build(refit, train, refit.FusionHead, device);
         var model = NetworkBuilder.DisposeOnFailure(network, () => new DiMmlLearner(refit).Train(network, train, null, null, device));
-        return new MultimodalModel(model.Network, model.Kind, model.ModalityNames, model.History, model.Dimensions, selection.Chosen.Weighting,
-            device)
+        return new MultimodalModel(model.Network, model.Kind, model.ModalityNames, model.History, model.Dimensions,
+            selection.Chosen.Weighting, device)
         { Selection = selection.AfterRefit() };
     }
 
