@@ -10,7 +10,8 @@ namespace DiMml.Torch.Training;
 /// <summary>
 /// Trains DI-MML. Stage 1: every encoder with its own modality-head CE, plus λ·CE of the shared head on each
 /// modality, plus μ·DUC from the DUC start epoch (effective dimensions computed at that epoch). Stage 2: the
-/// fusion head on the frozen encoders' features. The model predicts by certainty-aware logit weighting.
+/// fusion head on the frozen encoders' features. The model predicts with the fusion <see cref="DiMmlOptions.Inference"/> asks
+/// for: by default chosen on rows held out of stage 1 (then, after a fit-free choice, stage 1 again on all rows).
 /// </summary>
 public sealed class DiMmlLearner
 {

@@ -1,7 +1,8 @@
 namespace DiMml.Torch.Training;
 
-/// <summary>The default of every training option, the paper's and its reference code's: one place for the options
-/// classes and the catalog methods' parameters.</summary>
+/// <summary>The default of every training option, the paper's and its reference code's except the fusion
+/// (<see cref="Inference"/>, <see cref="RefitOnAllRows"/>): one place for the options classes and the catalog methods'
+/// parameters.</summary>
 public static class TrainerDefaults
 {
     /// <summary>Training epochs (stage 1 for DI-MML): 150.</summary>
