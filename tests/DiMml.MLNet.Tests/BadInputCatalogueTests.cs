@@ -168,6 +168,8 @@ public sealed class BadInputCatalogueTests
         yield return Case("calibration fraction above one half", () =>
             Fit(o => { o.Inference = InferenceFusion.Selected; o.CalibrationFraction = 0.7; }), "CalibrationFraction", "(0, 0.5]");
         yield return Case("undefined inference fusion", () => Fit(o => o.Inference = (InferenceFusion)42), "Inference", "Selected");
+        yield return Case("undefined refit policy", () => Fit(o => o.RefitOnAllRows = (RefitPolicy)7), "RefitOnAllRows",
+            "WhenChoiceIsFitFree");
         yield return Case("inference from a missing fusion head", () =>
             Fit(o => { o.FusionHead = FusionHeadKind.None; o.Inference = InferenceFusion.FusionHeadOnly; }), "FusionHeadOnly",
                 "fusion head");
