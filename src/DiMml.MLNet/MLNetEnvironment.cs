@@ -20,9 +20,14 @@ internal sealed class MLNetEnvironment
         Host = host;
         Transforms = transforms;
         Data = data;
+        IsCanceled = CancellationState(host);
     }
 
     public IHostEnvironment Host { get; }
+
+    /// <summary>Whether <c>MLContext.CancelExecution</c> was called, the state ML.NET's own trainers check; null when this
+    /// ML.NET version does not expose it where expected.</summary>
+    public Func<bool>? IsCanceled { get; }
 
     public TransformsCatalog Transforms { get; }
 
@@ -43,6 +48,16 @@ internal sealed class MLNetEnvironment
         return host is null
             ? throw new InvalidOperationException($"Could not reach the ML.NET environment behind this catalog. {Fallback}")
             : new(host, Create<TransformsCatalog>(host), Create<DataOperationsCatalog>(host));
+    }
+
+    // ML.NET's environments implement an internal ICancelable; an MLContext holds its environment in a private field.
+    private static Func<bool>? CancellationState(IHostEnvironment host)
+    {
+        object? target = host is MLContext context
+            ? typeof(MLContext).GetField("_env", BindingFlags.NonPublic | BindingFlags.Instance)?.GetValue(context)
+            : host;
+        var property = target?.GetType().GetInterfaces().FirstOrDefault(i => i.Name == "ICancelable")?.GetProperty("IsCanceled");
+        return property is null ? null : () => property.GetValue(target) is true;
     }
 
     private const string Fallback = "This ML.NET version is not the one DiMml.MLNet was built for; use new DiMmlTrainer(mlContext, " +

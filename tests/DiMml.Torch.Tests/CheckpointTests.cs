@@ -32,8 +32,10 @@ public sealed class CheckpointTests
     [DataRow(7, "during stage 2")]
     [DataRow(4, "during stage 1 of a selected-fusion run", InferenceFusion.Selected)]
     [DataRow(8, "during stage 2 of a selected-fusion run", InferenceFusion.Selected)]
+    [DataRow(4, "cancelled during stage 1", InferenceFusion.CertaintyWeighting, true)]
+    [DataRow(7, "cancelled during stage 2", InferenceFusion.CertaintyWeighting, true)]
     public void InterruptedRunResumesToTheSameWeights(int failAfterEpochs, string when,
-        InferenceFusion inference = InferenceFusion.CertaintyWeighting)
+        InferenceFusion inference = InferenceFusion.CertaintyWeighting, bool cancel = false)
     {
         var root = Directory.CreateTempSubdirectory("dimml-ckpt-").FullName;
         try
@@ -43,11 +45,18 @@ public sealed class CheckpointTests
 
             var crashing = Options(Path.Combine(root, "b"), inference: inference);
             var completed = 0;
+            using var stop = new CancellationTokenSource();
+            crashing.CancellationToken = stop.Token;
             crashing.EpochCompleted = _ =>
             {
                 if (++completed == failAfterEpochs)
                 {
-                    throw new OperationCanceledException("simulated crash");
+                    if (!cancel)
+                    {
+                        throw new OperationCanceledException("simulated crash");
+                    }
+
+                    stop.Cancel();   // the run stops at the next training step, inside the next epoch
                 }
             };
             Assert.Throws<OperationCanceledException>(() => new DiMmlLearner(crashing).Fit(train), when);

@@ -69,8 +69,10 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
             $"modalities {string.Join(", ", Names.Select((n, m) => $"{n}[{sizes[m]}]"))}, seed {seed}.");
         using var validation = ValidationData(classes, sizes, channel);
         var watch = Stopwatch.StartNew();
-        using var model = training.Train(data, validation,
-            (TOptions)options.ForRun(seed, EpochLogger(channel, data as StreamingBatchSource)));
+        using var cancellation = new FitCancellation(env.IsCanceled, options.CancellationToken);
+        var run = (TOptions)options.ForRun(seed, EpochLogger(channel, data as StreamingBatchSource));
+        run.CancellationToken = cancellation.Token;
+        using var model = training.Train(data, validation, run);
         var elapsed = watch.Elapsed;
         if (model.Selection is not null)
         {

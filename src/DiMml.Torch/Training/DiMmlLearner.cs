@@ -90,7 +90,7 @@ public sealed class DiMmlLearner
             }
 
             using var scope = NewDisposeScope();
-            var (features, labels) = FeatureExtraction.Encode(network, train, device);
+            var (features, labels) = FeatureExtraction.Encode(network, train, device, options.CancellationToken);
             dimensions = EffectiveDimensions.Compute(features, labels, train.ClassCount, options.DimensionChunkElements);
             return dimensions.SetSizes(names);
         }

@@ -8,10 +8,11 @@ namespace DiMml.Torch.Training;
 internal static class FeatureExtraction
 {
     /// <summary>Per modality, the features <c>[n, D]</c> of every row in storage order, and the labels <c>[n]</c>, on
-    /// <paramref name="device"/>. Leaves the network in eval mode.</summary>
+    /// <paramref name="device"/>. Leaves the network in eval mode; checks <paramref name="cancellation"/> before every batch.</summary>
     public static (Tensor[] Features, Tensor Labels) Encode(MultimodalNetwork network, IBatchSource data, Device device,
-        int batchSize = 1024)
+        CancellationToken cancellation = default)
     {
+        const int batchSize = 1024;
         network.eval();
         using var guard = no_grad();
         using var scope = NewDisposeScope();
@@ -20,6 +21,7 @@ internal static class FeatureExtraction
         using var order = BatchOrder.Sequential(data.Count);
         BatchOrder.ForEachScoped(data.Batches(order, batchSize, device), (inputs, y) =>
         {
+            cancellation.ThrowIfCancellationRequested();
             var features = network.Encode(inputs);
             for (var m = 0; m < features.Length; m++)
             {

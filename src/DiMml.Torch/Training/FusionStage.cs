@@ -30,7 +30,7 @@ internal sealed class FusionStage(
         network.SetEncodersTrainable(false);
         using var scope = NewDisposeScope();
         var (validationFeatures, validationLabels) = validation is null ? (null, null)
-            : FeatureExtraction.Encode(network, validation, device);
+            : FeatureExtraction.Encode(network, validation, device, options.CancellationToken);
         using var validationData = validationFeatures is null ? null
             : MultimodalDataset.FromTensors(validationFeatures, validationLabels!, train.ClassCount);
         var head = network.FusionHead!;
@@ -44,7 +44,7 @@ internal sealed class FusionStage(
             return;
         }
 
-        var (features, labels) = FeatureExtraction.Encode(network, train, device);
+        var (features, labels) = FeatureExtraction.Encode(network, train, device, options.CancellationToken);
         using var featureData = MultimodalDataset.FromTensors(features, labels, train.ClassCount);
         var once = new StagePlan(TrainingStage.Fusion, options.FusionEpochs, featureData, head.parameters(), head, (inputs, y, _) =>
             Step(head, inputs, y))
@@ -71,7 +71,7 @@ internal sealed class FusionStage(
 
         network.SetEncodersTrainable(false);
         using var scope = NewDisposeScope();
-        var (features, labels) = FeatureExtraction.Encode(network, heldOut, device);
+        var (features, labels) = FeatureExtraction.Encode(network, heldOut, device, options.CancellationToken);
         var branches = new List<Tensor>();
         using (no_grad())
         {
@@ -86,6 +86,7 @@ internal sealed class FusionStage(
         }
 
         network.eval();
+        options.CancellationToken.ThrowIfCancellationRequested();
         return FusionSelection.Fit(branchNames, branches, labels,
             new FusionChoiceSettings(options.CertaintyTemperature, head is not null, options.Inference == InferenceFusion.Selected,
                 options.RunSeed)

@@ -28,9 +28,9 @@ public static class LinearProbe
         options = options.Resolved<TrainerOptions>();
         using var threads = ThreadScope.Apply(options.NumberOfThreads);
         using var scope = NewDisposeScope();
-        var (trainFeatures, trainLabels) = FeatureExtraction.Encode(model.Network, train, model.Device);
+        var (trainFeatures, trainLabels) = FeatureExtraction.Encode(model.Network, train, model.Device, options.CancellationToken);
         var (testFeatures, testLabels) = evaluation is null ? (trainFeatures, trainLabels)
-            : FeatureExtraction.Encode(model.Network, evaluation, model.Device);
+            : FeatureExtraction.Encode(model.Network, evaluation, model.Device, options.CancellationToken);
         var accuracy = new Dictionary<string, double>();
         for (var m = 0; m < model.ModalityNames.Count; m++)
         {

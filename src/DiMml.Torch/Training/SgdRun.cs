@@ -175,6 +175,7 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
         var stepIndex = 0;
         BatchOrder.ForEachScoped(data.Batches(order, options.BatchSize, device), (inputs, labels) =>
         {
+            options.CancellationToken.ThrowIfCancellationRequested();
             var result = step(Augment(inputs, augmented, augmentation), labels, epoch);
             optimizer.zero_grad();
             result.Total.backward();

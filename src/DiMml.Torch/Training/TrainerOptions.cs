@@ -81,8 +81,15 @@ public class TrainerOptions
     /// last. Default true. Selection never looks at test data: it sees only the rows passed as validation.</summary>
     public bool SelectBestOnValidation { get; set; } = true;
 
-    /// <summary>Called after every epoch with its record (progress reporting, logging).</summary>
+    /// <summary>Called after every epoch with its record (progress reporting, logging). To stop the run from here, cancel
+    /// <see cref="CancellationToken"/>'s source or throw <see cref="OperationCanceledException"/>.</summary>
     public Action<EpochRecord>? EpochCompleted { get; set; }
+
+    /// <summary>Stops a Fit: checked before every training step of every stage, every batch of the feature passes (effective
+    /// dimensions, fusion features) and before the fusion choice; the Fit then throws
+    /// <see cref="OperationCanceledException"/>. Checkpoints written at the end of completed epochs stay valid, so
+    /// <see cref="ResumeFrom"/> continues to the same result. Default: none.</summary>
+    public CancellationToken CancellationToken { get; set; }
 
     /// <summary>The seed of a run whose options went through <see cref="ForRun"/>.</summary>
     internal int RunSeed => Seed ?? throw new InvalidOperationException("The run's seed was not resolved.");

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Reflection;
+using Microsoft.ML;
+
+namespace DiMml.MLNet.Tests;
+
+[TestClass]
+public sealed class CancellationTests
+{
+    // MLContext.CancelExecution is internal in ML.NET 5.0.1; AutoML reaches it from inside, a test by reflection.
+    private static void CancelExecution(MLContext ml) =>
+        (typeof(MLContext).GetMethod("CancelExecution", BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Instance)
+            ?? throw new InvalidOperationException("MLContext.CancelExecution not found")).Invoke(ml, null);
+
+    private static (IDataView Data, DiMmlTrainer.Options Options) LongFit(MLContext ml)
+    {
+        var data = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(TwoViewRows.Make(600, seed: 5)))
+            .Transform(ml.Data.LoadFromEnumerable(TwoViewRows.Make(600, seed: 5)));
+        var options = TwoViewRows.SmallOptions(epochs: 400);
+        options.BatchSize = 4;
+        return (data, options);
+    }
+
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void TheMLContextOrTheOptionTokenStopsAFitWithinASecond(bool viaMLContext)
+    {
+        var ml = new MLContext(seed: 0);
+        var (data, options) = LongFit(ml);
+        using var stop = new CancellationTokenSource();
+        using var started = new ManualResetEventSlim();
+        options.CancellationToken = stop.Token;
+        options.EpochCompleted = _ => started.Set();
+        var watch = new Stopwatch();
+        var canceller = Task.Run(() =>
+        {
+            started.Wait();
+            watch.Start();
+            if (viaMLContext)
+            {
+                CancelExecution(ml);
+            }
+            else
+            {
+                stop.Cancel();
+            }
+        });
+
+        Assert.Throws<OperationCanceledException>(() => ml.MulticlassClassification.Trainers.DiMml(options).Fit(data));
+        watch.Stop();
+        canceller.Wait();
+        Assert.IsLessThan(1.0, watch.Elapsed.TotalSeconds, $"stopped {watch.Elapsed.TotalSeconds:F2} s after the cancel");
+    }
+}
