@@ -1,9 +1,11 @@
+using DiMml;
+using DiMml.MLNet;
 using DiMml.Torch.Training;
-using Microsoft.ML;
 
-namespace DiMml.MLNet;
+namespace Microsoft.ML;
 
-/// <summary>Catalog extensions: <c>mlContext.MulticlassClassification.Trainers.DiMml(...)</c>.</summary>
+/// <summary>Catalog extensions, in the <c>Microsoft.ML</c> namespace as ML.NET's own packages put theirs (so
+/// <c>using Microsoft.ML;</c> finds them): <c>mlContext.MulticlassClassification.Trainers.DiMml(...)</c>.</summary>
 public static class DiMmlCatalog
 {
     /// <summary>DI-MML with full options.</summary>

@@ -1,8 +1,9 @@
-using Microsoft.ML;
+using DiMml.MLNet;
 
-namespace DiMml.MLNet;
+namespace Microsoft.ML;
 
-/// <summary>Catalog extensions: <c>mlContext.Transforms.CertaintyWeightedFusion(...)</c> and
+/// <summary>Catalog extensions, in the <c>Microsoft.ML</c> namespace as ML.NET's own packages put theirs (so
+/// <c>using Microsoft.ML;</c> finds them): <c>mlContext.Transforms.CertaintyWeightedFusion(...)</c> and
 /// <c>mlContext.Transforms.AudioSpectrogram(...)</c>.</summary>
 public static class TransformsCatalogExtensions
 {

@@ -52,4 +52,22 @@ public sealed class CancellationTests
         canceller.Wait();
         Assert.IsLessThan(1.0, watch.Elapsed.TotalSeconds, $"stopped {watch.Elapsed.TotalSeconds:F2} s after the cancel");
     }
+
+    [TestMethod]
+    [DoNotParallelize]   // reads libtorch's process-wide thread count
+    public void NumberOfThreadsAppliesToTheFitAndIsRestoredAfterIt()
+    {
+        var ml = new MLContext(seed: 0);
+        var data = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(TwoViewRows.Make(90, seed: 6)))
+            .Transform(ml.Data.LoadFromEnumerable(TwoViewRows.Make(90, seed: 6)));
+        var before = TorchSharp.torch.get_num_threads();
+        var options = TwoViewRows.SmallOptions(epochs: 1);
+        options.NumberOfThreads = before == 1 ? 2 : 1;
+        var during = 0;
+        options.EpochCompleted = _ => during = TorchSharp.torch.get_num_threads();
+        using var model = ml.MulticlassClassification.Trainers.DiMml(options).Fit(data);
+
+        Assert.AreEqual(options.NumberOfThreads, during, "the Fit runs with the asked thread count");
+        Assert.AreEqual(before, TorchSharp.torch.get_num_threads(), "and leaves the process as it found it");
+    }
 }
