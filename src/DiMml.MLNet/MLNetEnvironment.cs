@@ -50,6 +50,21 @@ internal sealed class MLNetEnvironment
             : new(host, Create<TransformsCatalog>(host), Create<DataOperationsCatalog>(host));
     }
 
+    /// <summary>The GPU setting ML.NET's deep-learning trainers follow: <c>MLContext.GpuDeviceId</c> and
+    /// <c>FallbackToCpu</c> (an environment behind a catalog keeps them on an internal interface), read at Fit time.</summary>
+    public (int? GpuDeviceId, bool FallbackToCpu) GpuSetting()
+    {
+        if (Host is MLContext context)
+        {
+            return (context.GpuDeviceId, context.FallbackToCpu);
+        }
+
+        var type = Host.GetType();
+        PropertyInfo? Find(string name) =>
+            type.GetProperty(name) ?? type.GetInterfaces().Select(i => i.GetProperty(name)).FirstOrDefault(p => p is not null);
+        return (Find("GpuDeviceId")?.GetValue(Host) as int?, Find("FallbackToCpu")?.GetValue(Host) is true);
+    }
+
     // ML.NET's environments implement an internal ICancelable; an MLContext holds its environment in a private field.
     private static Func<bool>? CancellationState(IHostEnvironment host)
     {

@@ -3,4 +3,8 @@ namespace DiMml.MLNet;
 /// <summary>Facts about a fit that every diagnostics type reports.</summary>
 internal sealed record FitFacts(
     int Seed, long TrainingRows, long SkippedRows, TimeSpan TrainingTime, bool Streamed, TimeSpan DataWaitTime,
-        IReadOnlyDictionary<string, double>? ValidationAccuracy);
+        IReadOnlyDictionary<string, double>? ValidationAccuracy)
+{
+    /// <summary>The device stage 1 trained on, e.g. <c>cpu</c> or <c>cuda:0</c>.</summary>
+    public string Device { get; init; } = "cpu";
+}

@@ -72,6 +72,7 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         using var cancellation = new FitCancellation(env.IsCanceled, options.CancellationToken);
         var run = (TOptions)options.ForRun(seed, EpochLogger(channel, data as StreamingBatchSource));
         run.CancellationToken = cancellation.Token;
+        run.HostGpu = env.GpuSetting();
         using var model = training.Train(data, validation, run);
         var elapsed = watch.Elapsed;
         if (model.Selection is not null)
@@ -85,7 +86,8 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         var scoringGraph = new OnnxModelFile(OnnxExport.ToBytes(model, Columns, OnnxLayout.PerRow, metadata));
         var scoring = ScoringPipeline.ForModel(env, scoringGraph, Columns, ScoredModalities(model), labels).Fit(input);
         var facts = new FitFacts(seed, counts.Rows, counts.MissingLabel + counts.NonFinite, elapsed, data is StreamingBatchSource, dataWait,
-            validationAccuracy);
+            validationAccuracy)
+        { Device = model.Device.ToString() };
         var fitted = new FittedModel(scoring, scoringGraph, OnnxExport.ToBytes(model, Columns, OnnxLayout.Batched, metadata), Names,
             labels.Names);
         return (fitted, training.Describe(model, facts, data, validation));

@@ -15,6 +15,7 @@ public abstract class TrainingDiagnostics
         TrainingTime = facts.TrainingTime;
         Streamed = facts.Streamed;
         DataWaitTime = facts.DataWaitTime;
+        TrainingDevice = facts.Device;
         FinalLosses = history.LastOrDefault(r => r.Stage != TrainingStage.Fusion)?.Losses ?? new Dictionary<string, double>();
     }
 
@@ -27,6 +28,10 @@ public abstract class TrainingDiagnostics
     /// <summary>Accuracy on <see cref="IMultimodalTrainerOptions.ValidationSet"/> of the model's prediction (<c>fused</c>)
     /// and of each of its branches; null without a validation set.</summary>
     public IReadOnlyDictionary<string, double>? ValidationAccuracy { get; }
+
+    /// <summary>The device the model trained on (<c>cpu</c>, <c>cuda:0</c>, ...): the options' <c>Device</c>, or the
+    /// MLContext's <c>GpuDeviceId</c> and <c>FallbackToCpu</c> when it is null.</summary>
+    public string TrainingDevice { get; }
 
     /// <summary>The seed the run used (given, or drawn from the MLContext).</summary>
     public int Seed { get; }

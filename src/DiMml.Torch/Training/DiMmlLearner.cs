@@ -35,7 +35,7 @@ public sealed class DiMmlLearner
 
         options.Validate(train.ModalityCount);
         using var threads = ThreadScope.Apply(options.NumberOfThreads);
-        var device = DeviceSelection.Resolve(options.Device);
+        var device = options.ResolveDevice();
         var network = NetworkBuilder.Build(options, train, options.FusionHead, device);
         if (!options.HoldsOutRows)
         {

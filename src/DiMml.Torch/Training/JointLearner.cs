@@ -35,7 +35,7 @@ public sealed class JointLearner
                 nameof(options));
         }
 
-        var device = DeviceSelection.Resolve(options.Device);
+        var device = options.ResolveDevice();
         var network = NetworkBuilder.Build(options, train, options.FusionHead, device);
         return NetworkBuilder.DisposeOnFailure(network, () =>
         {

@@ -42,8 +42,17 @@ public class TrainerOptions
     /// draws one for each Fit (there from the MLContext's random source, recorded in the diagnostics).</summary>
     public int? Seed { get; set; } = TrainerDefaults.Seed;
 
-    /// <summary>Training device. Default <see cref="TrainingDevice.Cpu"/>.</summary>
-    public TrainingDevice Device { get; set; } = TrainingDevice.Cpu;
+    /// <summary>Training device. Null (default): the CPU for the core learners; the ML.NET trainers follow
+    /// <c>MLContext.GpuDeviceId</c> and <c>MLContext.FallbackToCpu</c>, as ML.NET's own deep-learning trainers do. An explicit
+    /// value wins over the MLContext.</summary>
+    public TrainingDevice? Device { get; set; }
+
+    /// <summary>The host's GPU setting (<c>MLContext.GpuDeviceId</c>, <c>FallbackToCpu</c>), set by the ML.NET trainers on
+    /// their run's copy; consulted when <see cref="Device"/> is null.</summary>
+    internal (int? GpuDeviceId, bool FallbackToCpu) HostGpu { get; set; }
+
+    /// <summary>The device this run trains on.</summary>
+    internal TorchSharp.torch.Device ResolveDevice() => DeviceSelection.Resolve(Device, HostGpu.GpuDeviceId, HostGpu.FallbackToCpu);
 
     /// <summary>libtorch CPU threads during Fit (libtorch's setting is process-wide; it is put back after the Fit).
     /// Null (default): libtorch's choice.</summary>
@@ -133,7 +142,8 @@ public class TrainerOptions
             $"must be a finite number > 0");
         Require(Enum.IsDefined(FusionHead), nameof(FusionHead), $"is {FusionHead}; use one of " +
             $"{string.Join(", ", Enum.GetNames<FusionHeadKind>())}");
-        Require(Enum.IsDefined(Device), nameof(Device), $"is {Device}; use one of {string.Join(", ", Enum.GetNames<TrainingDevice>())}");
+        Require(Device is null || Enum.IsDefined(Device.Value), nameof(Device), $"is {Device}; use one of " +
+            $"{string.Join(", ", Enum.GetNames<TrainingDevice>())}, or null to follow the MLContext");
         Require(NumberOfThreads is null or > 0, nameof(NumberOfThreads), $"is {NumberOfThreads}; it must be at least 1, or null");
         Require(MemoryBudgetBytes is null or > 0, nameof(MemoryBudgetBytes), $"is {MemoryBudgetBytes}; it must be positive, or null for " +
             $"the default");

@@ -33,7 +33,7 @@ public sealed class UnimodalLearner
 
         options.Validate(1);
         using var threads = ThreadScope.Apply(options.NumberOfThreads);
-        var device = DeviceSelection.Resolve(options.Device);
+        var device = options.ResolveDevice();
         var network = NetworkBuilder.Build(options, train, FusionHeadKind.None, device);
         return NetworkBuilder.DisposeOnFailure(network, () =>
         {
