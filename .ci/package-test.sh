@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Packs DiMml.Torch + DiMml.MLNet with a version unique to this run (so no stale cached package is used),
-# then builds and runs a fresh console app that only references DiMml.MLNet from that local feed.
+# The NuGet packages as users get them. Packs every library with a version unique to this run (so no stale cached package
+# is used), then builds three fresh apps from that local feed, outside the repository's Directory.Build.* files:
+#   training   - DiMml.MLNet.Cpu alone: trains, saves model.zip and the batched model.onnx
+#   serving    - DiMml.Serving + Microsoft.ML.OnnxRuntime: scores that model (ML.NET and BulkScorer), no TorchSharp anywhere
+#   no-backend - DiMml.MLNet alone: training and loading fail with messages that name the packages to add
+# and prints the size of each package and of each app's output folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version="0.0.0-ci.$(date +%s).$$"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+[ -n "${KEEP_PACKAGE_TEST:-}" ] && trap - EXIT && echo "package test: keeping $work"
 
 dotnet pack DiMml.MLNet.sln -c Release --no-build -o "$work/feed" -p:Version="$version" -v quiet
-cp .ci/package-consumer/PackageConsumer.csproj .ci/package-consumer/Program.cs "$work/"
 cat > "$work/NuGet.config" <<XML
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
@@ -17,5 +21,17 @@ cat > "$work/NuGet.config" <<XML
   </packageSources>
 </configuration>
 XML
-cd "$work"
-dotnet run -c Release -p:DiMmlVersion="$version"
+for nupkg in "$work"/feed/*.nupkg; do
+  echo "package: $(basename "$nupkg" ".$version.nupkg") $(du -k "$nupkg" | cut -f1) KiB"
+done
+
+mkdir -p "$work/shared"
+for app in training serving no-backend; do
+  cp -r ".ci/package-consumers/$app" "$work/$app"
+  (cd "$work/$app" && dotnet build -c Release -p:DiMmlVersion="$version" -v quiet -nologo -o out > build.log) \
+    || { cat "$work/$app/build.log"; echo "package test: $app app did not build" >&2; exit 1; }
+  echo "package test: $app app output folder $(du -sm "$work/$app/out" | cut -f1) MiB"
+  dotnet "$work/$app/out/Consumer.dll" "$work/shared" \
+    || { echo "package test: $app app failed" >&2; exit 1; }
+done
+echo "package test: passed"

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using DiMml.MLNet;
+using DiMml.Serving;
 using DiMml.TestSupport;
 using DiMml.Torch.Training;
 using Microsoft.ML;

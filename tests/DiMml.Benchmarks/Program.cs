@@ -38,8 +38,8 @@ static Device TrainingDevice(string name) => name switch
 {
     "cpu" => CPU,
     "cuda" when cuda.is_available() => CUDA,
-    "cuda" => throw new ArgumentException("--device cuda: no CUDA device is visible to libtorch; build with -p:TorchBackend=cuda on a " +
-        "machine with a GPU."),
+    "cuda" => throw new ArgumentException("--device cuda: no CUDA device is visible to libtorch; build the benchmarks with " +
+        "-p:TorchBackend=cuda (a CUDA libtorch instead of the CPU bundle) on a machine with a GPU."),
     _ => throw new ArgumentException($"--device takes cpu or cuda, got '{name}'."),
 };
 

@@ -1,3 +1,4 @@
+using DiMml.Serving;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -20,7 +21,7 @@ public sealed class BulkScorerTests
         var trained = ((IEnumerable<ITransformer>)model).OfType<DiMmlTransformer>().Single();
         var expected = ml.Data.CreateEnumerable<TwoViewPrediction>(model.Transform(test), reuseRowObject: false).ToArray();
 
-        using var scorer = BulkScorer.From(trained);
+        using var scorer = trained.CreateBulkScorer();
         var actual = scorer.Score(test, batchSize: 64).ToArray();    // 150 rows: two full batches and a short one
 
         Assert.HasCount(expected.Length, actual);
@@ -42,7 +43,7 @@ public sealed class BulkScorerTests
         var ml = new MLContext(seed: 0);
         var train = ml.Data.LoadFromEnumerable(TwoViewRows.Make(60, seed: 42));
         var model = TwoViewRows.Pipeline(ml, TwoViewRows.SmallOptions(epochs: 1)).Fit(train);
-        using var scorer = BulkScorer.From(((IEnumerable<ITransformer>)model).OfType<DiMmlTransformer>().Single());
+        using var scorer = ((IEnumerable<ITransformer>)model).OfType<DiMmlTransformer>().Single().CreateBulkScorer();
         var other = ml.Data.LoadFromEnumerable(new[] { new { Top = new float[8] } });
 
         var error = Assert.ThrowsExactly<ArgumentException>(() => scorer.Score(other));

@@ -70,15 +70,4 @@ public sealed class CancellationTests
         Assert.AreEqual(options.NumberOfThreads, during, "the Fit runs with the asked thread count");
         Assert.AreEqual(before, TorchSharp.torch.get_num_threads(), "and leaves the process as it found it");
     }
-
-    [TestMethod]
-    public void TheTrainersReadTheMLContextsGpuSetting()
-    {
-        // Training follows it (the decision itself: DeviceSelectionTests). Scoring a model from an MLContext with a
-        // GpuDeviceId on the CPU ONNX Runtime still fails inside ML.NET's OnnxTransformer (issue 16, item 4).
-        var ml = new MLContext(seed: 0) { GpuDeviceId = 1, FallbackToCpu = true };
-        Assert.AreEqual((1, true), MLNetEnvironment.Of(ml).GpuSetting());
-        Assert.AreEqual((1, true), MLNetEnvironment.Of(ml.MulticlassClassification.Trainers).GpuSetting(), "through a catalog");
-        Assert.IsNull(TwoViewRows.SmallOptions().Device, "the default follows the MLContext");
-    }
 }

@@ -1,3 +1,4 @@
+using DiMml.Serving;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

@@ -184,7 +184,7 @@ public sealed class LearnerTests
         }
 
         var error = Assert.ThrowsExactly<InvalidOperationException>(() => DeviceSelection.Resolve(TrainingDevice.Cuda));
-        StringAssert.Contains(error.Message, "TorchBackend=cuda");
+        StringAssert.Contains(error.Message, "libtorch-cuda-12.8-linux-x64");
         Assert.AreEqual(DeviceType.CPU, DeviceSelection.Resolve(TrainingDevice.Auto).type);
     }
 }

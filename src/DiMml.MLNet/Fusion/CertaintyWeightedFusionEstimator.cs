@@ -1,4 +1,5 @@
 using DiMml.MLNet.Scoring;
+using DiMml.Serving.Runtime;
 using DiMml.Torch.Export;
 using DiMml.Torch.Training;
 using Microsoft.ML;
@@ -83,7 +84,7 @@ public sealed class CertaintyWeightedFusionEstimator : IEstimator<CertaintyWeigh
                 : throw LabelError(label), SchemaClassCount)
             : LabelValues.KeyNumbers(SchemaClassCount);
         using var file = new OnnxModelFile(Graph(SchemaClassCount, OnnxLayout.PerRow));
-        return Pipeline(file, labels).GetOutputSchema(inputSchema);
+        return Pipeline(file, labels).Estimator.GetOutputSchema(inputSchema);
     }
 
     /// <summary>Builds the fusion for the class count of the input columns.</summary>
@@ -109,7 +110,7 @@ public sealed class CertaintyWeightedFusionEstimator : IEstimator<CertaintyWeigh
         var temperatures = options.Calibrate
             ? FusionCalibration.Fit(input, options.InputColumnNames.ToArray(), options.LabelColumnName!, options.InputKind, classes) : null;
         var file = new OnnxModelFile(Graph(classes, OnnxLayout.PerRow, temperatures));
-        return new CertaintyWeightedFusionTransformer(Pipeline(file, labels).Fit(input), file,
+        return new CertaintyWeightedFusionTransformer(OnnxRuntimeBackend.Explain(() => Pipeline(file, labels).Estimator.Fit(input)), file,
             Graph(classes, OnnxLayout.Batched, temperatures), temperatures);
     }
 
@@ -125,7 +126,7 @@ public sealed class CertaintyWeightedFusionEstimator : IEstimator<CertaintyWeigh
         layout,
         inputTemperatures: temperatures);
 
-    private IEstimator<ITransformer> Pipeline(OnnxModelFile file, LabelValues labels) => ScoringPipeline.Create(
+    private ScoringPipeline.ScoringChain Pipeline(OnnxModelFile file, LabelValues labels) => ScoringPipeline.Create(
         env, file, options.InputColumnNames.ToArray(),
             [(FusedScore, options.ScoreColumnName), (FusedWeights, options.BranchWeightsColumnName)],
         options.PredictedLabelColumnName, labels);

@@ -8,7 +8,7 @@ namespace DiMml.MLNet;
 /// A transformer of this package that scores through ML.NET's built-in ONNX transformer and conversions, so
 /// <c>mlContext.Model.Save</c> writes a zip that loads with Microsoft.ML, Microsoft.ML.OnnxTransformer and
 /// Microsoft.ML.OnnxRuntime alone. After <c>Model.Load</c> it comes back as a plain transformer chain (ML.NET's rule);
-/// <see cref="DiMmlModelInfo"/> reads its metadata from the model file.
+/// <see cref="Serving.DiMmlModelInfo"/> reads its metadata from the model file.
 /// </summary>
 public abstract class OnnxScoredTransformer : ITransformer, ICanSaveModel, IDisposable
 {

@@ -1,3 +1,4 @@
+using DiMml.Serving.Runtime;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
@@ -12,11 +13,14 @@ namespace DiMml.MLNet.Scoring;
 /// </summary>
 internal static class ScoringPipeline
 {
+    /// <summary>The estimator chain and the ONNX Runtime execution provider its ONNX step uses.</summary>
+    public sealed record ScoringChain(IEstimator<ITransformer> Estimator, string ExecutionProvider);
+
     private const string HashColumn = "DiMml.PredictedIndexHash";
     private const int HashBits = 31;
 
     /// <summary>The chain for a DI-MML graph: its outputs keep their names (Score, Score.{modality}, BranchWeights).</summary>
-    public static IEstimator<ITransformer> ForModel(
+    public static ScoringChain ForModel(
         MLNetEnvironment env, OnnxModelFile perRowOnnx, IReadOnlyList<string> inputColumns, IReadOnlyList<string> modalityNames,
             LabelValues labels)
     {
@@ -32,27 +36,34 @@ internal static class ScoringPipeline
     /// The estimator chain for a per-row ONNX graph whose predicted index output is <see cref="DiMmlColumns.PredictedIndex"/>;
     /// the file must outlive the fitted chain (Save re-reads it).
     /// </summary>
-    /// <remarks><paramref name="outputs"/> lists the graph outputs to keep, each with the column name it gets.</remarks>
-    public static IEstimator<ITransformer> Create(
+    /// <remarks><paramref name="outputs"/> lists the graph outputs to keep, each with the column name it gets. The ONNX step runs
+    /// where <see cref="OnnxExecutionProvider"/> decides for the environment's GPU setting.</remarks>
+    public static ScoringChain Create(
         MLNetEnvironment env, OnnxModelFile perRowOnnx, IReadOnlyList<string> inputColumns,
             IReadOnlyList<(string Graph, string Column)> outputs,
         string predictedLabelColumn, LabelValues labels)
     {
         var (hashing, keys) = DistinctHashes(env, labels.Values.Length);
         var transforms = env.Transforms;
+        var (gpuDeviceId, fallbackToCpu) = env.GpuSetting();
+        var provider = OnnxExecutionProvider.Resolve(gpuDeviceId, fallbackToCpu, () => File.ReadAllBytes(perRowOnnx.Path));
+        // ML.NET's ONNX step reads the GPU id from its environment even when passed null: a CPU decision under a GPU id
+        // builds that step in an environment without one.
+        var onnxTransforms = provider == OnnxExecutionProvider.Cpu && gpuDeviceId is not null ? new MLContext().Transforms : transforms;
         var renamed = outputs.Where(o => o.Graph != o.Column).ToArray();
-        IEstimator<ITransformer> chain = transforms.ApplyOnnxModel(
+        IEstimator<ITransformer> chain = onnxTransforms.ApplyOnnxModel(
             outputs.Select(o => o.Graph).Append(DiMmlColumns.PredictedIndex).ToArray(), inputColumns.ToArray(), perRowOnnx.Path);
         foreach (var (graph, column) in renamed)
         {
             chain = chain.Append(transforms.CopyColumns(column, graph));
         }
 
-        return chain
+        return new(chain
             .Append(transforms.Conversion.Hash([hashing]))
             .Append(transforms.Conversion.ConvertType(HashColumn, HashColumn, DataKind.UInt32))
             .Append(labels.MapToKey(transforms, predictedLabelColumn, HashColumn, keys))
-            .Append(transforms.DropColumns(renamed.Select(o => o.Graph).Append(DiMmlColumns.PredictedIndex).Append(HashColumn).ToArray()));
+            .Append(transforms.DropColumns(renamed.Select(o => o.Graph).Append(DiMmlColumns.PredictedIndex).Append(HashColumn).ToArray())),
+            provider);
     }
 
     // The hash of each class index as ML.NET computes it, with a seed under which no two classes collide

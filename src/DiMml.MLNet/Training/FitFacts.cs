@@ -7,4 +7,7 @@ internal sealed record FitFacts(
 {
     /// <summary>The device stage 1 trained on, e.g. <c>cpu</c> or <c>cuda:0</c>.</summary>
     public string Device { get; init; } = "cpu";
+
+    /// <summary>The ONNX Runtime execution provider the scoring chain uses.</summary>
+    public string ExecutionProvider { get; init; } = "CPUExecutionProvider";
 }

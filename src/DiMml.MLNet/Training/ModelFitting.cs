@@ -2,9 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using DiMml.MLNet.Data;
 using DiMml.MLNet.Scoring;
+using DiMml.Serving.Runtime;
 using DiMml.Torch.Data;
 using DiMml.Torch.Export;
 using DiMml.Torch.Inference;
+using DiMml.Torch.Runtime;
 using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
@@ -35,11 +37,12 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
     public SchemaShape OutputSchema<TDiagnostics>(SchemaShape inputSchema, IModelTraining<TOptions, TDiagnostics> training)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
+        LibTorchBackend.EnsureLoaded();
         InputSchema.Check(inputSchema, options.LabelColumnName, Columns);
         var labels = LabelValues.Placeholder(inputSchema.First(c => c.Name == options.LabelColumnName), SchemaClassCount);
         using var model = training.Untrained(Names, SchemaClassCount);
         using var file = new OnnxModelFile(OnnxExport.ToBytes(model, Columns, OnnxLayout.PerRow));
-        return ScoringPipeline.ForModel(env, file, Columns, ScoredModalities(model), labels).GetOutputSchema(inputSchema);
+        return ScoringPipeline.ForModel(env, file, Columns, ScoredModalities(model), labels).Estimator.GetOutputSchema(inputSchema);
     }
 
     /// <summary>Trains with <paramref name="training"/> and builds the scoring chain and the trainer's diagnostics.</summary>
@@ -84,10 +87,11 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         var labels = LabelValues.FromSchema(input.Schema[options.LabelColumnName], classes);
         var metadata = Metadata(labels, sizes);
         var scoringGraph = new OnnxModelFile(OnnxExport.ToBytes(model, Columns, OnnxLayout.PerRow, metadata));
-        var scoring = ScoringPipeline.ForModel(env, scoringGraph, Columns, ScoredModalities(model), labels).Fit(input);
+        var chain = ScoringPipeline.ForModel(env, scoringGraph, Columns, ScoredModalities(model), labels);
+        var scoring = OnnxRuntimeBackend.Explain(() => chain.Estimator.Fit(input));
         var facts = new FitFacts(seed, counts.Rows, counts.MissingLabel + counts.NonFinite, elapsed, data is StreamingBatchSource, dataWait,
             validationAccuracy)
-        { Device = model.Device.ToString() };
+        { Device = model.Device.ToString(), ExecutionProvider = chain.ExecutionProvider };
         var fitted = new FittedModel(scoring, scoringGraph, OnnxExport.ToBytes(model, Columns, OnnxLayout.Batched, metadata), Names,
             labels.Names);
         return (fitted, training.Describe(model, facts, data, validation));

@@ -16,6 +16,7 @@ public abstract class TrainingDiagnostics
         Streamed = facts.Streamed;
         DataWaitTime = facts.DataWaitTime;
         TrainingDevice = facts.Device;
+        ScoringExecutionProvider = facts.ExecutionProvider;
         FinalLosses = history.LastOrDefault(r => r.Stage != TrainingStage.Fusion)?.Losses ?? new Dictionary<string, double>();
     }
 
@@ -32,6 +33,11 @@ public abstract class TrainingDiagnostics
     /// <summary>The device the model trained on (<c>cpu</c>, <c>cuda:0</c>, ...): the options' <c>Device</c>, or the
     /// MLContext's <c>GpuDeviceId</c> and <c>FallbackToCpu</c> when it is null.</summary>
     public string TrainingDevice { get; }
+
+    /// <summary>The ONNX Runtime execution provider the fitted model scores with (<c>CPUExecutionProvider</c> or
+    /// <c>CUDAExecutionProvider</c>): CUDA only when the MLContext has a <c>GpuDeviceId</c> and CUDA works there; a model loaded
+    /// later scores where the loading context's setting decides.</summary>
+    public string ScoringExecutionProvider { get; }
 
     /// <summary>The seed the run used (given, or drawn from the MLContext).</summary>
     public int Seed { get; }

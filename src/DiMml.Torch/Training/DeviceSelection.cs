@@ -1,3 +1,4 @@
+using DiMml.Torch.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,6 +19,7 @@ public static class DeviceSelection
     /// <exception cref="InvalidOperationException">A GPU was asked for but libtorch sees no usable CUDA device.</exception>
     public static Device Resolve(TrainingDevice? requested, int? gpuDeviceId = null, bool fallbackToCpu = false)
     {
+        LibTorchBackend.EnsureLoaded();
         var (type, index) = Decide(requested, gpuDeviceId, fallbackToCpu, cuda.is_available() ? cuda.device_count() : 0);
         return type == DeviceType.CUDA ? new Device(type, index) : CPU;
     }
@@ -42,6 +44,6 @@ public static class DeviceSelection
     }
 
     private static InvalidOperationException NoGpu(string what, string fix) => new(
-        $"{what}, but libtorch sees no such CUDA device. Reference a CUDA libtorch package (libtorch-cuda-12.8-linux-x64; in this " +
-        $"repository: build with -p:TorchBackend=cuda) instead of the CPU one on a machine with an NVIDIA GPU, or {fix}.");
+        $"{what}, but libtorch sees no such CUDA device. Reference a CUDA libtorch package in the application " +
+        $"(libtorch-cuda-12.8-linux-x64 or -win-x64) instead of DiMml.MLNet.Cpu on a machine with an NVIDIA GPU, or {fix}.");
 }

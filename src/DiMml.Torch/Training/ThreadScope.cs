@@ -1,3 +1,4 @@
+using DiMml.Torch.Runtime;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Training;
@@ -18,7 +19,12 @@ internal sealed class ThreadScope : IDisposable
     }
 
     /// <summary>Sets <paramref name="threads"/> (nothing when null) until the scope is disposed.</summary>
-    public static ThreadScope Apply(int? threads) => new(threads);
+    /// <exception cref="InvalidOperationException">No native libtorch is present; the message names the packages to add.</exception>
+    public static ThreadScope Apply(int? threads)
+    {
+        LibTorchBackend.EnsureLoaded();
+        return new(threads);
+    }
 
     /// <inheritdoc />
     public void Dispose()

@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.IO.Compression;
+using DiMml.Serving.Runtime;
 using Google.Protobuf;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Onnx;
 
-namespace DiMml.MLNet;
+namespace DiMml.Serving;
 
 /// <summary>
 /// What a saved DI-MML model is: modalities, input columns and sizes, classes, branches and the certainty
@@ -71,6 +72,10 @@ public sealed class DiMmlModelInfo
     /// <summary>Version of DiMml.MLNet that trained the model.</summary>
     public string Version { get; }
 
+    /// <summary>The ONNX Runtime execution provider the model loaded by <see cref="Load"/> scores with
+    /// (<c>CPUExecutionProvider</c> or <c>CUDAExecutionProvider</c>); null when the information was only read.</summary>
+    public string? ScoringExecutionProvider { get; private init; }
+
     /// <summary>All metadata entries of the graph.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
@@ -79,29 +84,52 @@ public sealed class DiMmlModelInfo
     /// zip, or one without our graph, fails with an <see cref="InvalidDataException"/> that names the file. Loading
     /// runs no code from the file: ML.NET instantiates only registered component types, and the graph is data.
     /// </summary>
+    /// <remarks>
+    /// The context's <c>GpuDeviceId</c> and <c>FallbackToCpu</c> decide where the model scores: on that GPU only when ONNX
+    /// Runtime's CUDA execution provider works there, else on the CPU with fallback, else an error naming the fix (plain
+    /// <c>Model.Load</c> throws EntryPointNotFoundException with the CPU runtime, fallback or not). For a CPU decision under a
+    /// GPU id, the context's <c>GpuDeviceId</c> reads null while this method runs.
+    /// </remarks>
     /// <param name="mlContext">The context to load into.</param>
     /// <param name="modelPath">Path of the model zip.</param>
     /// <param name="inputSchema">The input schema saved with the model.</param>
+    /// <exception cref="InvalidOperationException">The native ONNX Runtime is missing, or a GPU is asked for that ONNX Runtime
+    /// cannot use and fallback is off.</exception>
     public static (ITransformer Model, DiMmlModelInfo Info) Load(MLContext mlContext, string modelPath, out DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
-        DiMmlModelInfo info;
+        var (metadata, graph) = ReadChecked(modelPath);
+        var gpuDeviceId = mlContext.GpuDeviceId;
+        var provider = OnnxExecutionProvider.Resolve(gpuDeviceId, mlContext.FallbackToCpu, () => graph);
         try
         {
-            info = Read(modelPath);
+            mlContext.GpuDeviceId = provider == OnnxExecutionProvider.Cpu ? null : gpuDeviceId;
+            return (mlContext.Model.Load(modelPath, out inputSchema), new DiMmlModelInfo(metadata) { ScoringExecutionProvider = provider });
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (OnnxRuntimeBackend.IsMissing(e))
         {
-            throw new InvalidDataException($"'{modelPath}' is not a readable DI-MML model file (truncated or altered?): {e.Message}", e);
-        }
-
-        try
-        {
-            return (mlContext.Model.Load(modelPath, out inputSchema), info);
+            throw new InvalidOperationException(OnnxRuntimeBackend.MissingMessage, e);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new InvalidDataException($"ML.NET could not load '{modelPath}' (truncated or altered?): {e.Message}", e);
+        }
+        finally
+        {
+            mlContext.GpuDeviceId = gpuDeviceId;
+        }
+    }
+
+    private static (Dictionary<string, string> Metadata, byte[] Graph) ReadChecked(string modelPath)
+    {
+        try
+        {
+            using var stream = File.OpenRead(modelPath);
+            return ReadGraph(stream);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidDataException($"'{modelPath}' is not a readable DI-MML model file (truncated or altered?): {e.Message}", e);
         }
     }
 
@@ -146,6 +174,11 @@ public sealed class DiMmlModelInfo
     public static DiMmlModelInfo Read(Stream modelZip)
     {
         ArgumentNullException.ThrowIfNull(modelZip);
+        return new DiMmlModelInfo(ReadGraph(modelZip).Metadata);
+    }
+
+    private static (Dictionary<string, string> Metadata, byte[] Graph) ReadGraph(Stream modelZip)
+    {
         using var zip = new ZipArchive(modelZip, ZipArchiveMode.Read, leaveOpen: true);
         foreach (var entry in zip.Entries)
         {
@@ -155,9 +188,9 @@ public sealed class DiMmlModelInfo
                 entryStream.CopyTo(memory);
             }
 
-            if (FindGraphMetadata(memory.ToArray()) is { } metadata)
+            if (FindGraph(memory.ToArray()) is { } graph)
             {
-                return new DiMmlModelInfo(metadata);
+                return graph;
             }
         }
 
@@ -166,7 +199,7 @@ public sealed class DiMmlModelInfo
     }
 
     // ML.NET stores the ONNX bytes behind a short binary header; try the offsets a length prefix can take.
-    private static Dictionary<string, string>? FindGraphMetadata(byte[] bytes)
+    private static (Dictionary<string, string> Metadata, byte[] Graph)? FindGraph(byte[] bytes)
     {
         foreach (var offset in new[] { 0, 4, 8, 12, 16 })
         {
@@ -177,10 +210,11 @@ public sealed class DiMmlModelInfo
 
             try
             {
-                var model = ModelProto.Parser.ParseFrom(bytes.AsSpan(offset).ToArray());
+                var graph = bytes.AsSpan(offset).ToArray();
+                var model = ModelProto.Parser.ParseFrom(graph);
                 if (model.MetadataProps.Any(p => p.Key == ModelMetadataKeys.Kind))
                 {
-                    return model.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+                    return (model.MetadataProps.ToDictionary(p => p.Key, p => p.Value), graph);
                 }
             }
             catch (InvalidProtocolBufferException)

@@ -1,4 +1,4 @@
-namespace DiMml.MLNet;
+namespace DiMml.Serving;
 
 /// <summary>One row scored by <see cref="BulkScorer"/>.</summary>
 public sealed class BulkPrediction

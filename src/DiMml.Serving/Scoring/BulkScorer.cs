@@ -1,9 +1,10 @@
+using DiMml.Serving.Runtime;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace DiMml.MLNet;
+namespace DiMml.Serving;
 
 /// <summary>
 /// Scores a large IDataView in batches through the batched ONNX graph of a trained model (<c>ExportOnnx</c>), one ONNX
@@ -15,7 +16,8 @@ public sealed class BulkScorer : IDisposable
     private readonly InferenceSession session;
     private readonly int[] inputSizes;
 
-    /// <summary>Creates a scorer from a batched graph written by <see cref="OnnxScoredTransformer.ExportOnnx"/>.</summary>
+    /// <summary>Creates a scorer from a batched graph written by <c>ExportOnnx</c> (or use <c>CreateBulkScorer</c> on a trained
+    /// model).</summary>
     /// <param name="batchedOnnx">The .onnx bytes.</param>
     /// <param name="options">ONNX Runtime session settings (threads, execution provider); null for the defaults.</param>
     public BulkScorer(byte[] batchedOnnx, SessionOptions? options = null)
@@ -23,7 +25,8 @@ public sealed class BulkScorer : IDisposable
         ArgumentNullException.ThrowIfNull(batchedOnnx);
         try
         {
-            session = options is null ? new InferenceSession(batchedOnnx) : new InferenceSession(batchedOnnx, options);
+            session = OnnxRuntimeBackend.Explain(() =>
+                options is null ? new InferenceSession(batchedOnnx) : new InferenceSession(batchedOnnx, options));
         }
         catch (OnnxRuntimeException e)
         {
@@ -44,17 +47,6 @@ public sealed class BulkScorer : IDisposable
         InputColumns = columns.Split('\n');
         ClassNames = classes.Split('\n');
         inputSizes = InputColumns.Select(c => (int)session.InputMetadata[c].Dimensions[1]).ToArray();
-    }
-
-    /// <summary>Creates a scorer for a trained model of this package.</summary>
-    /// <param name="model">A trained DI-MML or baseline transformer.</param>
-    /// <param name="options">ONNX Runtime session settings; null for the defaults.</param>
-    public static BulkScorer From(MultimodalModelTransformer model, SessionOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        using var stream = new MemoryStream();
-        model.ExportOnnx(stream);
-        return new BulkScorer(stream.ToArray(), options);
     }
 
     /// <summary>The modality columns the model reads, in input order.</summary>
