@@ -31,7 +31,9 @@ for app in training serving no-backend; do
   (cd "$work/$app" && dotnet build -c Release -p:DiMmlVersion="$version" -v quiet -nologo -o out > build.log) \
     || { cat "$work/$app/build.log"; echo "package test: $app app did not build" >&2; exit 1; }
   echo "package test: $app app output folder $(du -sm "$work/$app/out" | cut -f1) MiB"
-  dotnet "$work/$app/out/Consumer.dll" "$work/shared" \
-    || { echo "package test: $app app failed" >&2; exit 1; }
+  # TorchSharp prints its native-library search to stdout when it fails (the no-backend app): show the apps' own lines only
+  dotnet "$work/$app/out/Consumer.dll" "$work/shared" > "$work/$app/run.log" 2>&1 \
+    || { cat "$work/$app/run.log"; echo "package test: $app app failed" >&2; exit 1; }
+  grep "consumer:" "$work/$app/run.log"
 done
 echo "package test: passed"

@@ -22,5 +22,17 @@ public sealed partial class DiMmlTrainer
 
         /// <inheritdoc />
         public IDataView? ValidationSet { get; set; }
+
+        /// <inheritdoc />
+        public string ScoreColumnName { get; set; } = DiMmlColumns.Score;
+
+        /// <inheritdoc />
+        public string PredictedLabelColumnName { get; set; } = DiMmlColumns.PredictedLabel;
+
+        /// <inheritdoc />
+        public string BranchWeightsColumnName { get; set; } = DiMmlColumns.BranchWeights;
+
+        /// <inheritdoc />
+        public string ModalityScoreColumnPrefix { get; set; } = DiMmlColumns.ModalityScorePrefix;
     }
 }

@@ -1,3 +1,4 @@
+using DiMml.MLNet.Scoring;
 using DiMml.Torch.Training;
 
 namespace DiMml.MLNet;
@@ -26,7 +27,30 @@ internal static class OptionsCheck
         var duplicateColumn = options.Modalities.GroupBy(Column).FirstOrDefault(g => g.Count() > 1)?.Key;
         Require(duplicateColumn is null, nameof(options.Modalities), $"use column '{duplicateColumn}' twice; each modality needs its own " +
             $"column");
+        CheckOutputColumns(options);
         options.Validate(options.Modalities.Count);
+    }
+
+    // Two outputs of one name would hide each other, and an output named like an input would hide the input from later steps.
+    private static void CheckOutputColumns<TOptions>(TOptions options)
+        where TOptions : TrainerOptions, IMultimodalTrainerOptions
+    {
+        foreach (var (option, name) in new[]
+        {
+            (nameof(options.ScoreColumnName), options.ScoreColumnName),
+            (nameof(options.PredictedLabelColumnName), options.PredictedLabelColumnName),
+            (nameof(options.BranchWeightsColumnName), options.BranchWeightsColumnName),
+        })
+        {
+            Require(!string.IsNullOrWhiteSpace(name), option, "is empty; name the output column");
+        }
+
+        Require(options.ModalityScoreColumnPrefix is not null, nameof(options.ModalityScoreColumnPrefix), "is null; use \"\" for none");
+        var outputs = OutputColumnNames.Of(options).All(options.Modalities.Select(m => m.Name)).ToArray();
+        var clash = outputs.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1)?.Key
+            ?? outputs.Intersect(options.Modalities.Select(Column).Append(options.LabelColumnName)).FirstOrDefault();
+        Require(clash is null, nameof(options.ScoreColumnName), $"and the other output names give column '{clash}' twice or name an " +
+            "input column; give the Score, PredictedLabel and BranchWeights columns and the modality-score prefix distinct names");
     }
 
     /// <summary>The column that holds <paramref name="modality"/>.</summary>

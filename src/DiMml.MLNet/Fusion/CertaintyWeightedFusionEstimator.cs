@@ -129,7 +129,7 @@ public sealed class CertaintyWeightedFusionEstimator : IEstimator<CertaintyWeigh
     private ScoringPipeline.ScoringChain Pipeline(OnnxModelFile file, LabelValues labels) => ScoringPipeline.Create(
         env, file, options.InputColumnNames.ToArray(),
             [(FusedScore, options.ScoreColumnName), (FusedWeights, options.BranchWeightsColumnName)],
-        options.PredictedLabelColumnName, labels);
+        (DiMmlColumns.PredictedIndex, options.PredictedLabelColumnName), labels);
 
     private static LabelValues LabelsOf(DataViewSchema schema, string label, int classes)
     {

@@ -19,31 +19,36 @@ internal static class ScoringPipeline
     private const string HashColumn = "DiMml.PredictedIndexHash";
     private const int HashBits = 31;
 
-    /// <summary>The chain for a DI-MML graph: its outputs keep their names (Score, Score.{modality}, BranchWeights).</summary>
+    /// <summary>Prefix of the per-row model graph's outputs: internal names, copied to the trainer's output columns, so a
+    /// model never hides (and the final DropColumns never removes) a column of the same name made by an earlier step.</summary>
+    public const string GraphOutputPrefix = "DiMml.Graph.";
+
+    /// <summary>The chain for a model graph exported with <see cref="GraphOutputPrefix"/>: Score, Score.{modality} and
+    /// BranchWeights copied to <paramref name="columns"/>' names, the predicted index turned into its PredictedLabel.</summary>
     public static ScoringChain ForModel(
         MLNetEnvironment env, OnnxModelFile perRowOnnx, IReadOnlyList<string> inputColumns, IReadOnlyList<string> modalityNames,
-            LabelValues labels)
+            LabelValues labels, OutputColumnNames columns)
     {
-        var outputs = new[] { DiMmlColumns.Score }
-            .Concat(modalityNames.Select(DiMmlColumns.ModalityScore))
-            .Append(DiMmlColumns.BranchWeights)
-            .Select(name => (name, name))
+        var outputs = new[] { (DiMmlColumns.Score, columns.Score) }
+            .Concat(modalityNames.Select(m => (DiMmlColumns.ModalityScore(m), columns.ModalityScorePrefix + m)))
+            .Append((DiMmlColumns.BranchWeights, columns.BranchWeights))
+            .Select(o => (GraphOutputPrefix + o.Item1, o.Item2))
             .ToArray();
-        return Create(env, perRowOnnx, inputColumns, outputs, DiMmlColumns.PredictedLabel, labels);
+        return Create(env, perRowOnnx, inputColumns, outputs, (GraphOutputPrefix + DiMmlColumns.PredictedIndex, columns.PredictedLabel),
+            labels);
     }
 
     /// <summary>
-    /// The estimator chain for a per-row ONNX graph whose predicted index output is <see cref="DiMmlColumns.PredictedIndex"/>;
-    /// the file must outlive the fitted chain (Save re-reads it).
+    /// The estimator chain for a per-row ONNX graph; the file must outlive the fitted chain (Save re-reads it).
     /// </summary>
-    /// <remarks><paramref name="outputs"/> lists the graph outputs to keep, each with the column name it gets. The ONNX step runs
-    /// where <see cref="OnnxExecutionProvider"/> decides for the environment's GPU setting.</remarks>
+    /// <remarks><paramref name="outputs"/> lists the graph outputs to keep, each with the column name it gets;
+    /// <paramref name="predicted"/> names the graph's 0-based index output and the key-typed column made from it. The ONNX step
+    /// runs where <see cref="OnnxExecutionProvider"/> decides for the environment's GPU setting.</remarks>
     public static ScoringChain Create(
         MLNetEnvironment env, OnnxModelFile perRowOnnx, IReadOnlyList<string> inputColumns,
-            IReadOnlyList<(string Graph, string Column)> outputs,
-        string predictedLabelColumn, LabelValues labels)
+            IReadOnlyList<(string Graph, string Column)> outputs, (string Graph, string Column) predicted, LabelValues labels)
     {
-        var (hashing, keys) = DistinctHashes(env, labels.Values.Length);
+        var (hashing, keys) = DistinctHashes(env, labels.Values.Length, predicted.Graph);
         var transforms = env.Transforms;
         var (gpuDeviceId, fallbackToCpu) = env.GpuSetting();
         var provider = OnnxExecutionProvider.Resolve(gpuDeviceId, fallbackToCpu, () => File.ReadAllBytes(perRowOnnx.Path));
@@ -52,7 +57,7 @@ internal static class ScoringPipeline
         var onnxTransforms = provider == OnnxExecutionProvider.Cpu && gpuDeviceId is not null ? new MLContext().Transforms : transforms;
         var renamed = outputs.Where(o => o.Graph != o.Column).ToArray();
         IEstimator<ITransformer> chain = onnxTransforms.ApplyOnnxModel(
-            outputs.Select(o => o.Graph).Append(DiMmlColumns.PredictedIndex).ToArray(), inputColumns.ToArray(), perRowOnnx.Path);
+            outputs.Select(o => o.Graph).Append(predicted.Graph).ToArray(), inputColumns.ToArray(), perRowOnnx.Path);
         foreach (var (graph, column) in renamed)
         {
             chain = chain.Append(transforms.CopyColumns(column, graph));
@@ -61,14 +66,15 @@ internal static class ScoringPipeline
         return new(chain
             .Append(transforms.Conversion.Hash([hashing]))
             .Append(transforms.Conversion.ConvertType(HashColumn, HashColumn, DataKind.UInt32))
-            .Append(labels.MapToKey(transforms, predictedLabelColumn, HashColumn, keys))
-            .Append(transforms.DropColumns(renamed.Select(o => o.Graph).Append(DiMmlColumns.PredictedIndex).Append(HashColumn).ToArray())),
+            .Append(labels.MapToKey(transforms, predicted.Column, HashColumn, keys))
+            .Append(transforms.DropColumns(renamed.Select(o => o.Graph).Append(predicted.Graph).Append(HashColumn).ToArray())),
             provider);
     }
 
     // The hash of each class index as ML.NET computes it, with a seed under which no two classes collide
     // (and none collides with the missing index −1, which must map to the missing key).
-    private static (HashingEstimator.ColumnOptions Options, uint[] Keys) DistinctHashes(MLNetEnvironment env, int classCount)
+    private static (HashingEstimator.ColumnOptions Options, uint[] Keys) DistinctHashes(MLNetEnvironment env, int classCount,
+        string indexColumn)
     {
         var rows = Enumerable.Range(-1, classCount + 1).Select(i => new IndexRow { PredictedIndex = [i] }).ToArray();
         var view = env.Data.LoadFromEnumerable(rows);
@@ -82,7 +88,7 @@ internal static class ScoringPipeline
             var hashes = hashed.GetColumn<uint>(HashColumn).ToArray();
             if (hashes.Distinct().Count() == hashes.Length)
             {
-                return (options, hashes[1..]);
+                return (new HashingEstimator.ColumnOptions(HashColumn, indexColumn, HashBits, seed, false, 0, combine: true), hashes[1..]);
             }
         }
     }

@@ -3,7 +3,8 @@ using Microsoft.ML;
 namespace DiMml.MLNet;
 
 /// <summary>What the options of every ML.NET multimodal trainer add to the core's <see cref="Torch.Training.TrainerOptions"/>:
-/// where the label is and which rows to validate on.</summary>
+/// where the label is, which rows to validate on and the names of the columns the model adds (set them to put two trainers in
+/// one pipeline).</summary>
 public interface IMultimodalTrainerOptions
 {
     /// <summary>Label column: a key type (put <c>MapValueToKey</c> first). Default "Label".</summary>
@@ -12,4 +13,17 @@ public interface IMultimodalTrainerOptions
     /// <summary>Validation data with the same columns: per-epoch validation accuracy, model selection, early stopping and
     /// per-branch accuracy in the diagnostics. Never trained on. Default null.</summary>
     IDataView? ValidationSet { get; }
+
+    /// <summary>Column of the fused class probabilities. Default "Score" (<see cref="DiMmlColumns.Score"/>).</summary>
+    string ScoreColumnName { get; }
+
+    /// <summary>Column of the predicted class (key-typed with the label's key values). Default "PredictedLabel".</summary>
+    string PredictedLabelColumnName { get; }
+
+    /// <summary>Column of the per-row branch weights. Default "BranchWeights".</summary>
+    string BranchWeightsColumnName { get; }
+
+    /// <summary>Put before a modality's name to name the column of its own branch's probabilities. Default "Score."
+    /// (<see cref="DiMmlColumns.ModalityScorePrefix"/>).</summary>
+    string ModalityScoreColumnPrefix { get; }
 }

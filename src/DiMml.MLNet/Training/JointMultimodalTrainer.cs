@@ -30,6 +30,18 @@ public sealed class JointMultimodalTrainer : IEstimator<MultimodalBaselineTransf
         /// <inheritdoc />
         public IDataView? ValidationSet { get; set; }
 
+        /// <inheritdoc />
+        public string ScoreColumnName { get; set; } = DiMmlColumns.Score;
+
+        /// <inheritdoc />
+        public string PredictedLabelColumnName { get; set; } = DiMmlColumns.PredictedLabel;
+
+        /// <inheritdoc />
+        public string BranchWeightsColumnName { get; set; } = DiMmlColumns.BranchWeights;
+
+        /// <inheritdoc />
+        public string ModalityScoreColumnPrefix { get; set; } = DiMmlColumns.ModalityScorePrefix;
+
         /// <summary>Epochs of each encoder's linear probe (diagnostics only). Default 20; 0 skips the probes.</summary>
         public int ProbeEpochs { get; set; } = 20;
 

@@ -41,8 +41,9 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         InputSchema.Check(inputSchema, options.LabelColumnName, Columns);
         var labels = LabelValues.Placeholder(inputSchema.First(c => c.Name == options.LabelColumnName), SchemaClassCount);
         using var model = training.Untrained(Names, SchemaClassCount);
-        using var file = new OnnxModelFile(OnnxExport.ToBytes(model, Columns, OnnxLayout.PerRow));
-        return ScoringPipeline.ForModel(env, file, Columns, ScoredModalities(model), labels).Estimator.GetOutputSchema(inputSchema);
+        using var file = new OnnxModelFile(PerRowGraph(model));
+        return ScoringPipeline.ForModel(env, file, Columns, ScoredModalities(model), labels, OutputColumnNames.Of(options)).Estimator
+            .GetOutputSchema(inputSchema);
     }
 
     /// <summary>Trains with <paramref name="training"/> and builds the scoring chain and the trainer's diagnostics.</summary>
@@ -86,8 +87,8 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         var validationAccuracy = validation is null ? null : Evaluate(model, validation, channel);
         var labels = LabelValues.FromSchema(input.Schema[options.LabelColumnName], classes);
         var metadata = Metadata(labels, sizes);
-        var scoringGraph = new OnnxModelFile(OnnxExport.ToBytes(model, Columns, OnnxLayout.PerRow, metadata));
-        var chain = ScoringPipeline.ForModel(env, scoringGraph, Columns, ScoredModalities(model), labels);
+        var scoringGraph = new OnnxModelFile(PerRowGraph(model, metadata));
+        var chain = ScoringPipeline.ForModel(env, scoringGraph, Columns, ScoredModalities(model), labels, OutputColumnNames.Of(options));
         var scoring = OnnxRuntimeBackend.Explain(() => chain.Estimator.Fit(input));
         var facts = new FitFacts(seed, counts.Rows, counts.MissingLabel + counts.NonFinite, elapsed, data is StreamingBatchSource, dataWait,
             validationAccuracy)
@@ -96,6 +97,10 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
             labels.Names);
         return (fitted, training.Describe(model, facts, data, validation));
     }
+
+    // What ML.NET's ONNX step scores: outputs under internal names, which the scoring chain copies to the options' columns.
+    private byte[] PerRowGraph(MultimodalModel model, Dictionary<string, string>? metadata = null) =>
+        OnnxExport.ToBytes(model, Columns, OnnxLayout.PerRow, metadata, ScoringPipeline.GraphOutputPrefix);
 
     // Joint models have no per-modality head, so no Score.{modality} columns.
     private static IReadOnlyList<string> ScoredModalities(MultimodalModel model) =>

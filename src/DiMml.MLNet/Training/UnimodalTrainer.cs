@@ -27,6 +27,18 @@ public sealed class UnimodalTrainer : IEstimator<MultimodalBaselineTransformer>
 
         /// <inheritdoc />
         public IDataView? ValidationSet { get; set; }
+
+        /// <inheritdoc />
+        public string ScoreColumnName { get; set; } = DiMmlColumns.Score;
+
+        /// <inheritdoc />
+        public string PredictedLabelColumnName { get; set; } = DiMmlColumns.PredictedLabel;
+
+        /// <inheritdoc />
+        public string BranchWeightsColumnName { get; set; } = DiMmlColumns.BranchWeights;
+
+        /// <inheritdoc />
+        public string ModalityScoreColumnPrefix { get; set; } = DiMmlColumns.ModalityScorePrefix;
     }
 
     /// <summary>Creates the trainer; <c>mlContext.MulticlassClassification.Trainers.Unimodal(options)</c> is the usual way.</summary>

@@ -22,8 +22,10 @@ public static class OnnxExport
     /// <param name="inputNames">One graph input name per modality, in modality order (ML.NET needs the column names).</param>
     /// <param name="layout">Batched or per-row shapes.</param>
     /// <param name="metadata">Extra entries for the model's metadata_props.</param>
+    /// <param name="outputPrefix">Put before every output name (an ML.NET pipeline scores under internal names and copies them to
+    /// the columns the user chose). Default none.</param>
     public static byte[] ToBytes(MultimodalModel model, IReadOnlyList<string> inputNames, OnnxLayout layout,
-        IReadOnlyDictionary<string, string>? metadata = null)
+        IReadOnlyDictionary<string, string>? metadata = null, string outputPrefix = "")
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputNames);
@@ -34,8 +36,9 @@ public static class OnnxExport
         }
 
         var g = new OnnxGraph();
-        foreach (var reserved in inputNames.Concat([DiMmlColumns.Score, DiMmlColumns.BranchWeights, DiMmlColumns.PredictedIndex])
-            .Concat(model.ModalityNames.Select(DiMmlColumns.ModalityScore)))
+        string[] outputNames = [DiMmlColumns.Score, DiMmlColumns.BranchWeights, DiMmlColumns.PredictedIndex,
+            .. model.ModalityNames.Select(DiMmlColumns.ModalityScore)];
+        foreach (var reserved in inputNames.Concat(outputNames.Select(name => outputPrefix + name)))
         {
             g.Reserve(reserved);
         }
@@ -73,7 +76,7 @@ public static class OnnxExport
 
         foreach (var (name, value, type, width) in outputs)
         {
-            g.VectorOutput(name, value, type, width, perRow);
+            g.VectorOutput(outputPrefix + name, value, type, width, perRow);
         }
 
         return g.ToModel("DiMml.Torch", Metadata(model, metadata));
