@@ -24,6 +24,9 @@ public sealed partial class DiMmlTrainer
         public IDataView? ValidationSet { get; set; }
 
         /// <inheritdoc />
+        public string? ExampleWeightColumnName { get; set; }
+
+        /// <inheritdoc />
         public string ScoreColumnName { get; set; } = DiMmlColumns.Score;
 
         /// <inheritdoc />

@@ -27,8 +27,12 @@ internal static class OptionsCheck
         var duplicateColumn = options.Modalities.GroupBy(Column).FirstOrDefault(g => g.Count() > 1)?.Key;
         Require(duplicateColumn is null, nameof(options.Modalities), $"use column '{duplicateColumn}' twice; each modality needs its own " +
             $"column");
-        CheckOutputColumns(options);
         options.Validate(options.Modalities.Count);
+        CheckOutputColumns(options);   // after the core's checks, which name a duplicate modality name as such
+        var weight = options.ExampleWeightColumnName;
+        Require(weight is null || (!string.IsNullOrWhiteSpace(weight) && weight != options.LabelColumnName
+            && !options.Modalities.Any(m => m.ColumnName == weight)), nameof(options.ExampleWeightColumnName),
+            $"'{weight}' is empty or names the label or a modality column; name a numeric weight column, or leave it null");
     }
 
     // Two outputs of one name would hide each other, and an output named like an input would hide the input from later steps.

@@ -54,6 +54,40 @@ public sealed class CancellationTests
     }
 
     [TestMethod]
+    public void ACancelWhileTheDataIsReadStopsTheFitWithinASecond()
+    {
+        // A slow source (1 ms a row, 100 s in all) whose row count is unknown: counting and reading must both watch the token.
+        var ml = new MLContext(seed: 0);
+        var rows = TwoViewRows.Make(30, seed: 8);
+        IEnumerable<TwoViewRow> Slow()
+        {
+            for (var i = 0; i < 100_000; i++)
+            {
+                Thread.Sleep(1);
+                yield return rows[i % rows.Length];
+            }
+        }
+
+        var data = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(rows))
+            .Transform(ml.Data.LoadFromEnumerable(Slow()));
+        using var stop = new CancellationTokenSource();
+        var options = TwoViewRows.SmallOptions(epochs: 1);
+        options.CancellationToken = stop.Token;
+        var watch = new Stopwatch();
+        var canceller = Task.Run(async () =>
+        {
+            await Task.Delay(500);
+            watch.Start();
+            await stop.CancelAsync();
+        });
+
+        Assert.Throws<OperationCanceledException>(() => ml.MulticlassClassification.Trainers.DiMml(options).Fit(data));
+        watch.Stop();
+        canceller.Wait();
+        Assert.IsLessThan(1.0, watch.Elapsed.TotalSeconds, $"stopped {watch.Elapsed.TotalSeconds:F2} s after the cancel");
+    }
+
+    [TestMethod]
     [DoNotParallelize]   // reads libtorch's process-wide thread count
     public void NumberOfThreadsAppliesToTheFitAndIsRestoredAfterIt()
     {

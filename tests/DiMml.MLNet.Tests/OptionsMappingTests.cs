@@ -10,7 +10,8 @@ namespace DiMml.MLNet.Tests;
 [TestClass]
 public sealed class OptionsMappingTests
 {
-    private static readonly string[] MLNetOnly = ["LabelColumnName", "ValidationSet", "ProbeEpochs", "ProbeEvaluationSet"];
+    private static readonly string[] MLNetOnly = ["LabelColumnName", "ValidationSet", "ProbeEpochs", "ProbeEvaluationSet",
+        "ExampleWeightColumnName", "ScoreColumnName", "PredictedLabelColumnName", "BranchWeightsColumnName", "ModalityScoreColumnPrefix"];
 
     [TestMethod]
     [DataRow(typeof(DiMmlTrainer.Options), typeof(DiMmlOptions))]

@@ -108,8 +108,8 @@ public sealed class CalibrationTests
         var position = firstFeature.Select((v, i) => (v, i)).ToDictionary(p => p.v, p => (long)p.i);
         using var order = BatchOrder.Sequential(subset.Count);
         var rows = new List<long>();
-        BatchOrder.ForEachScoped(subset.Batches(order, 64, CPU), (inputs, _) =>
-            rows.AddRange(inputs[0][.., 0].data<float>().ToArray().Select(v => position[v])));
+        BatchOrder.ForEachScoped(subset.Batches(order, 64, CPU), batch =>
+            rows.AddRange(batch.Inputs[0][.., 0].data<float>().ToArray().Select(v => position[v])));
         return rows.ToArray();
     }
 }

@@ -1,3 +1,4 @@
+using DiMml.Torch.Data;
 using DiMml.Torch.Losses;
 using DiMml.Torch.Modules;
 using DiMml.Torch.Training;
@@ -96,7 +97,7 @@ public sealed class GradientParityTests
                     network.train();
                     using var optimizer = optim.SGD(network.parameters(), options.LearningRate, options.Momentum, 0.0, options.WeightDecay);
                     var step = learner.DetachedStep(network, options.Modalities.Select(m => m.Name).ToArray(), duc, dimensions,
-                        inputs.Select(x => x.to(dtype)).ToArray(), labels);
+                        new Batch(inputs.Select(x => x.to(dtype)).ToArray(), labels, null));
                     optimizer.zero_grad();
                     step.Total.backward();
                     optimizer.step();

@@ -23,10 +23,10 @@ public sealed class NonFiniteTrainingTests
         var run = new SgdRun(Small.Baseline(1), CPU, new TrainingHistory());
         var error = Assert.ThrowsExactly<InvalidOperationException>(() =>
             run.Run(new StagePlan(TrainingStage.Unimodal, 2, data, module.parameters(), module,
-            (inputs, labels, _) =>
+            (batch, _) =>
             {
-                var logits = module.forward(inputs[0]);
-                var loss = nn.functional.cross_entropy(logits, labels) + second.abs().sqrt().sum();
+                var logits = module.forward(batch.Inputs[0]);
+                var loss = nn.functional.cross_entropy(logits, batch.Labels) + second.abs().sqrt().sum();
                 return new StepResult(loss, [("ce", loss)], [("m", logits)]);
             })));
 

@@ -44,8 +44,40 @@ internal static class InputSchema
         return (ClassCount(labelColumn, key), sizes);
     }
 
-    /// <summary>The number of rows of <paramref name="data"/>: known, or counted with one cursor pass over no columns.</summary>
-    public static long RowCount(IDataView data)
+    /// <summary>Checks the example-weight column, when one is named: a numeric scalar (Single or Double).</summary>
+    public static void CheckWeight(DataViewSchema schema, string? weightColumn)
+    {
+        if (weightColumn is null)
+        {
+            return;
+        }
+
+        var column = schema.GetColumnOrNull(weightColumn) ?? throw Missing(weightColumn, "example weight", schema.Select(c => c.Name));
+        if (column.Type != NumberDataViewType.Single && column.Type != NumberDataViewType.Double)
+        {
+            throw NotWeight(weightColumn, column.Type.ToString() ?? "unknown");
+        }
+    }
+
+    /// <summary>Checks the example-weight column of a <see cref="SchemaShape"/>, when one is named.</summary>
+    public static void CheckWeight(SchemaShape schema, string? weightColumn)
+    {
+        if (weightColumn is null)
+        {
+            return;
+        }
+
+        var column = Find(schema, weightColumn, "example weight");
+        if (column.Kind != SchemaShape.Column.VectorKind.Scalar
+            || !(Equals(column.ItemType, NumberDataViewType.Single) || Equals(column.ItemType, NumberDataViewType.Double)))
+        {
+            throw NotWeight(weightColumn, $"{column.Kind} of {column.ItemType}");
+        }
+    }
+
+    /// <summary>The number of rows of <paramref name="data"/>: known, or counted with one cursor pass over no columns, checking
+    /// <paramref name="cancellation"/> every 256 rows.</summary>
+    public static long RowCount(IDataView data, CancellationToken cancellation = default)
     {
         if (data.GetRowCount() is { } known)
         {
@@ -56,7 +88,10 @@ internal static class InputSchema
         long rows = 0;
         while (cursor.MoveNext())
         {
-            rows++;
+            if ((++rows & 255) == 0)
+            {
+                cancellation.ThrowIfCancellationRequested();
+            }
         }
 
         return rows;
@@ -99,6 +134,10 @@ internal static class InputSchema
     private static ArgumentException NotKey(string name, DataViewType type) => new(
         $"Label column '{name}' must be a key type, but it is {type}. Add mlContext.Transforms.Conversion.MapValueToKey(\"{name}\") " +
             $"before the trainer.", name);
+
+    private static ArgumentException NotWeight(string name, string type) => new(
+        $"Example weight column '{name}' must be a Single or Double scalar, but it is {type}. Convert it with " +
+            $"ConvertType(\"{name}\", outputKind: DataKind.Single), or fix ExampleWeightColumnName.", name);
 
     private static ArgumentException NotFloatVector(string name, string type) => new(
         $"Modality column '{name}' must be a known-size vector of Single (float), but it is {type}. " +

@@ -11,7 +11,8 @@ namespace DiMml.MLNet.Data;
 /// Training rows read from an <see cref="IDataView"/> on demand, for data that does not fit the memory budget.
 /// An epoch's row order (the same seeded permutation the in-memory mode uses) is cut into windows of whole
 /// batches; a background task decodes the next window with one forward pass of a cursor, fetching only that
-/// window's rows, while training consumes the current one. At most two windows are held at a time.
+/// window's rows, while training consumes the current one. At most two windows are held at a time. Example weights (one
+/// float per row) are read by the first scan and kept in memory.
 /// </summary>
 internal sealed class StreamingBatchSource : IBatchSource
 {
@@ -20,24 +21,29 @@ internal sealed class StreamingBatchSource : IBatchSource
     private readonly DataViewSchema.Column[] modalities;
     private readonly int[] sizes;
     private readonly long[] sourceRows;
+    private readonly float[]? weights;
     private readonly int windowRows;
     private long waitTicks;
 
-    /// <summary>Scans the data once (labels and finiteness) and remembers which rows are usable.</summary>
-    public StreamingBatchSource(
-        IDataView data, string labelColumn, IReadOnlyList<string> modalityColumns, int classCount, int[] sizes, bool dropNonFinite,
-            long windowBytes)
+    /// <summary>Scans the data once (labels, weights and finiteness) and remembers which rows are usable.</summary>
+    public StreamingBatchSource(IDataView data, ReadPlan plan, long windowBytes, CancellationToken cancellation = default)
     {
         this.data = data;
-        label = data.Schema[labelColumn];
-        modalities = modalityColumns.Select(c => data.Schema[c]).ToArray();
-        this.sizes = sizes;
-        ClassCount = classCount;
+        label = data.Schema[plan.LabelColumn];
+        modalities = plan.ModalityColumns.Select(c => data.Schema[c]).ToArray();
+        sizes = plan.Sizes;
+        ClassCount = plan.ClassCount;
         var rowBytes = 4L * sizes.Sum();
         windowRows = (int)Math.Clamp(windowBytes / rowBytes, 1, int.MaxValue);
         var usable = new List<long>();
-        Counts = TrainingData.Scan(data, labelColumn, modalityColumns, sizes, dropNonFinite, "training", (row, _, _) => usable.Add(row));
+        var rowWeights = plan.WeightColumn is null ? null : new List<float>();
+        Counts = TrainingData.Scan(data, plan, (row, _, weight, _) =>
+        {
+            usable.Add(row);
+            rowWeights?.Add(weight);
+        }, cancellation);
         sourceRows = usable.ToArray();
+        weights = rowWeights?.ToArray();
     }
 
     /// <summary>Rows used and skipped by the scan.</summary>
@@ -55,6 +61,9 @@ internal sealed class StreamingBatchSource : IBatchSource
     /// <inheritdoc />
     public IReadOnlyList<int> FeatureSizes => sizes;
 
+    /// <inheritdoc />
+    public bool IsWeighted => weights is not null;
+
     /// <summary>Rows per decoded window.</summary>
     public int WindowRows => windowRows;
 
@@ -62,7 +71,7 @@ internal sealed class StreamingBatchSource : IBatchSource
     public TimeSpan TakeWaitTime() => TimeSpan.FromTicks(Interlocked.Exchange(ref waitTicks, 0));
 
     /// <inheritdoc />
-    public IEnumerable<(Tensor[] Inputs, Tensor Labels)> Batches(Tensor order, int batchSize, Device device)
+    public IEnumerable<Batch> Batches(Tensor order, int batchSize, Device device)
     {
         var rows = order.data<long>().ToArray();
         var window = Math.Max(1, windowRows / batchSize) * batchSize;
@@ -102,21 +111,22 @@ internal sealed class StreamingBatchSource : IBatchSource
         }
     }
 
-    private sealed record Window(float[][] Features, long[] Labels, int Rows);
+    private sealed record Window(float[][] Features, long[] Labels, float[]? Weights, int Rows);
 
     // Batches are views into the window's tensors; the window tensors are detached from the caller's per-step
     // scope (they outlive the step) and freed once the window is used up.
-    private IEnumerable<(Tensor[] Inputs, Tensor Labels)> Slice(Window window, int batchSize, Device device)
+    private IEnumerable<Batch> Slice(Window window, int batchSize, Device device)
     {
         var features = window.Features.Select((f, m) => tensor(f, [window.Rows, sizes[m]]).DetachFromDisposeScope()).ToArray();
         var labels = tensor(window.Labels).DetachFromDisposeScope();
+        var rowWeights = window.Weights is null ? null : tensor(window.Weights).DetachFromDisposeScope();
         try
         {
             for (var start = 0; start < window.Rows; start += batchSize)
             {
                 var length = Math.Min(batchSize, window.Rows - start);
-                yield return (features.Select(f => f.narrow(0, start, length).to(device)).ToArray(), labels.narrow(0, start, length)
-                    .to(device));
+                yield return new Batch(features.Select(f => f.narrow(0, start, length).to(device)).ToArray(),
+                    labels.narrow(0, start, length).to(device), rowWeights?.narrow(0, start, length).to(device));
             }
         }
         finally
@@ -127,6 +137,7 @@ internal sealed class StreamingBatchSource : IBatchSource
             }
 
             labels.Dispose();
+            rowWeights?.Dispose();
         }
     }
 
@@ -226,7 +237,8 @@ internal sealed class StreamingBatchSource : IBatchSource
                     "of training.");
             }
 
-            return new Window(features, labels, length);
+            var rowWeights = source.weights is { } all ? rows.ToArray().Select(u => all[u]).ToArray() : null;
+            return new Window(features, labels, rowWeights, length);
         }
 
         public void Dispose() => cursor?.Dispose();

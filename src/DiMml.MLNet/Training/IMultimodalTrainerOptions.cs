@@ -14,6 +14,12 @@ public interface IMultimodalTrainerOptions
     /// per-branch accuracy in the diagnostics. Never trained on. Default null.</summary>
     IDataView? ValidationSet { get; }
 
+    /// <summary>Optional numeric column (Single or Double) of example weights, as on ML.NET's trainers: a row of weight w counts as
+    /// w copies of it in every loss of every stage, in the effective dimensions and in the held-out fusion choice (integer weights
+    /// train as duplicated rows would). Weight 0 skips the row; negative or non-finite weights are an error. A
+    /// <see cref="ValidationSet"/> with the column is weighted too. Default null (every row weighs 1).</summary>
+    string? ExampleWeightColumnName { get; }
+
     /// <summary>Column of the fused class probabilities. Default "Score" (<see cref="DiMmlColumns.Score"/>).</summary>
     string ScoreColumnName { get; }
 

@@ -31,6 +31,9 @@ public sealed class JointMultimodalTrainer : IEstimator<MultimodalBaselineTransf
         public IDataView? ValidationSet { get; set; }
 
         /// <inheritdoc />
+        public string? ExampleWeightColumnName { get; set; }
+
+        /// <inheritdoc />
         public string ScoreColumnName { get; set; } = DiMmlColumns.Score;
 
         /// <inheritdoc />

@@ -39,6 +39,7 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         ArgumentNullException.ThrowIfNull(inputSchema);
         LibTorchBackend.EnsureLoaded();
         InputSchema.Check(inputSchema, options.LabelColumnName, Columns);
+        InputSchema.CheckWeight(inputSchema, options.ExampleWeightColumnName);
         var labels = LabelValues.Placeholder(inputSchema.First(c => c.Name == options.LabelColumnName), SchemaClassCount);
         using var model = training.Untrained(Names, SchemaClassCount);
         using var file = new OnnxModelFile(PerRowGraph(model));
@@ -56,6 +57,7 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         using var threads = ThreadScope.Apply(options.NumberOfThreads);   // reading, training, evaluation and export alike
         InputSchema.RequireRows(input, "training");
         var (classes, sizes) = InputSchema.Check(input.Schema, options.LabelColumnName, Columns);
+        InputSchema.CheckWeight(input.Schema, options.ExampleWeightColumnName);
         for (var m = 0; m < sizes.Length; m++)
         {
             options.Modalities[m].ValidateSize(sizes[m]);
@@ -66,14 +68,15 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         using var channel = host.Start("Training");
         var seed = options.Seed ?? host.Rand.Next();
 
-        var (data, counts) = TrainingSource(input, classes, sizes, channel);
+        using var cancellation = new FitCancellation(env.IsCanceled, options.CancellationToken);   // reading stops too
+        var (data, counts) = TrainingSource(input, Plan(classes, sizes, "training"), channel, cancellation.Token);
         using var disposeData = data as IDisposable;
         channel.Info(MessageSensitivity.None,
             $"{component}: {counts.Rows} rows, {classes} classes, " +
-            $"modalities {string.Join(", ", Names.Select((n, m) => $"{n}[{sizes[m]}]"))}, seed {seed}.");
-        using var validation = ValidationData(classes, sizes, channel);
+            $"modalities {string.Join(", ", Names.Select((n, m) => $"{n}[{sizes[m]}]"))}, seed {seed}" +
+            (data.IsWeighted ? $", example weights from '{options.ExampleWeightColumnName}'." : "."));
+        using var validation = ValidationData(classes, sizes, channel, cancellation.Token);
         var watch = Stopwatch.StartNew();
-        using var cancellation = new FitCancellation(env.IsCanceled, options.CancellationToken);
         var run = (TOptions)options.ForRun(seed, EpochLogger(channel, data as StreamingBatchSource));
         run.CancellationToken = cancellation.Token;
         run.HostGpu = env.GpuSetting();
@@ -84,13 +87,14 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
             channel.Info(MessageSensitivity.None, "Fusion chosen on held-out rows: " + ModelDescriptions.Fusion(model));
         }
 
-        var validationAccuracy = validation is null ? null : Evaluate(model, validation, channel);
+        var validationAccuracy = validation is null ? null : Evaluate(model, validation, channel, cancellation.Token);
         var labels = LabelValues.FromSchema(input.Schema[options.LabelColumnName], classes);
         var metadata = Metadata(labels, sizes);
         var scoringGraph = new OnnxModelFile(PerRowGraph(model, metadata));
         var chain = ScoringPipeline.ForModel(env, scoringGraph, Columns, ScoredModalities(model), labels, OutputColumnNames.Of(options));
         var scoring = OnnxRuntimeBackend.Explain(() => chain.Estimator.Fit(input));
-        var facts = new FitFacts(seed, counts.Rows, counts.MissingLabel + counts.NonFinite, elapsed, data is StreamingBatchSource, dataWait,
+        var skipped = counts.MissingLabel + counts.NonFinite + counts.ZeroWeight;
+        var facts = new FitFacts(seed, counts.Rows, skipped, elapsed, data is StreamingBatchSource, dataWait,
             validationAccuracy)
         { Device = model.Device.ToString(), ExecutionProvider = chain.ExecutionProvider };
         var fitted = new FittedModel(scoring, scoringGraph, OnnxExport.ToBytes(model, Columns, OnnxLayout.Batched, metadata), Names,
@@ -121,18 +125,18 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
     };
 
     // In memory when the features fit the budget, streamed from the IDataView otherwise; both see the same row order.
-    private (IBatchSource Data, TrainingData.ReadCounts Counts) TrainingSource(IDataView input, int classes, int[] sizes, IChannel channel)
+    private (IBatchSource Data, TrainingData.ReadCounts Counts) TrainingSource(IDataView input, ReadPlan plan, IChannel channel,
+        CancellationToken cancellation)
     {
         var budget = options.MemoryBudgetBytes ?? Math.Min(4L << 30, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
-        var rows = InputSchema.RowCount(input);
-        var bytes = rows * 4L * sizes.Sum();
+        var rows = InputSchema.RowCount(input, cancellation);
+        var bytes = rows * 4L * plan.Sizes.Sum();
         if (bytes <= budget)
         {
-            return Read(input, classes, sizes, "training", channel, rows);
+            return Read(input, plan, channel, cancellation, rows);
         }
 
-        var streaming = new StreamingBatchSource(input, options.LabelColumnName, Columns, classes, sizes,
-            options.DropRowsWithNonFiniteFeatures, budget / 2);
+        var streaming = new StreamingBatchSource(input, plan, budget / 2, cancellation);
         channel.Info(MessageSensitivity.None,
             $"Streaming the training data: {bytes / (1 << 20)} MiB of features exceed the {budget / (1 << 20)} MiB budget; windows of " +
                 $"{streaming.WindowRows} rows.");
@@ -140,14 +144,16 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         return (streaming, streaming.Counts);
     }
 
-    private (MultimodalDataset Data, TrainingData.ReadCounts Counts) Read(
-        IDataView data, int classes, int[] sizes, string role, IChannel channel, long expectedRows = 0)
+    private static (MultimodalDataset Data, TrainingData.ReadCounts Counts) Read(
+        IDataView data, ReadPlan plan, IChannel channel, CancellationToken cancellation, long expectedRows = 0)
     {
-        var (dataset, counts) = TrainingData.Read(data, options.LabelColumnName, Columns, classes, sizes,
-            options.DropRowsWithNonFiniteFeatures, role, expectedRows);
-        WarnSkipped(counts, role, channel);
+        var (dataset, counts) = TrainingData.Read(data, plan, expectedRows, cancellation);
+        WarnSkipped(counts, plan.Role, channel);
         return (dataset, counts);
     }
+
+    private ReadPlan Plan(int classes, int[] sizes, string role, string? weightColumn = null) => new(options.LabelColumnName, Columns,
+        role == "training" ? options.ExampleWeightColumnName : weightColumn, classes, sizes, options.DropRowsWithNonFiniteFeatures, role);
 
     /// <summary>Reads extra labelled rows (checked against the training data's classes and sizes) into memory; null stays null.</summary>
     public MultimodalDataset? ReadEvaluationSet(IDataView? data, IBatchSource train)
@@ -159,13 +165,15 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
 
         var host = env.Host.Register(component);
         using var channel = host.Start("Evaluation");
-        return CheckedRead(data, train.ClassCount, train.FeatureSizes.ToArray(), "evaluation", channel);
+        return CheckedRead(data, train.ClassCount, train.FeatureSizes.ToArray(), "evaluation", channel, options.CancellationToken);
     }
 
-    private MultimodalDataset? ValidationData(int classes, int[] sizes, IChannel channel) =>
-        options.ValidationSet is null ? null : CheckedRead(options.ValidationSet, classes, sizes, "validation", channel);
+    private MultimodalDataset? ValidationData(int classes, int[] sizes, IChannel channel, CancellationToken cancellation) =>
+        options.ValidationSet is null ? null : CheckedRead(options.ValidationSet, classes, sizes, "validation", channel, cancellation);
 
-    private MultimodalDataset CheckedRead(IDataView data, int classes, int[] sizes, string role, IChannel channel)
+    // Validation rows are weighted when they have the weight column (they may be the held-out rows of the fusion choice).
+    private MultimodalDataset CheckedRead(IDataView data, int classes, int[] sizes, string role, IChannel channel,
+        CancellationToken cancellation)
     {
         var (validationClasses, validationSizes) = InputSchema.Check(data.Schema, options.LabelColumnName, Columns);
         if (validationClasses != classes || !validationSizes.SequenceEqual(sizes))
@@ -176,12 +184,16 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
                 "Transform it with the same pipeline (and the same MapValueToKey) as the training data.", role);
         }
 
-        return Read(data, classes, sizes, role, channel).Data;
+        var weight = options.ExampleWeightColumnName is { } w && role == "validation" && data.Schema.GetColumnOrNull(w) is not null
+            ? w : null;
+        InputSchema.CheckWeight(data.Schema, weight);
+        return Read(data, Plan(classes, sizes, role, weight), channel, cancellation).Data;
     }
 
-    private static Dictionary<string, double> Evaluate(MultimodalModel model, IBatchSource validation, IChannel channel)
+    private static Dictionary<string, double> Evaluate(MultimodalModel model, IBatchSource validation, IChannel channel,
+        CancellationToken cancellation)
     {
-        var report = model.Evaluate(validation);
+        var report = model.Evaluate(validation, cancellation: cancellation);
         var accuracy = new Dictionary<string, double>(report.BranchAccuracy) { [TermNames.Fused] = report.Accuracy };
         channel.Info(MessageSensitivity.None, "Validation accuracy: " + string.Join(", ", accuracy.Select(p => $"{p.Key} {p.Value:P2}")));
         return accuracy;
@@ -189,11 +201,11 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
 
     private static void WarnSkipped(TrainingData.ReadCounts counts, string role, IChannel channel)
     {
-        if (counts.MissingLabel + counts.NonFinite > 0)
+        if (counts.MissingLabel + counts.NonFinite + counts.ZeroWeight > 0)
         {
             channel.Warning(MessageSensitivity.None,
-                $"Skipped {counts.MissingLabel} {role} rows with a missing label and {counts.NonFinite} with NaN/Inf features; " +
-                    $"{counts.Rows} rows remain.");
+                $"Skipped {counts.MissingLabel} {role} rows with a missing label, {counts.NonFinite} with NaN/Inf features and " +
+                    $"{counts.ZeroWeight} with weight 0; {counts.Rows} rows remain.");
         }
     }
 

@@ -29,6 +29,9 @@ public sealed class UnimodalTrainer : IEstimator<MultimodalBaselineTransformer>
         public IDataView? ValidationSet { get; set; }
 
         /// <inheritdoc />
+        public string? ExampleWeightColumnName { get; set; }
+
+        /// <inheritdoc />
         public string ScoreColumnName { get; set; } = DiMmlColumns.Score;
 
         /// <inheritdoc />

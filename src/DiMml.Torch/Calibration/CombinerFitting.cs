@@ -1,4 +1,5 @@
 using DiMml.Torch.Inference;
+using DiMml.Torch.Losses;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -30,13 +31,15 @@ public static class CombinerFitting
     /// <param name="certaintyWeights"><c>[n, K]</c> the rows' certainty weights (used by the per-class weighting).</param>
     /// <param name="labels"><c>[n]</c> labels (int64).</param>
     /// <param name="seed">Seed of the inner folds.</param>
-    public static BranchCombiner Fit(BranchCombinerKind kind, Tensor logProbabilities, Tensor certaintyWeights, Tensor labels, int seed)
+    /// <param name="exampleWeights"><c>[n]</c> example weights of a weighted NLL; null when every row weighs 1.</param>
+    public static BranchCombiner Fit(BranchCombinerKind kind, Tensor logProbabilities, Tensor certaintyWeights, Tensor labels, int seed,
+        Tensor? exampleWeights = null)
     {
         ArgumentNullException.ThrowIfNull(logProbabilities);
         ArgumentNullException.ThrowIfNull(certaintyWeights);
         ArgumentNullException.ThrowIfNull(labels);
-        var strength = ChooseStrength(kind, logProbabilities, certaintyWeights, labels, seed);
-        return FitWith(kind, logProbabilities, certaintyWeights, labels, strength);
+        var strength = ChooseStrength(kind, logProbabilities, certaintyWeights, labels, seed, exampleWeights);
+        return FitWith(kind, logProbabilities, certaintyWeights, labels, strength, exampleWeights);
     }
 
     /// <summary>Fits the combiner at one L2 strength.</summary>
@@ -45,8 +48,9 @@ public static class CombinerFitting
     /// <param name="certaintyWeights"><c>[n, K]</c> certainty weights.</param>
     /// <param name="labels"><c>[n]</c> labels.</param>
     /// <param name="strength">L2 strength s ≥ 0.</param>
+    /// <param name="exampleWeights"><c>[n]</c> example weights of a weighted NLL; null when every row weighs 1.</param>
     public static BranchCombiner FitWith(BranchCombinerKind kind, Tensor logProbabilities, Tensor certaintyWeights, Tensor labels,
-        double strength)
+        double strength, Tensor? exampleWeights = null)
     {
         ArgumentNullException.ThrowIfNull(logProbabilities);
         ArgumentNullException.ThrowIfNull(certaintyWeights);
@@ -78,21 +82,26 @@ public static class CombinerFitting
             throw new ArgumentException($"Labels must be class indices in 0..{c - 1}.", nameof(labels));
         }
 
-        var problem = new Problem(kind, features.cpu().data<double>().ToArray(), classes, c, start, strength);
+        var rowWeights = exampleWeights?.to(ScalarType.Float64).cpu().data<double>().ToArray();
+        var problem = new Problem(kind, features.cpu().data<double>().ToArray(), classes, c, start, strength) { RowWeights = rowWeights };
         var values = Minimise(problem.Evaluate, start);
         var size = values.Length - c;
         return new BranchCombiner(kind, k, c, values[..size], values[size..]);
     }
 
     // The penalised mean NLL of a combiner and its gradient, in managed code: the fused logits are linear in the parameters,
-    // so dL/dz = (softmax(z) − onehot(y)) / n and the gradient is one more product. A fit takes a few thousand evaluations;
-    // as libtorch calls they would leave as many short-lived native objects to the finalizer, and TorchSharp's implicit
-    // Scalars are not kept alive across the native call (a finalised one failed a fit with "toDouble" under that load).
+    // so dL/dz = w_i (softmax(z) − onehot(y)) / Σw (w_i = 1 without example weights) and the gradient is one more product.
+    // A fit takes a few thousand evaluations; as libtorch calls they would leave as many short-lived native objects to the
+    // finalizer, and TorchSharp's implicit Scalars are not kept alive across the native call (a finalised one failed a fit with
+    // "toDouble" under that load).
     // Stacked: features X [n, K·C], weights W [K·C, C]. Per-class: features A [n, K, C] (certainty-weighted), factors α [K, C].
     private sealed class Problem(BranchCombinerKind kind, double[] features, long[] labels, int classes, double[] prior, double strength)
     {
         private readonly int rows = labels.Length;
         private readonly int width = features.Length / labels.Length;
+
+        /// <summary>Example weight of each row; null when every row weighs 1.</summary>
+        public double[]? RowWeights { get; init; }
 
         public (double Value, double[] Gradient) Evaluate(double[] theta)
         {
@@ -100,8 +109,10 @@ public static class CombinerFitting
             var bias = theta.Length - classes;
             var logits = new double[classes];
             var loss = 0.0;
+            var totalWeight = RowWeights?.Sum() ?? rows;
             for (var i = 0; i < rows; i++)
             {
+                var weight = RowWeights?[i] ?? 1.0;
                 var x = features.AsSpan(i * width, width);
                 Logits(x, theta, bias, logits);
                 var max = logits.Max();
@@ -112,10 +123,10 @@ public static class CombinerFitting
                 }
 
                 var logTotal = max + Math.Log(total);
-                loss += logTotal - logits[labels[i]];
+                loss += weight * (logTotal - logits[labels[i]]);
                 for (var c = 0; c < classes; c++)
                 {
-                    var residual = (Math.Exp(logits[c] - logTotal) - (c == labels[i] ? 1 : 0)) / rows;
+                    var residual = (Math.Exp(logits[c] - logTotal) - (c == labels[i] ? 1 : 0)) * weight / totalWeight;
                     gradient[bias + c] += residual;
                     AddGradient(x, c, residual, gradient);
                 }
@@ -129,7 +140,7 @@ public static class CombinerFitting
                 gradient[j] += 2 * strength * offset;
             }
 
-            return (loss / rows + strength * penalty, gradient);
+            return (loss / totalWeight + strength * penalty, gradient);
         }
 
         private void Logits(ReadOnlySpan<double> x, double[] theta, int bias, double[] logits)
@@ -180,7 +191,9 @@ public static class CombinerFitting
     /// <param name="logProbabilities"><c>[n, K, C]</c> calibrated log-probabilities.</param>
     /// <param name="certaintyWeights"><c>[n, K]</c> certainty weights.</param>
     /// <param name="labels"><c>[n]</c> labels.</param>
-    public static double NegativeLogLikelihood(BranchCombiner combiner, Tensor logProbabilities, Tensor certaintyWeights, Tensor labels)
+    /// <param name="exampleWeights"><c>[n]</c> example weights; null when every row weighs 1.</param>
+    public static double NegativeLogLikelihood(BranchCombiner combiner, Tensor logProbabilities, Tensor certaintyWeights, Tensor labels,
+        Tensor? exampleWeights = null)
     {
         ArgumentNullException.ThrowIfNull(combiner);
         ArgumentNullException.ThrowIfNull(logProbabilities);
@@ -189,7 +202,9 @@ public static class CombinerFitting
         var w = tensor(combiner.Weights.ToArray(), ScalarType.Float64, lp.device).reshape(combiner.WeightShape);
         var b = tensor(combiner.Bias.ToArray(), ScalarType.Float64, lp.device);
         var logits = BranchCombiner.Logits(combiner.Kind, w, b, lp, certaintyWeights.to(ScalarType.Float64));
-        return F.cross_entropy(logits, labels.to(ScalarType.Int64)).item<double>();
+        var y = labels.to(ScalarType.Int64);
+        return (exampleWeights is null ? F.cross_entropy(logits, y)
+            : WeightedLoss.CrossEntropy(logits, y, exampleWeights.to(ScalarType.Float64, lp.device))).item<double>();
     }
 
     /// <summary>The strength of <see cref="Strengths"/> with the least mean NLL over <see cref="InnerFolds"/> folds of the given
@@ -199,7 +214,9 @@ public static class CombinerFitting
     /// <param name="certaintyWeights"><c>[n, K]</c> certainty weights.</param>
     /// <param name="labels"><c>[n]</c> labels.</param>
     /// <param name="seed">Seed of the folds.</param>
-    public static double ChooseStrength(BranchCombinerKind kind, Tensor logProbabilities, Tensor certaintyWeights, Tensor labels, int seed)
+    /// <param name="exampleWeights"><c>[n]</c> example weights; null when every row weighs 1.</param>
+    public static double ChooseStrength(BranchCombinerKind kind, Tensor logProbabilities, Tensor certaintyWeights, Tensor labels, int seed,
+        Tensor? exampleWeights = null)
     {
         ArgumentNullException.ThrowIfNull(logProbabilities);
         ArgumentNullException.ThrowIfNull(certaintyWeights);
@@ -218,8 +235,10 @@ public static class CombinerFitting
         {
             using var step = NewDisposeScope();
             var (fit, held) = Folds.Split(fold, f, lp.device);
-            var combiner = FitWith(kind, lp.index_select(0, fit), cw.index_select(0, fit), y.index_select(0, fit), s);
-            return NegativeLogLikelihood(combiner, lp.index_select(0, held), cw.index_select(0, held), y.index_select(0, held));
+            var combiner = FitWith(kind, lp.index_select(0, fit), cw.index_select(0, fit), y.index_select(0, fit), s,
+                exampleWeights?.index_select(0, fit.to(exampleWeights.device)));
+            return NegativeLogLikelihood(combiner, lp.index_select(0, held), cw.index_select(0, held), y.index_select(0, held),
+                exampleWeights?.index_select(0, held.to(exampleWeights.device)));
         })).ToArray();
         return Strengths[Array.IndexOf(losses, losses.Min())];
     }

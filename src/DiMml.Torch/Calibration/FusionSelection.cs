@@ -83,43 +83,46 @@ public sealed class FusionSelection
     /// <param name="branchLogits">Per branch, held-out logits <c>[n, C]</c>; the fusion head's must be cross-fitted.</param>
     /// <param name="labels">Held-out labels <c>[n]</c>.</param>
     /// <param name="settings">Certainty temperature, fusion branch, whether to choose, fold seed.</param>
+    /// <param name="weights">Held-out example weights <c>[n]</c>: temperatures, combiners, accuracies and the paired gains then
+    /// count a row of weight w as w copies of it. Null when every row weighs 1.</param>
     public static FusionSelection Fit(IReadOnlyList<string> branchNames, IReadOnlyList<Tensor> branchLogits, Tensor labels,
-        FusionChoiceSettings settings)
+        FusionChoiceSettings settings, Tensor? weights = null)
     {
         ArgumentNullException.ThrowIfNull(branchNames);
         ArgumentNullException.ThrowIfNull(branchLogits);
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(settings);
         using var scope = NewDisposeScope();
-        var all = Rows(branchLogits, labels, settings.CertaintyTemperature);
+        var all = Rows(branchLogits, labels, settings.CertaintyTemperature, weights);
         // One strength per combiner, chosen on all held-out rows and kept in every fold: nesting the choice in the folds would
         // cost five times the fits for one hyperparameter out of four values.
         var strengths = settings.Select
             ? Enum.GetValues<BranchCombinerKind>().ToDictionary(k => k, k =>
-                CombinerFitting.ChooseStrength(k, all.LogProbabilities, all.Weights, labels, settings.Seed))
+                CombinerFitting.ChooseStrength(k, all.LogProbabilities, all.Weights, labels, settings.Seed, weights))
             : [];
         var specs = Specs(branchNames, settings, strengths).ToArray();
-        var correct = CrossFitted(specs, branchLogits, labels, settings);
+        var correct = CrossFitted(specs, branchLogits, labels, settings, weights);
+        var rowWeights = weights?.to(ScalarType.Float64).cpu().data<double>().ToArray();
         var candidates = specs.Select((s, i) =>
-            new FusionCandidate(s.Name, s.Fit(all), correct[i].Average(c => c ? 1.0 : 0.0)) { FittedOnHeldOutRows = s.Fitted }).ToArray();
+            new FusionCandidate(s.Name, s.Fit(all), MeanCorrect(correct[i], rowWeights)) { FittedOnHeldOutRows = s.Fitted }).ToArray();
         var temperatures = all.Temperatures;
         var (chosen, comparisons) = settings.Select
-            ? Choose(candidates, correct)
+            ? Choose(candidates, correct, rowWeights)
             : (Array.FindIndex(candidates, c => c.Name == CalibratedName), []);
         return new FusionSelection(candidates[chosen], candidates, comparisons, temperatures, (int)labels.shape[0], settings.HeadSource);
     }
 
     // Rows a candidate is fitted on, with what every candidate needs of them computed once.
-    private sealed record FitRows(Tensor Labels, double[] Temperatures, Tensor LogProbabilities, Tensor Weights);
+    private sealed record FitRows(Tensor Labels, double[] Temperatures, Tensor LogProbabilities, Tensor Weights, Tensor? ExampleWeights);
 
     private sealed record Spec(string Name, Func<FitRows, CertaintyWeighting> Fit, bool Fitted = false);
 
-    private static FitRows Rows(IReadOnlyList<Tensor> logits, Tensor labels, double certaintyTemperature)
+    private static FitRows Rows(IReadOnlyList<Tensor> logits, Tensor labels, double certaintyTemperature, Tensor? exampleWeights)
     {
-        var temperatures = TemperatureScaling.Fit(logits, labels);
+        var temperatures = TemperatureScaling.Fit(logits, labels, exampleWeights);
         var calibrated = new CertaintyWeighting(certaintyTemperature, temperatures);
         var (_, weights) = calibrated.Fuse(logits);
-        return new FitRows(labels, temperatures, stack(calibrated.Calibrate(logits), 1).log_softmax(2), weights);
+        return new FitRows(labels, temperatures, stack(calibrated.Calibrate(logits), 1).log_softmax(2), weights, exampleWeights);
     }
 
     // Simplest first: the order of the choice.
@@ -152,12 +155,14 @@ public sealed class FusionSelection
         foreach (var (kind, name) in new[] { (BranchCombinerKind.PerClass, PerClassName), (BranchCombinerKind.Stacked, StackedName) })
         {
             yield return new(name, r => new CertaintyWeighting(t, r.Temperatures,
-                combiner: CombinerFitting.FitWith(kind, r.LogProbabilities, r.Weights, r.Labels, strengths[kind])), Fitted: true);
+                combiner: CombinerFitting.FitWith(kind, r.LogProbabilities, r.Weights, r.Labels, strengths[kind], r.ExampleWeights)),
+                Fitted: true);
         }
     }
 
     // Per candidate, whether each held-out row is predicted right by a version fitted on the other folds.
-    private static bool[][] CrossFitted(Spec[] specs, IReadOnlyList<Tensor> logits, Tensor labels, FusionChoiceSettings settings)
+    private static bool[][] CrossFitted(Spec[] specs, IReadOnlyList<Tensor> logits, Tensor labels, FusionChoiceSettings settings,
+        Tensor? weights)
     {
         var rows = labels.shape[0];
         var correct = specs.Select(_ => new bool[rows]).ToArray();
@@ -167,7 +172,7 @@ public sealed class FusionSelection
             // Too few rows to hold any out: in-sample accuracy is all there is.
             for (var i = 0; i < specs.Length; i++)
             {
-                correct[i] = Correct(specs[i].Fit(Rows(logits, labels, settings.CertaintyTemperature)), logits, labels);
+                correct[i] = Correct(specs[i].Fit(Rows(logits, labels, settings.CertaintyTemperature, weights)), logits, labels);
             }
 
             return correct;
@@ -182,7 +187,7 @@ public sealed class FusionSelection
             var heldLogits = logits.Select(z => z.index_select(0, held)).ToArray();
             var (fitLabels, heldLabels) = (labels.index_select(0, fit), labels.index_select(0, held));
             var rowsOfFold = held.cpu().data<long>().ToArray();
-            var fitRows = Rows(fitLogits, fitLabels, settings.CertaintyTemperature);
+            var fitRows = Rows(fitLogits, fitLabels, settings.CertaintyTemperature, weights?.index_select(0, fit.to(weights.device)));
             for (var i = 0; i < specs.Length; i++)
             {
                 var outcome = Correct(specs[i].Fit(fitRows), heldLogits, heldLabels);
@@ -204,13 +209,13 @@ public sealed class FusionSelection
     }
 
     // From the paper's weighting, each candidate in turn replaces the kept one when its paired gain exceeds one standard error.
-    private static (int Chosen, FusionComparison[] Steps) Choose(FusionCandidate[] candidates, bool[][] correct)
+    private static (int Chosen, FusionComparison[] Steps) Choose(FusionCandidate[] candidates, bool[][] correct, double[]? rowWeights)
     {
         var kept = 0;
         var steps = new List<FusionComparison>();
         for (var i = 1; i < candidates.Length; i++)
         {
-            var (gain, error) = PairedGain(correct[i], correct[kept]);
+            var (gain, error) = PairedGain(correct[i], correct[kept], rowWeights);
             var replaced = gain > error;
             steps.Add(new FusionComparison(candidates[i].Name, candidates[kept].Name, gain, error, replaced));
             kept = replaced ? i : kept;
@@ -219,10 +224,25 @@ public sealed class FusionSelection
         return (kept, [.. steps]);
     }
 
-    /// <summary>Mean of the per-row differences in correctness and its standard error.</summary>
-    internal static (double Gain, double StandardError) PairedGain(bool[] candidate, bool[] incumbent)
+    // Accuracy of per-row outcomes, each row counted by its weight.
+    private static double MeanCorrect(bool[] correct, double[]? rowWeights) => rowWeights is null
+        ? correct.Average(c => c ? 1.0 : 0.0)
+        : correct.Select((c, i) => c ? rowWeights[i] : 0).Sum() / rowWeights.Sum();
+
+    /// <summary>Mean of the per-row differences in correctness and its standard error; with example weights, a row of weight w
+    /// counts as w copies (weighted mean, variance over Σw − 1, standard error over Σw).</summary>
+    internal static (double Gain, double StandardError) PairedGain(bool[] candidate, bool[] incumbent, double[]? rowWeights = null)
     {
         var differences = candidate.Zip(incumbent, (a, b) => (a ? 1.0 : 0.0) - (b ? 1.0 : 0.0)).ToArray();
+        if (rowWeights is not null)
+        {
+            var total = rowWeights.Sum();
+            var weightedMean = differences.Select((d, i) => d * rowWeights[i]).Sum() / total;
+            var weightedVariance = total > 1
+                ? differences.Select((d, i) => rowWeights[i] * (d - weightedMean) * (d - weightedMean)).Sum() / (total - 1) : 0;
+            return (weightedMean, Math.Sqrt(weightedVariance / total));
+        }
+
         var n = differences.Length;
         var mean = differences.Average();
         var variance = n > 1 ? differences.Sum(d => (d - mean) * (d - mean)) / (n - 1) : 0;

@@ -22,8 +22,9 @@ public static class TemperatureScaling
     /// <summary>Fits one temperature per branch.</summary>
     /// <param name="branchLogits">K tensors <c>[n, C]</c> of held-out logits (rows with NaN are not allowed).</param>
     /// <param name="labels">Held-out labels <c>[n]</c> (int64).</param>
+    /// <param name="weights">Example weights <c>[n]</c> of a weighted NLL; null when every row weighs 1.</param>
     /// <returns>K temperatures in [<see cref="MinTemperature"/>, <see cref="MaxTemperature"/>].</returns>
-    public static double[] Fit(IReadOnlyList<Tensor> branchLogits, Tensor labels)
+    public static double[] Fit(IReadOnlyList<Tensor> branchLogits, Tensor labels, Tensor? weights = null)
     {
         ArgumentNullException.ThrowIfNull(branchLogits);
         ArgumentNullException.ThrowIfNull(labels);
@@ -36,13 +37,14 @@ public static class TemperatureScaling
         using var guard = no_grad();
         var logits = stack(branchLogits.ToArray(), 0).to(ScalarType.Float64);
         var target = labels.to(logits.device);
+        var rowWeights = weights?.to(ScalarType.Float64, logits.device);
         var lo = Enumerable.Repeat(Math.Log(1 / MaxTemperature), branchLogits.Count).ToArray();
         var hi = Enumerable.Repeat(Math.Log(1 / MinTemperature), branchLogits.Count).ToArray();
         for (var i = 0; i < Iterations; i++)
         {
             var a = lo.Zip(hi, (l, h) => h - InverseGolden * (h - l)).ToArray();
             var b = lo.Zip(hi, (l, h) => l + InverseGolden * (h - l)).ToArray();
-            var nll = NegativeLogLikelihood(logits, target, a.Concat(b).ToArray());
+            var nll = NegativeLogLikelihood(logits, target, a.Concat(b).ToArray(), rowWeights);
             for (var k = 0; k < lo.Length; k++)
             {
                 if (nll[k] <= nll[lo.Length + k])
@@ -75,7 +77,7 @@ public static class TemperatureScaling
 
     // logits [K, n, C]; logBetas holds K·j values, the j-th block scaling every branch once. Rows go in chunks so a large
     // held-out set with many classes stays within a bounded buffer.
-    private static double[] NegativeLogLikelihood(Tensor logits, Tensor labels, double[] logBetas)
+    private static double[] NegativeLogLikelihood(Tensor logits, Tensor labels, double[] logBetas, Tensor? weights = null)
     {
         using var scope = NewDisposeScope();
         var (branches, rows, classes) = (logits.shape[0], logits.shape[1], logits.shape[2]);
@@ -89,9 +91,15 @@ public static class TemperatureScaling
             var length = Math.Min(chunk, rows - start);
             var scaled = (logits.narrow(1, start, length).unsqueeze(0) * betas).log_softmax(3);
             var index = labels.narrow(0, start, length).reshape(1, 1, -1, 1).expand(blocks, branches, -1, 1);
-            total.sub_(scaled.gather(3, index).sum([2, 3]).flatten());
+            var logLikelihood = scaled.gather(3, index);
+            if (weights is not null)
+            {
+                logLikelihood = logLikelihood * weights.narrow(0, start, length).reshape(1, 1, -1, 1);
+            }
+
+            total.sub_(logLikelihood.sum([2, 3]).flatten());
         }
 
-        return (total / rows).cpu().data<double>().ToArray();
+        return (total / (weights is null ? rows : weights.sum().item<double>())).cpu().data<double>().ToArray();
     }
 }

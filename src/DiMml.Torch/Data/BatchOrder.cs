@@ -28,7 +28,7 @@ public static class BatchOrder
     /// </summary>
     /// <param name="batches">Batches from an <see cref="IBatchSource"/>.</param>
     /// <param name="body">Work on one batch; what it returns must not hold batch tensors.</param>
-    public static void ForEachScoped(IEnumerable<(Tensor[] Inputs, Tensor Labels)> batches, Action<Tensor[], Tensor> body)
+    public static void ForEachScoped(IEnumerable<Batch> batches, Action<Batch> body)
     {
         using var enumerator = batches.GetEnumerator();
         while (true)
@@ -39,7 +39,7 @@ public static class BatchOrder
                 return;
             }
 
-            body(enumerator.Current.Inputs, enumerator.Current.Labels);
+            body(enumerator.Current);
         }
     }
 

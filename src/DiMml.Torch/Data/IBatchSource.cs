@@ -18,6 +18,9 @@ public interface IBatchSource
     /// <summary>Number of classes C.</summary>
     int ClassCount { get; }
 
+    /// <summary>Whether rows carry example weights (<see cref="Batch.Weights"/>); otherwise every row weighs 1.</summary>
+    bool IsWeighted { get; }
+
     /// <summary>Flat feature length of each modality.</summary>
     IReadOnlyList<int> FeatureSizes { get; }
 
@@ -29,5 +32,5 @@ public interface IBatchSource
     /// <param name="order">Row indices <c>[n]</c> (int64, CPU), e.g. <see cref="BatchOrder.Permutation"/>.</param>
     /// <param name="batchSize">Rows per batch.</param>
     /// <param name="device">Where the batch tensors go.</param>
-    IEnumerable<(Tensor[] Inputs, Tensor Labels)> Batches(Tensor order, int batchSize, Device device);
+    IEnumerable<Batch> Batches(Tensor order, int batchSize, Device device);
 }

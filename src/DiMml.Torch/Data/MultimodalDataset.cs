@@ -4,17 +4,19 @@ namespace DiMml.Torch.Data;
 
 /// <summary>
 /// Rows of several modalities with class labels, held as CPU tensors: one <c>[n, F_m]</c> float tensor per
-/// modality and an <c>[n]</c> int64 label tensor with values in <c>0..ClassCount-1</c>.
+/// modality, an <c>[n]</c> int64 label tensor with values in <c>0..ClassCount-1</c> and, for weighted data, an <c>[n]</c>
+/// float32 tensor of example weights (all &gt; 0): a row of weight w counts in every loss and held-out choice as w copies of it.
 /// </summary>
 public sealed class MultimodalDataset : IBatchSource, IDisposable
 {
     private readonly Tensor[] modalities;
     private readonly bool ownsTensors;
 
-    private MultimodalDataset(Tensor[] modalities, Tensor labels, int classCount, bool ownsTensors)
+    private MultimodalDataset(Tensor[] modalities, Tensor labels, int classCount, bool ownsTensors, Tensor? weights = null)
     {
         this.modalities = modalities;
         Labels = labels;
+        Weights = weights;
         ClassCount = classCount;
         this.ownsTensors = ownsTensors;
     }
@@ -34,6 +36,12 @@ public sealed class MultimodalDataset : IBatchSource, IDisposable
     /// <summary>Labels <c>[n]</c> (int64).</summary>
     public Tensor Labels { get; }
 
+    /// <summary>Example weights <c>[n]</c> (float32, all &gt; 0); null when every row weighs 1.</summary>
+    public Tensor? Weights { get; }
+
+    /// <inheritdoc />
+    public bool IsWeighted => Weights is not null;
+
     /// <summary>The features of modality <paramref name="modality"/>, <c>[n, F_m]</c>.</summary>
     /// <param name="modality">Modality index.</param>
     public Tensor Features(int modality) => modalities[modality];
@@ -43,8 +51,9 @@ public sealed class MultimodalDataset : IBatchSource, IDisposable
     /// <param name="featureSizes">Per modality, the row length F_m.</param>
     /// <param name="labels">Per row, the class index in <c>0..classCount-1</c>.</param>
     /// <param name="classCount">Number of classes C (at least 2).</param>
+    /// <param name="weights">Per row, its example weight (finite, &gt; 0); null for none.</param>
     public static MultimodalDataset FromArrays(IReadOnlyList<float[]> modalities, IReadOnlyList<int> featureSizes,
-        IReadOnlyList<int> labels, int classCount)
+        IReadOnlyList<int> labels, int classCount, IReadOnlyList<float>? weights = null)
     {
         ArgumentNullException.ThrowIfNull(modalities);
         ArgumentNullException.ThrowIfNull(featureSizes);
@@ -66,15 +75,17 @@ public sealed class MultimodalDataset : IBatchSource, IDisposable
             }
         }
 
+        var weightTensor = weights is null ? null : WeightTensor(weights, rows);
         var tensors = modalities.Select((data, m) => tensor(data, [rows, featureSizes[m]])).ToArray();
-        return new MultimodalDataset(tensors, LabelTensor(labels, classCount), classCount, ownsTensors: true);
+        return new MultimodalDataset(tensors, LabelTensor(labels, classCount), classCount, ownsTensors: true, weightTensor);
     }
 
     /// <summary>Wraps existing tensors without copying; the caller keeps ownership and disposes them.</summary>
     /// <param name="modalities">Per modality, an <c>[n, F_m]</c> float tensor.</param>
     /// <param name="labels">An <c>[n]</c> int64 tensor of class indices.</param>
     /// <param name="classCount">Number of classes C (at least 2).</param>
-    public static MultimodalDataset FromTensors(IReadOnlyList<Tensor> modalities, Tensor labels, int classCount)
+    /// <param name="weights">An <c>[n]</c> float32 tensor of example weights (&gt; 0); null for none.</param>
+    public static MultimodalDataset FromTensors(IReadOnlyList<Tensor> modalities, Tensor labels, int classCount, Tensor? weights = null)
     {
         ArgumentNullException.ThrowIfNull(modalities);
         ArgumentNullException.ThrowIfNull(labels);
@@ -84,22 +95,28 @@ public sealed class MultimodalDataset : IBatchSource, IDisposable
             throw new ArgumentException("Each modality must be a 2-D tensor with one row per label.", nameof(modalities));
         }
 
-        return new MultimodalDataset(modalities.ToArray(), labels, classCount, ownsTensors: false);
+        if (weights is not null && (weights.dim() != 1 || weights.shape[0] != labels.shape[0]))
+        {
+            throw new ArgumentException("Give one weight per label.", nameof(weights));
+        }
+
+        return new MultimodalDataset(modalities.ToArray(), labels, classCount, ownsTensors: false, weights);
     }
 
     /// <summary>A view on a subset of the modalities (shares the tensors; disposing the view frees nothing).</summary>
     /// <param name="modalityIndices">The modalities to keep, in the order wanted.</param>
     public MultimodalDataset SelectModalities(params int[] modalityIndices) =>
-        new(modalityIndices.Select(m => modalities[m]).ToArray(), Labels, ClassCount, ownsTensors: false);
+        new(modalityIndices.Select(m => modalities[m]).ToArray(), Labels, ClassCount, ownsTensors: false, Weights);
 
     /// <summary>The rows at <paramref name="rows"/> of every modality, moved to <paramref name="device"/>.</summary>
     /// <param name="rows">Row indices (int64, on the CPU).</param>
     /// <param name="device">Target device.</param>
-    public (Tensor[] Inputs, Tensor Labels) Gather(Tensor rows, Device device) =>
-        (modalities.Select(t => t.index_select(0, rows).to(device)).ToArray(), Labels.index_select(0, rows).to(device));
+    public Batch Gather(Tensor rows, Device device) =>
+        new(modalities.Select(t => t.index_select(0, rows).to(device)).ToArray(), Labels.index_select(0, rows).to(device),
+            Weights?.index_select(0, rows).to(device));
 
     /// <inheritdoc />
-    public IEnumerable<(Tensor[] Inputs, Tensor Labels)> Batches(Tensor order, int batchSize, Device device)
+    public IEnumerable<Batch> Batches(Tensor order, int batchSize, Device device)
     {
         ArgumentNullException.ThrowIfNull(order);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
@@ -124,6 +141,25 @@ public sealed class MultimodalDataset : IBatchSource, IDisposable
         }
 
         Labels.Dispose();
+        Weights?.Dispose();
+    }
+
+    private static Tensor WeightTensor(IReadOnlyList<float> weights, int rows)
+    {
+        if (weights.Count != rows)
+        {
+            throw new ArgumentException($"Got {weights.Count} weights for {rows} rows.", nameof(weights));
+        }
+
+        for (var i = 0; i < weights.Count; i++)
+        {
+            if (!(float.IsFinite(weights[i]) && weights[i] > 0))
+            {
+                throw new ArgumentOutOfRangeException(nameof(weights), $"Weight {weights[i]} at row {i} is not a finite number > 0.");
+            }
+        }
+
+        return tensor(weights.ToArray());
     }
 
     private static Tensor LabelTensor(IReadOnlyList<int> labels, int classCount)

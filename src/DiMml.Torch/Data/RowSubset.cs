@@ -15,7 +15,9 @@ internal sealed class RowSubset(IBatchSource parent, Tensor rows) : IBatchSource
 
     public IReadOnlyList<int> FeatureSizes => parent.FeatureSizes;
 
-    public IEnumerable<(Tensor[] Inputs, Tensor Labels)> Batches(Tensor order, int batchSize, Device device)
+    public bool IsWeighted => parent.IsWeighted;
+
+    public IEnumerable<Batch> Batches(Tensor order, int batchSize, Device device)
     {
         ArgumentNullException.ThrowIfNull(order);
         // Created at the first MoveNext, inside the caller's per-batch scope: detached so it outlives that batch.

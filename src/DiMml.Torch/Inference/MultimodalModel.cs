@@ -101,27 +101,31 @@ public sealed class MultimodalModel : IDisposable
     /// <param name="batchSize">Rows per forward pass.</param>
     /// <param name="weighting">Another fusion of this model's branches to evaluate (e.g. a <see cref="FusionSelection"/>
     /// candidate); null: the model's own <see cref="Weighting"/>.</param>
-    public EvaluationReport Evaluate(IBatchSource data, int batchSize = 1024, CertaintyWeighting? weighting = null)
+    /// <param name="cancellation">Checked before every batch.</param>
+    public EvaluationReport Evaluate(IBatchSource data, int batchSize = 1024, CertaintyWeighting? weighting = null,
+        CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        long fusedCorrect = 0;
-        var branchCorrect = new long[BranchNames.Count];
+        double fusedCorrect = 0, total = 0;
+        var branchCorrect = new double[BranchNames.Count];
         using var order = BatchOrder.Sequential(data.Count);
-        BatchOrder.ForEachScoped(data.Batches(order, batchSize, Device), (inputs, labels) =>
+        BatchOrder.ForEachScoped(data.Batches(order, batchSize, Device), batch =>
         {
-            using var prediction = PredictWith(inputs, weighting ?? Weighting);
-            fusedCorrect += prediction.Probabilities.argmax(1).eq(labels).sum().item<long>();
+            cancellation.ThrowIfCancellationRequested();
+            using var prediction = PredictWith(batch.Inputs, weighting ?? Weighting);
+            fusedCorrect += Accuracy.Hits(prediction.Probabilities, batch);
             for (var k = 0; k < branchCorrect.Length; k++)
             {
-                branchCorrect[k] += prediction.BranchLogits[k].argmax(1).eq(labels).sum().item<long>();
+                branchCorrect[k] += Accuracy.Hits(prediction.BranchLogits[k], batch);
             }
+
+            total += Accuracy.Weight(batch);
         });
 
-        var rowsTotal = Math.Max(1, data.Count);
-        var perBranch = BranchNames.Select((name, k) => (name, (double)branchCorrect[k] / rowsTotal))
-            .ToDictionary(p => p.name, p => p.Item2);
-        return new EvaluationReport((double)fusedCorrect / rowsTotal, perBranch, data.Count);
+        total = Math.Max(1, total);
+        var perBranch = BranchNames.Select((name, k) => (name, branchCorrect[k] / total)).ToDictionary(p => p.name, p => p.Item2);
+        return new EvaluationReport(fusedCorrect / total, perBranch, data.Count);
     }
 
     /// <inheritdoc />

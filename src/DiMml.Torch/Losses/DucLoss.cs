@@ -11,7 +11,9 @@ namespace DiMml.Torch.Losses;
 /// </summary>
 /// <remarks>
 /// The log-softmax form equals the reference's <c>−log(exp(s_ii/τ) / Σ_j exp(s_ij/τ))</c> wherever that is
-/// finite and stays finite where it overflows. Labels are not used. The teacher side never receives gradient.
+/// finite and stays finite where it overflows. Labels are not used. The teacher side never receives gradient. With example
+/// weights, row j counts w_j times among the contrasted teacher rows and each anchor's term w_i times in the mean:
+/// <c>Σ_i w_i (−s_ii/τ + log Σ_j w_j exp(s_ij/τ)) / Σ_i w_i</c>, exactly the loss of a batch with duplicated rows.
 /// </remarks>
 public sealed class DucLoss
 {
@@ -34,7 +36,8 @@ public sealed class DucLoss
     /// <summary>Computes <c>L_DUC</c> over all ordered modality pairs; a scalar, zero when every transfer set is empty.</summary>
     /// <param name="features">One <c>[B, D]</c> feature tensor per modality, in the order of <paramref name="dimensions"/>.</param>
     /// <param name="dimensions">The effective-dimension sets that define each D(s→t).</param>
-    public Tensor Forward(IReadOnlyList<Tensor> features, EffectiveDimensions dimensions)
+    /// <param name="weights">Example weights <c>[B]</c>; null when every row weighs 1.</param>
+    public Tensor Forward(IReadOnlyList<Tensor> features, EffectiveDimensions dimensions, Tensor? weights = null)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(dimensions);
@@ -55,7 +58,7 @@ public sealed class DucLoss
             }
 
             using var index = tensor(transfer.Select(d => (long)d).ToArray(), device: features[0].device);
-            total = total + Pair(features[student].index_select(1, index), features[teacher].index_select(1, index));
+            total = total + Pair(features[student].index_select(1, index), features[teacher].index_select(1, index), weights);
         }
 
         return (total / (features.Count - 1)).MoveToOuterDisposeScope();
@@ -66,11 +69,20 @@ public sealed class DucLoss
     /// </summary>
     /// <param name="student">Student features <c>[B, |D|]</c>; receives the gradient.</param>
     /// <param name="teacher">Teacher features <c>[B, |D|]</c>; detached here.</param>
-    public Tensor Pair(Tensor student, Tensor teacher)
+    /// <param name="weights">Example weights <c>[B]</c>; null when every row weighs 1.</param>
+    public Tensor Pair(Tensor student, Tensor teacher, Tensor? weights = null)
     {
         using var scope = NewDisposeScope();
         var logits = student.matmul(teacher.detach().t()) / Temperature;
         var targets = arange(student.shape[0], dtype: ScalarType.Int64, device: student.device);
-        return nn.functional.cross_entropy(logits, targets).MoveToOuterDisposeScope();
+        if (weights is null)
+        {
+            return nn.functional.cross_entropy(logits, targets).MoveToOuterDisposeScope();
+        }
+
+        // log w_j on the columns weights the teachers; adding log w_i back leaves the positive pair itself unweighted.
+        var logWeights = weights.log();
+        var perRow = nn.functional.cross_entropy(logits + logWeights.unsqueeze(0), targets, reduction: nn.Reduction.None) + logWeights;
+        return WeightedLoss.Mean(perRow, weights).MoveToOuterDisposeScope();
     }
 }

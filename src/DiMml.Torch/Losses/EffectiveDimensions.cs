@@ -97,18 +97,21 @@ public sealed class EffectiveDimensions
     /// <param name="labels">Class indices <c>[n]</c> in <c>0..classCount-1</c>.</param>
     /// <param name="classCount">Number of classes C.</param>
     /// <param name="chunkElements">Upper bound on the elements of one distance chunk.</param>
+    /// <param name="weights">Example weights <c>[n]</c>: weighted class means and weighted hit rates, as with duplicated rows;
+    /// null when every row weighs 1.</param>
     public static EffectiveDimensions Compute(IReadOnlyList<Tensor> features, Tensor labels, int classCount,
-        long chunkElements = DefaultChunkElements)
+        long chunkElements = DefaultChunkElements, Tensor? weights = null)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 2);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkElements);
-        var results = features.Select(f => Score(f, labels, classCount, chunkElements)).ToArray();
+        var results = features.Select(f => Score(f, labels, classCount, chunkElements, weights)).ToArray();
         return new EffectiveDimensions(results.Select(r => r.Scores).ToArray(), results.Select(r => r.Dead).ToArray());
     }
 
-    private static (float[] Scores, bool[] Dead) Score(Tensor features, Tensor labels, int classCount, long chunkElements)
+    private static (float[] Scores, bool[] Dead) Score(Tensor features, Tensor labels, int classCount, long chunkElements,
+        Tensor? weights)
     {
         using var scope = NewDisposeScope();
         using var guard = no_grad();
@@ -121,30 +124,33 @@ public sealed class EffectiveDimensions
 
         var f = features.to(ScalarType.Float64);
         var y = labels.to(ScalarType.Int64, features.device);
-        var prototypes = ClassPrototypes(f, y, classCount);
-        var hits = zeros(width, dtype: ScalarType.Int64, device: f.device);
+        var w = weights?.to(ScalarType.Float64, f.device);
+        var prototypes = ClassPrototypes(f, y, classCount, w);
+        var hits = zeros(width, dtype: w is null ? ScalarType.Int64 : ScalarType.Float64, device: f.device);
         var chunk = Math.Max(1, chunkElements / (classCount * width));
         for (long start = 0; start < rows; start += chunk)
         {
             using var inner = NewDisposeScope();
             var length = Math.Min(chunk, rows - start);
             var distances = (f.narrow(0, start, length).unsqueeze(1) - prototypes.unsqueeze(0)).abs_();
-            var nearest = distances.argmin(1);
-            hits.add_(nearest.eq(y.narrow(0, start, length).unsqueeze(1)).sum(dim: 0));
+            var hit = distances.argmin(1).eq(y.narrow(0, start, length).unsqueeze(1));
+            hits.add_(w is null ? hit.sum(dim: 0) : hit.to(ScalarType.Float64).mul(w.narrow(0, start, length).unsqueeze(1)).sum(dim: 0));
         }
 
-        var score = (hits.to(ScalarType.Float64) / rows).to(ScalarType.Float32).cpu();
+        var total = w is null ? rows : w.sum().item<double>();
+        var score = (hits.to(ScalarType.Float64) / total).to(ScalarType.Float32).cpu();
         var isDead = f.amax(0).eq(f.amin(0)).cpu();
         return (score.data<float>().ToArray(), isDead.data<bool>().ToArray());
     }
 
     // Classes absent from the data get +inf prototypes, so they are never the nearest.
-    private static Tensor ClassPrototypes(Tensor features, Tensor labels, int classCount)
+    private static Tensor ClassPrototypes(Tensor features, Tensor labels, int classCount, Tensor? weights)
     {
         using var scope = NewDisposeScope();
         var sums = zeros(classCount, features.shape[1], dtype: ScalarType.Float64, device: features.device)
-            .index_add_(0, labels, features, 1.0);
-        var counts = bincount(labels, minlength: classCount).to(ScalarType.Float64).unsqueeze(1);
+            .index_add_(0, labels, weights is null ? features : features * weights.unsqueeze(1), 1.0);
+        var counts = (weights is null ? bincount(labels, minlength: classCount) : bincount(labels, weights, classCount))
+            .to(ScalarType.Float64).unsqueeze(1);
         var means = sums / counts.clamp_min(1);
         return means.masked_fill(counts.eq(0), double.PositiveInfinity).MoveToOuterDisposeScope();
     }

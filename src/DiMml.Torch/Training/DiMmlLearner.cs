@@ -3,7 +3,6 @@ using DiMml.Torch.Inference;
 using DiMml.Torch.Losses;
 using DiMml.Torch.Modules;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace DiMml.Torch.Training;
 
@@ -90,8 +89,9 @@ public sealed class DiMmlLearner
             }
 
             using var scope = NewDisposeScope();
-            var (features, labels) = FeatureExtraction.Encode(network, train, device, options.CancellationToken);
-            dimensions = EffectiveDimensions.Compute(features, labels, train.ClassCount, options.DimensionChunkElements);
+            var encoded = FeatureExtraction.Encode(network, train, device, options.CancellationToken);
+            dimensions = EffectiveDimensions.Compute(encoded.Features, encoded.Labels, train.ClassCount, options.DimensionChunkElements,
+                encoded.Weights);
             return dimensions.SetSizes(names);
         }
 
@@ -101,13 +101,13 @@ public sealed class DiMmlLearner
         if (!checkpoints.Done(TrainingStage.Detached))
         {
             var stage = new StagePlan(TrainingStage.Detached, options.Epochs, train, parameters, network,
-                (inputs, labels, epoch) =>
-                    DetachedStep(network, names, duc, epoch >= options.ResolvedDucStartEpoch ? dimensions : null, inputs, labels))
+                (batch, epoch) => DetachedStep(network, names, duc, epoch >= options.ResolvedDucStartEpoch ? dimensions : null, batch))
             {
                 BeforeEpoch = BeforeEpoch,
                 Augmented = [.. options.Modalities],
                 Validate = Validation.Scorer(validation, device, network, inputs =>
-                    new CertaintyWeighting(options.CertaintyTemperature).Fuse(network.ModalityLogits(network.Encode(inputs))).Logits),
+                    new CertaintyWeighting(options.CertaintyTemperature).Fuse(network.ModalityLogits(network.Encode(inputs))).Logits,
+                    options.CancellationToken),
             };
             run.Run(checkpoints.Around(stage, () => dimensions));
         }
@@ -142,16 +142,17 @@ public sealed class DiMmlLearner
     }
 
     internal StepResult DetachedStep(
-        MultimodalNetwork network, string[] names, DucLoss duc, EffectiveDimensions? dimensions, Tensor[] inputs, Tensor labels)
+        MultimodalNetwork network, string[] names, DucLoss duc, EffectiveDimensions? dimensions, Batch batch)
     {
-        var features = network.Encode(inputs);
+        var (labels, weights) = (batch.Labels, batch.Weights);
+        var features = network.Encode(batch.Inputs);
         var modalityLogits = network.ModalityLogits(features);
         var terms = new List<(string, Tensor)>();
         var logits = new List<(string, Tensor)>();
         var total = zeros(Array.Empty<long>(), device: labels.device);
         for (var m = 0; m < names.Length; m++)
         {
-            var loss = F.cross_entropy(modalityLogits[m], labels);
+            var loss = WeightedLoss.CrossEntropy(modalityLogits[m], labels, weights);
             terms.Add((TermNames.BranchLoss(names[m]), loss));
             logits.Add((TermNames.BranchAccuracy(names[m]), modalityLogits[m]));
             total = total + loss;
@@ -162,7 +163,7 @@ public sealed class DiMmlLearner
             var sharedLogits = network.SharedLogits(features);
             for (var m = 0; m < names.Length; m++)
             {
-                var loss = F.cross_entropy(sharedLogits[m], labels);
+                var loss = WeightedLoss.CrossEntropy(sharedLogits[m], labels, weights);
                 terms.Add((TermNames.Shared(names[m]), loss));
                 logits.Add((TermNames.Shared(names[m]), sharedLogits[m]));
                 total = total + options.SharedHeadWeight * loss;
@@ -171,7 +172,7 @@ public sealed class DiMmlLearner
 
         if (dimensions is not null)
         {
-            var loss = duc.Forward(features, dimensions);
+            var loss = duc.Forward(features, dimensions, weights);
             terms.Add((TermNames.Duc, loss));
             total = total + options.DucWeight * loss;
         }

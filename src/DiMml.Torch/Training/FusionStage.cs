@@ -4,7 +4,6 @@ using DiMml.Torch.Losses;
 using DiMml.Torch.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace DiMml.Torch.Training;
 
@@ -29,25 +28,22 @@ internal sealed class FusionStage(
     {
         network.SetEncodersTrainable(false);
         using var scope = NewDisposeScope();
-        var (validationFeatures, validationLabels) = validation is null ? (null, null)
-            : FeatureExtraction.Encode(network, validation, device, options.CancellationToken);
-        using var validationData = validationFeatures is null ? null
-            : MultimodalDataset.FromTensors(validationFeatures, validationLabels!, train.ClassCount);
+        using var validationData = validation is null ? null
+            : FeatureExtraction.Encode(network, validation, device, options.CancellationToken).ToDataset(train.ClassCount);
         var head = network.FusionHead!;
-        var validate = Validation.Scorer(validationData, device, head, head.forward);
+        var validate = Validation.Scorer(validationData, device, head, head.forward, options.CancellationToken);
         if (options.FusionTrainsOnAugmentedBatches)
         {
             var augmented = new StagePlan(TrainingStage.Fusion, options.FusionEpochs, train, head.parameters(), head,
-                (inputs, y, _) => Step(head, EncodeFrozen(inputs), y))
+                (batch, _) => Step(head, batch with { Inputs = EncodeFrozen(batch.Inputs) }))
             { Augmented = [.. options.Modalities], Validate = validate };
             run.Run(checkpoints.Around(augmented, dimensions));
             return;
         }
 
-        var (features, labels) = FeatureExtraction.Encode(network, train, device, options.CancellationToken);
-        using var featureData = MultimodalDataset.FromTensors(features, labels, train.ClassCount);
-        var once = new StagePlan(TrainingStage.Fusion, options.FusionEpochs, featureData, head.parameters(), head, (inputs, y, _) =>
-            Step(head, inputs, y))
+        using var featureData = FeatureExtraction.Encode(network, train, device, options.CancellationToken).ToDataset(train.ClassCount);
+        var once = new StagePlan(TrainingStage.Fusion, options.FusionEpochs, featureData, head.parameters(), head, (batch, _) =>
+            Step(head, batch))
         {
             Validate = validate,
         };
@@ -71,26 +67,26 @@ internal sealed class FusionStage(
 
         network.SetEncodersTrainable(false);
         using var scope = NewDisposeScope();
-        var (features, labels) = FeatureExtraction.Encode(network, heldOut, device, options.CancellationToken);
+        var rows = FeatureExtraction.Encode(network, heldOut, device, options.CancellationToken);
         var branches = new List<Tensor>();
         using (no_grad())
         {
-            branches.AddRange(network.ModalityLogits(features));
+            branches.AddRange(network.ModalityLogits(rows.Features));
         }
 
         var headSource = FusionHeadSource.None;
         if (head is not null)
         {
-            (var headLogits, headSource) = KeepBetterHead(head, features, labels, heldOut.ClassCount);
+            (var headLogits, headSource) = KeepBetterHead(head, rows, heldOut.ClassCount);
             branches.Add(headLogits);
         }
 
         network.eval();
         options.CancellationToken.ThrowIfCancellationRequested();
-        return FusionSelection.Fit(branchNames, branches, labels,
+        return FusionSelection.Fit(branchNames, branches, rows.Labels,
             new FusionChoiceSettings(options.CertaintyTemperature, head is not null, options.Inference == InferenceFusion.Selected,
                 options.RunSeed)
-            { HeadSource = headSource });
+            { HeadSource = headSource }, rows.Weights);
     }
 
     // The frozen encoders' features of an (augmented) batch: eval mode, no gradient, as in the one-off encoding.
@@ -107,42 +103,40 @@ internal sealed class FusionStage(
 
     // The head as trained on the training rows against heads cross-fitted on the held-out rows; when the latter score
     // better there, the head is refitted on every held-out row. Returns the kept variant's held-out logits.
-    private (Tensor Logits, FusionHeadSource Source) KeepBetterHead(FusionHead head, Tensor[] features, Tensor labels, int classCount)
+    private (Tensor Logits, FusionHeadSource Source) KeepBetterHead(FusionHead head, EncodedRows rows, int classCount)
     {
         Tensor trainedLogits;
         using (no_grad())
         {
             head.eval();
-            trainedLogits = head.forward(features);
+            trainedLogits = head.forward(rows.Features);
         }
 
-        var crossFitted = CrossFit(head.Kind, features, labels, classCount);
-        if (Accuracy(crossFitted, labels) <= Accuracy(trainedLogits, labels))
+        var crossFitted = CrossFit(head.Kind, rows, classCount);
+        if (WeightedAccuracy(crossFitted, rows) <= WeightedAccuracy(trainedLogits, rows))
         {
             return (trainedLogits, FusionHeadSource.TrainingRows);
         }
 
         using var generator = new Generator(BatchOrder.Mix(options.RunSeed, int.MaxValue - 2 - FusionSelection.CrossFitFolds));
         ParameterInit.All(head, generator);
-        using var data = MultimodalDataset.FromTensors(features, labels, classCount);
-        Quiet().Run(new StagePlan(TrainingStage.Fusion, options.FusionEpochs, data, head.parameters(), head, (inputs, y, _) =>
-            Step(head, inputs, y)));
+        using var data = rows.ToDataset(classCount);
+        Quiet().Run(new StagePlan(TrainingStage.Fusion, options.FusionEpochs, data, head.parameters(), head,
+            (batch, _) => Step(head, batch)));
         return (crossFitted, FusionHeadSource.HeldOutRows);
     }
 
     // Auxiliary fits stay out of the run's history and progress callback.
     private SgdRun Quiet() => new(options, device, new TrainingHistory(), report: false);
 
-    private static double Accuracy(Tensor logits, Tensor labels)
-    {
-        using var correct = logits.argmax(1).eq(labels);
-        return correct.to(ScalarType.Float64).mean().item<double>();
-    }
+    private static double WeightedAccuracy(Tensor logits, EncodedRows rows) =>
+        Accuracy.Hits(logits, new Batch(rows.Features, rows.Labels, rows.Weights))
+            / Accuracy.Weight(new Batch(rows.Features, rows.Labels, rows.Weights));
 
     // Out-of-fold logits [n, C]: each row is scored by a fresh head that did not train on it.
-    private Tensor CrossFit(FusionHeadKind kind, Tensor[] features, Tensor labels, int classCount)
+    private Tensor CrossFit(FusionHeadKind kind, EncodedRows encoded, int classCount)
     {
-        var rows = labels.shape[0];
+        var rows = encoded.Labels.shape[0];
         var folds = (int)Math.Min(FusionSelection.CrossFitFolds, rows);
         using var order = BatchOrder.Permutation(rows, options.RunSeed, int.MaxValue - 1);
         var fold = arange(rows, dtype: ScalarType.Int64).remainder(folds).index_select(0, order.argsort());
@@ -155,13 +149,12 @@ internal sealed class FusionStage(
             var inFold = fold.eq(k);
             var fitRows = nonzero(inFold.logical_not()).flatten().to(device);
             var scoreRows = nonzero(inFold).flatten().to(device);
-            using var data = MultimodalDataset.FromTensors(features.Select(f => f.index_select(0, fitRows)).ToArray(),
-                labels.index_select(0, fitRows), classCount);
-            quiet.Run(new StagePlan(TrainingStage.Fusion, options.FusionEpochs, data, head.parameters(), head, (inputs, y, _) =>
-                Step(head, inputs, y)));
+            using var data = encoded.Select(fitRows).ToDataset(classCount);
+            quiet.Run(new StagePlan(TrainingStage.Fusion, options.FusionEpochs, data, head.parameters(), head, (batch, _) =>
+                Step(head, batch)));
             head.eval();
             using var guard = no_grad();
-            logits.index_copy_(0, scoreRows, head.forward(features.Select(f => f.index_select(0, scoreRows)).ToArray()));
+            logits.index_copy_(0, scoreRows, head.forward(encoded.Select(scoreRows).Features));
         }
 
         return logits;
@@ -175,10 +168,10 @@ internal sealed class FusionStage(
         return head;
     }
 
-    private static StepResult Step(FusionHead head, Tensor[] inputs, Tensor labels)
+    private static StepResult Step(FusionHead head, Batch batch)
     {
-        var logits = head.forward(inputs);
-        var loss = F.cross_entropy(logits, labels);
+        var logits = head.forward(batch.Inputs);
+        var loss = WeightedLoss.CrossEntropy(logits, batch.Labels, batch.Weights);
         return new StepResult(loss, [(TermNames.Fusion, loss)], [(TermNames.Fusion, logits)]);
     }
 }

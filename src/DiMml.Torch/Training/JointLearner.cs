@@ -1,6 +1,6 @@
 using DiMml.Torch.Data;
 using DiMml.Torch.Inference;
-using F = TorchSharp.torch.nn.functional;
+using DiMml.Torch.Losses;
 
 namespace DiMml.Torch.Training;
 
@@ -42,15 +42,16 @@ public sealed class JointLearner
             var history = new TrainingHistory();
             var checkpoints = new CheckpointPlan(options, network, history);
             var parameters = NetworkBuilder.EncoderParameters(network).Concat(network.FusionHead!.parameters());
-            var stage = new StagePlan(TrainingStage.Joint, options.Epochs, train, parameters, network, (inputs, labels, _) =>
+            var stage = new StagePlan(TrainingStage.Joint, options.Epochs, train, parameters, network, (batch, _) =>
             {
-                var logits = network.FusionLogits(network.Encode(inputs));
-                var loss = F.cross_entropy(logits, labels);
+                var logits = network.FusionLogits(network.Encode(batch.Inputs));
+                var loss = WeightedLoss.CrossEntropy(logits, batch.Labels, batch.Weights);
                 return new StepResult(loss, [(TermNames.Fusion, loss)], [(TermNames.Fusion, logits)]);
             })
             {
                 Augmented = [.. options.Modalities],
-                Validate = Validation.Scorer(validation, device, network, inputs => network.FusionLogits(network.Encode(inputs))),
+                Validate = Validation.Scorer(validation, device, network, inputs => network.FusionLogits(network.Encode(inputs)),
+                    options.CancellationToken),
             };
             new SgdRun(options, device, history).Run(checkpoints.Around(stage, () => null));
             var names = options.Modalities.Select(m => m.Name).ToArray();

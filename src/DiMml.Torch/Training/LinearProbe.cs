@@ -28,8 +28,9 @@ public static class LinearProbe
         options = options.Resolved<TrainerOptions>();
         using var threads = ThreadScope.Apply(options.NumberOfThreads);
         using var scope = NewDisposeScope();
-        var (trainFeatures, trainLabels) = FeatureExtraction.Encode(model.Network, train, model.Device, options.CancellationToken);
-        var (testFeatures, testLabels) = evaluation is null ? (trainFeatures, trainLabels)
+        // A diagnostic of the encoders: probes train and score unweighted.
+        var (trainFeatures, trainLabels, _) = FeatureExtraction.Encode(model.Network, train, model.Device, options.CancellationToken);
+        var (testFeatures, testLabels, _) = evaluation is null ? new EncodedRows(trainFeatures, trainLabels, null)
             : FeatureExtraction.Encode(model.Network, evaluation, model.Device, options.CancellationToken);
         var accuracy = new Dictionary<string, double>();
         for (var m = 0; m < model.ModalityNames.Count; m++)
@@ -39,10 +40,10 @@ public static class LinearProbe
             ParameterInit.Linear(probe, generator);
             using var data = MultimodalDataset.FromTensors([trainFeatures[m]], trainLabels, train.ClassCount);
             new SgdRun(options, model.Device, new TrainingHistory())
-                .Run(new StagePlan(TrainingStage.Unimodal, options.Epochs, data, probe.parameters(), probe, (inputs, y, _) =>
+                .Run(new StagePlan(TrainingStage.Unimodal, options.Epochs, data, probe.parameters(), probe, (batch, _) =>
             {
-                var logits = probe.forward(inputs[0]);
-                var loss = F.cross_entropy(logits, y);
+                var logits = probe.forward(batch.Inputs[0]);
+                var loss = F.cross_entropy(logits, batch.Labels);
                 return new StepResult(loss, [(TermNames.Probe, loss)], [(TermNames.Probe, logits)]);
             }));
             using var guard = no_grad();

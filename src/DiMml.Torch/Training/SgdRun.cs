@@ -170,31 +170,37 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
         // A generator of its own per epoch: the draws differ between epochs and do not depend on the batch order's.
         using var augmentation = new Generator(BatchOrder.Mix(~options.RunSeed, epoch));
         var lossSums = new Dictionary<string, double>();
-        var correct = new Dictionary<string, long>();
+        var correct = new Dictionary<string, double>();
+        var totalWeight = 0.0;
         using var order = BatchOrder.Permutation(data.Count, (long)options.RunSeed * 31 + (int)stage, epoch);
         var stepIndex = 0;
-        BatchOrder.ForEachScoped(data.Batches(order, options.BatchSize, device), (inputs, labels) =>
+        BatchOrder.ForEachScoped(data.Batches(order, options.BatchSize, device), batch =>
         {
             options.CancellationToken.ThrowIfCancellationRequested();
-            var result = step(Augment(inputs, augmented, augmentation), labels, epoch);
+            var result = step(batch with { Inputs = Augment(batch.Inputs, augmented, augmentation) }, epoch);
             optimizer.zero_grad();
             result.Total.backward();
             var termValues = ReadTerms(result, gradients, $"stage {stage}, epoch {epoch}, step {stepIndex++}");
             optimizer.step();
-            var batchRows = labels.shape[0];
+            // Epoch means weigh each row by its example weight, as the losses do.
+            var batchWeight = batch.Weights is { } w ? w.sum().item<float>() : batch.Labels.shape[0];
+            totalWeight += batchWeight;
             foreach (var (name, value) in termValues)
             {
-                lossSums[name] = lossSums.GetValueOrDefault(name) + value * batchRows;
+                lossSums[name] = lossSums.GetValueOrDefault(name) + value * batchWeight;
             }
 
             foreach (var (name, logits) in result.Logits)
             {
-                correct[name] = correct.GetValueOrDefault(name) + logits.argmax(1).eq(labels).sum().item<long>();
+                var hits = logits.argmax(1).eq(batch.Labels);
+                correct[name] = correct.GetValueOrDefault(name)
+                    + (batch.Weights is { } weights ? hits.to(ScalarType.Float32).mul(weights).sum().item<float>()
+                        : hits.sum().item<long>());
             }
         });
 
-        return (lossSums.ToDictionary(p => p.Key, p => p.Value / data.Count),
-            correct.ToDictionary(p => p.Key, p => (double)p.Value / data.Count));
+        return (lossSums.ToDictionary(p => p.Key, p => p.Value / totalWeight),
+            correct.ToDictionary(p => p.Key, p => p.Value / totalWeight));
     }
 
     private static Tensor[] Augment(Tensor[] inputs, IReadOnlyList<ModalityOptions>? modalities, Generator generator) =>

@@ -1,3 +1,4 @@
+using DiMml.Torch.Data;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Training;
@@ -12,4 +13,4 @@ internal sealed record StepResult(
     IReadOnlyList<(string Name, Tensor Logits)> Logits);
 
 /// <summary>Computes one step's losses for a batch in epoch <paramref name="epoch"/>.</summary>
-internal delegate StepResult TrainingStep(Tensor[] inputs, Tensor labels, int epoch);
+internal delegate StepResult TrainingStep(Batch batch, int epoch);

@@ -1,6 +1,6 @@
 using DiMml.Torch.Data;
 using DiMml.Torch.Inference;
-using F = TorchSharp.torch.nn.functional;
+using DiMml.Torch.Losses;
 
 namespace DiMml.Torch.Training;
 
@@ -41,15 +41,16 @@ public sealed class UnimodalLearner
             var history = new TrainingHistory();
             var checkpoints = new CheckpointPlan(options, network, history);
             var parameters = NetworkBuilder.EncoderParameters(network).Concat(network.ModalityHeads[0].parameters());
-            var stage = new StagePlan(TrainingStage.Unimodal, options.Epochs, train, parameters, network, (inputs, labels, _) =>
+            var stage = new StagePlan(TrainingStage.Unimodal, options.Epochs, train, parameters, network, (batch, _) =>
             {
-                var logits = network.ModalityLogits(network.Encode(inputs))[0];
-                var loss = F.cross_entropy(logits, labels);
+                var logits = network.ModalityLogits(network.Encode(batch.Inputs))[0];
+                var loss = WeightedLoss.CrossEntropy(logits, batch.Labels, batch.Weights);
                 return new StepResult(loss, [(TermNames.BranchLoss(name), loss)], [(TermNames.BranchAccuracy(name), logits)]);
             })
             {
                 Augmented = [.. options.Modalities],
-                Validate = Validation.Scorer(validation, device, network, inputs => network.ModalityLogits(network.Encode(inputs))[0]),
+                Validate = Validation.Scorer(validation, device, network, inputs => network.ModalityLogits(network.Encode(inputs))[0],
+                    options.CancellationToken),
             };
             new SgdRun(options, device, history).Run(checkpoints.Around(stage, () => null));
             return new MultimodalModel(network, ModelKind.Unimodal, [name], history, null, new CertaintyWeighting(), device);

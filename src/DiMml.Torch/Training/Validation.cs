@@ -11,15 +11,21 @@ internal static class Validation
     /// <param name="device">Where the module lives.</param>
     /// <param name="module">Put in eval mode while scoring (the training loop sets train mode each epoch).</param>
     /// <param name="logits">Class logits of a batch.</param>
-    public static Func<double>? Scorer(IBatchSource? rows, Device device, nn.Module module, Func<Tensor[], Tensor> logits) =>
+    /// <param name="cancellation">Checked before every batch.</param>
+    public static Func<double>? Scorer(IBatchSource? rows, Device device, nn.Module module, Func<Tensor[], Tensor> logits,
+        CancellationToken cancellation) =>
         rows is null ? null : () =>
         {
             module.eval();
             using var guard = no_grad();
-            long correct = 0;
+            double correct = 0, total = 0;
             using var order = BatchOrder.Sequential(rows.Count);
-            BatchOrder.ForEachScoped(rows.Batches(order, 1024, device), (inputs, labels) =>
-                correct += logits(inputs).argmax(1).eq(labels).sum().item<long>());
-            return (double)correct / Math.Max(1, rows.Count);
+            BatchOrder.ForEachScoped(rows.Batches(order, 1024, device), batch =>
+            {
+                cancellation.ThrowIfCancellationRequested();
+                correct += Accuracy.Hits(logits(batch.Inputs), batch);
+                total += Accuracy.Weight(batch);
+            });
+            return correct / Math.Max(1, total);
         };
 }
