@@ -86,7 +86,8 @@ public sealed class ExampleWeightTests
         var generator = new Generator(5);
         var rows = 40;
         var labels = randint(0, 3, [rows], generator: generator);
-        var logits = Enumerable.Range(0, 2).Select(_ => randn(rows, 3, generator: generator) * 2 + nn.functional.one_hot(labels, 3) * 1.5).ToArray();
+        var logits = Enumerable.Range(0, 2)
+            .Select(_ => randn(rows, 3, generator: generator) * 2 + nn.functional.one_hot(labels, 3) * 1.5).ToArray();
         var weights = RowWeights.Take(rows).ToArray();
         var repeated = tensor(Enumerable.Range(0, rows).SelectMany(i => Enumerable.Repeat((long)i, weights[i])).ToArray());
 
