@@ -91,7 +91,10 @@ public sealed class DeviceTests
         var (ml, data) = Data(gpuDeviceId: 0, fallbackToCpu: false);
         var options = CpuOptions();
         options.Device = TrainingDevice.Cpu;   // training on the CPU as asked; scoring still follows the context
+        var trained = false;
+        options.EpochCompleted = _ => trained = true;
         var error = Assert.ThrowsExactly<InvalidOperationException>(() => TwoViewRows.Pipeline(ml, options).Fit(data));
+        Assert.IsFalse(trained, "the scoring device is decided before any training, not after it");
         StringAssert.Contains(error.Message, "MLContext.GpuDeviceId is 0");
         StringAssert.Contains(error.Message, "Microsoft.ML.OnnxRuntime.Gpu");
         StringAssert.Contains(error.Message, "FallbackToCpu = true");

@@ -84,4 +84,21 @@ public sealed class ExampleWeightTests
             .Append(ml.MulticlassClassification.Trainers.DiMml(options)).Fit(ml.Data.LoadFromEnumerable(rows)));
         StringAssert.Contains(missing.Message, "example weight column 'Missing'");
     }
+
+    [TestMethod]
+    public void StreamedRowsKeepTheirWeightsAndTheDefaultFusionChoiceUsesThem()
+    {
+        var ml = new MLContext(seed: 0);
+        var rows = Rows(90, seed: 34);
+        var test = ml.Data.LoadFromEnumerable(Rows(30, seed: 35));
+        var options = TwoViewRows.SmallOptions(epochs: 4);   // the default fusion: held-out choice, cross-fitted, weighted
+        options.ExampleWeightColumnName = "Weight";
+        var inMemory = Scores(ml, rows, options, test);
+        options.MemoryBudgetBytes = 2_000;   // a few rows per window
+        var streamed = Scores(ml, rows, options, test);
+        CollectionAssert.AreEqual(inMemory, streamed, "streaming reads the same weights in the same order");
+        options.MemoryBudgetBytes = null;
+        options.ExampleWeightColumnName = null;
+        CollectionAssert.AreNotEqual(inMemory, Scores(ml, rows, options, test), "the weights were used");
+    }
 }

@@ -69,4 +69,14 @@ public sealed class OptionsMappingTests
             _ => null,
         };
     }
+
+    [TestMethod]
+    public void TheCatalogExtensionsAreFoundWithUsingMicrosoftMLAlone()
+    {
+        // ML.NET's own packages put their catalog extensions in Microsoft.ML; these tests' namespace would find ours anyway.
+        foreach (var type in new[] { typeof(Microsoft.ML.DiMmlCatalog), typeof(Microsoft.ML.TransformsCatalogExtensions) })
+        {
+            Assert.AreEqual("Microsoft.ML", type.Namespace, type.Name);
+        }
+    }
 }

@@ -39,6 +39,7 @@ public sealed class OutputColumnTests
         var test = ml.Data.LoadFromEnumerable(TwoViewRows.Make(90, seed: 11, sample: 1));
         var dimml = TwoViewRows.SmallOptions();
         dimml.Inference = InferenceFusion.CertaintyWeighting;
+        dimml.ModalityScoreColumnPrefix = "Branch.";
         var fusion = new CertaintyWeightedFusionEstimator.Options
         {
             LabelColumnName = "Label",
@@ -55,13 +56,14 @@ public sealed class OutputColumnTests
         var model = pipeline.Fit(train);
         var scored = model.Transform(test);
 
-        foreach (var column in new[] { "Score", "PredictedLabel", "BranchWeights", "Score.top", "Score.bottom", "Joint.Score",
+        foreach (var column in new[] { "Score", "PredictedLabel", "BranchWeights", "Branch.top", "Branch.bottom", "Joint.Score",
             "Joint.PredictedLabel", "Joint.BranchWeights", "Fused.Score", "Fused.PredictedLabel", "Fused.BranchWeights" })
         {
             Assert.IsNotNull(scored.Schema.GetColumnOrNull(column), $"column {column}");
         }
 
         Assert.IsNull(scored.Schema.GetColumnOrNull("Joint.Score.top"), "a joint model has no per-modality heads");
+        Assert.IsNull(scored.Schema.GetColumnOrNull("Score.top"), "DI-MML's branch scores took the prefix");
         Assert.IsFalse(scored.Schema.Any(c => c.Name.StartsWith("DiMml.", StringComparison.Ordinal)), "no internal column is left");
         var alone = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.DiMml(dimml)).Fit(train);
         CollectionAssert.AreEqual(Flat(alone.Transform(test), "Score"), Flat(scored, "Score"),

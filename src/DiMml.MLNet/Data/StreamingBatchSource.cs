@@ -22,13 +22,16 @@ internal sealed class StreamingBatchSource : IBatchSource
     private readonly int[] sizes;
     private readonly long[] sourceRows;
     private readonly float[]? weights;
+    private readonly CancellationToken cancellation;
     private readonly int windowRows;
     private long waitTicks;
 
-    /// <summary>Scans the data once (labels, weights and finiteness) and remembers which rows are usable.</summary>
+    /// <summary>Scans the data once (labels, weights and finiteness) and remembers which rows are usable. <paramref name="cancellation"/>
+    /// stops the scan and, later, any wait for a window and the decoding of one (checked every 256 rows).</summary>
     public StreamingBatchSource(IDataView data, ReadPlan plan, long windowBytes, CancellationToken cancellation = default)
     {
         this.data = data;
+        this.cancellation = cancellation;
         label = data.Schema[plan.LabelColumn];
         modalities = plan.ModalityColumns.Select(c => data.Schema[c]).ToArray();
         sizes = plan.Sizes;
@@ -76,14 +79,14 @@ internal sealed class StreamingBatchSource : IBatchSource
         var rows = order.data<long>().ToArray();
         var window = Math.Max(1, windowRows / batchSize) * batchSize;
         using var windows = new BlockingCollection<Window>(boundedCapacity: 1);
-        using var stop = new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var producer = Task.Run(() => Produce(rows, window, windows, stop.Token));
         try
         {
             while (true)
             {
                 var watch = Stopwatch.StartNew();
-                var available = windows.TryTake(out var next, Timeout.Infinite);
+                var available = windows.TryTake(out var next, Timeout.Infinite, cancellation);
                 Interlocked.Add(ref waitTicks, watch.Elapsed.Ticks);
                 if (!available)
                 {
@@ -158,7 +161,7 @@ internal sealed class StreamingBatchSource : IBatchSource
                         position[order[start + i]] = i;
                     }
 
-                    windows.Add(reader.Read(order.AsSpan(start, length), position, length), stop);
+                    windows.Add(reader.Read(order.AsSpan(start, length), position, length, stop), stop);
                     for (var i = 0; i < length; i++)
                     {
                         position[order[start + i]] = -1;
@@ -188,7 +191,7 @@ internal sealed class StreamingBatchSource : IBatchSource
         private long sourceRow = -1;
         private int nextUsable;
 
-        public Window Read(ReadOnlySpan<long> rows, int[] position, int length)
+        public Window Read(ReadOnlySpan<long> rows, int[] position, int length, CancellationToken stop)
         {
             var first = long.MaxValue;
             foreach (var u in rows)
@@ -208,7 +211,11 @@ internal sealed class StreamingBatchSource : IBatchSource
             var remaining = length;
             while (remaining > 0 && cursor!.MoveNext())
             {
-                sourceRow++;
+                if ((++sourceRow & 255) == 0)
+                {
+                    stop.ThrowIfCancellationRequested();
+                }
+
                 if (nextUsable >= source.sourceRows.Length || source.sourceRows[nextUsable] != sourceRow)
                 {
                     continue;

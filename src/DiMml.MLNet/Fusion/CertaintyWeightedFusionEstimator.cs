@@ -84,7 +84,7 @@ public sealed class CertaintyWeightedFusionEstimator : IEstimator<CertaintyWeigh
                 : throw LabelError(label), SchemaClassCount)
             : LabelValues.KeyNumbers(SchemaClassCount);
         using var file = new OnnxModelFile(Graph(SchemaClassCount, OnnxLayout.PerRow));
-        return Pipeline(file, labels).Estimator.GetOutputSchema(inputSchema);
+        return OnnxRuntimeBackend.Explain(() => Pipeline(file, labels).Estimator.GetOutputSchema(inputSchema));
     }
 
     /// <summary>Builds the fusion for the class count of the input columns.</summary>
@@ -129,7 +129,8 @@ public sealed class CertaintyWeightedFusionEstimator : IEstimator<CertaintyWeigh
     private ScoringPipeline.ScoringChain Pipeline(OnnxModelFile file, LabelValues labels) => ScoringPipeline.Create(
         env, file, options.InputColumnNames.ToArray(),
             [(FusedScore, options.ScoreColumnName), (FusedWeights, options.BranchWeightsColumnName)],
-        (DiMmlColumns.PredictedIndex, options.PredictedLabelColumnName), labels);
+        (DiMmlColumns.PredictedIndex, options.PredictedLabelColumnName), labels,
+        ScoringPipeline.ExecutionProvider(env, () => File.ReadAllBytes(file.Path)));
 
     private static LabelValues LabelsOf(DataViewSchema schema, string label, int classes)
     {

@@ -27,7 +27,7 @@ internal static class ScoringPipeline
     /// BranchWeights copied to <paramref name="columns"/>' names, the predicted index turned into its PredictedLabel.</summary>
     public static ScoringChain ForModel(
         MLNetEnvironment env, OnnxModelFile perRowOnnx, IReadOnlyList<string> inputColumns, IReadOnlyList<string> modalityNames,
-            LabelValues labels, OutputColumnNames columns)
+            LabelValues labels, OutputColumnNames columns, string executionProvider)
     {
         var outputs = new[] { (DiMmlColumns.Score, columns.Score) }
             .Concat(modalityNames.Select(m => (DiMmlColumns.ModalityScore(m), columns.ModalityScorePrefix + m)))
@@ -35,7 +35,17 @@ internal static class ScoringPipeline
             .Select(o => (GraphOutputPrefix + o.Item1, o.Item2))
             .ToArray();
         return Create(env, perRowOnnx, inputColumns, outputs, (GraphOutputPrefix + DiMmlColumns.PredictedIndex, columns.PredictedLabel),
-            labels);
+            labels, executionProvider);
+    }
+
+    /// <summary>Where the environment's GPU setting makes ONNX scoring run (<see cref="OnnxExecutionProvider"/>); decided before
+    /// anything is trained, so a setting that cannot be honoured fails at once rather than after training.</summary>
+    /// <param name="env">The environment whose <c>GpuDeviceId</c> and <c>FallbackToCpu</c> decide.</param>
+    /// <param name="graph">A per-row graph of the model's shape to probe CUDA with; read only when a GPU is asked for.</param>
+    public static string ExecutionProvider(MLNetEnvironment env, Func<byte[]> graph)
+    {
+        var (gpuDeviceId, fallbackToCpu) = env.GpuSetting();
+        return OnnxExecutionProvider.Resolve(gpuDeviceId, fallbackToCpu, graph);
     }
 
     /// <summary>
@@ -43,15 +53,16 @@ internal static class ScoringPipeline
     /// </summary>
     /// <remarks><paramref name="outputs"/> lists the graph outputs to keep, each with the column name it gets;
     /// <paramref name="predicted"/> names the graph's 0-based index output and the key-typed column made from it. The ONNX step
-    /// runs where <see cref="OnnxExecutionProvider"/> decides for the environment's GPU setting.</remarks>
+    /// runs on <paramref name="executionProvider"/>, from <see cref="ExecutionProvider"/>.</remarks>
     public static ScoringChain Create(
         MLNetEnvironment env, OnnxModelFile perRowOnnx, IReadOnlyList<string> inputColumns,
-            IReadOnlyList<(string Graph, string Column)> outputs, (string Graph, string Column) predicted, LabelValues labels)
+            IReadOnlyList<(string Graph, string Column)> outputs, (string Graph, string Column) predicted, LabelValues labels,
+        string executionProvider)
     {
         var (hashing, keys) = DistinctHashes(env, labels.Values.Length, predicted.Graph);
         var transforms = env.Transforms;
-        var (gpuDeviceId, fallbackToCpu) = env.GpuSetting();
-        var provider = OnnxExecutionProvider.Resolve(gpuDeviceId, fallbackToCpu, () => File.ReadAllBytes(perRowOnnx.Path));
+        var provider = executionProvider;
+        var gpuDeviceId = env.GpuSetting().GpuDeviceId;
         // ML.NET's ONNX step reads the GPU id from its environment even when passed null: a CPU decision under a GPU id
         // builds that step in an environment without one.
         var onnxTransforms = provider == OnnxExecutionProvider.Cpu && gpuDeviceId is not null ? new MLContext().Transforms : transforms;

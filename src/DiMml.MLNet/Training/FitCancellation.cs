@@ -20,7 +20,7 @@ internal sealed class FitCancellation : IDisposable
         {
             poll = new Timer(_ =>
             {
-                if (contextCanceled())
+                if (!source.IsCancellationRequested && contextCanceled())
                 {
                     source.Cancel();
                 }
@@ -31,9 +31,18 @@ internal sealed class FitCancellation : IDisposable
     /// <summary>Cancelled when either source asks.</summary>
     public CancellationToken Token => source.Token;
 
+    // A timer callback already queued can still run after Timer.Dispose(); waiting for it keeps it off the disposed source.
     public void Dispose()
     {
-        poll?.Dispose();
+        if (poll is not null)
+        {
+            using var callbacksDone = new ManualResetEvent(false);
+            if (poll.Dispose(callbacksDone))
+            {
+                callbacksDone.WaitOne();
+            }
+        }
+
         source.Dispose();
     }
 }

@@ -8,6 +8,9 @@ internal sealed record FitFacts(
     /// <summary>The device stage 1 trained on, e.g. <c>cpu</c> or <c>cuda:0</c>.</summary>
     public string Device { get; init; } = "cpu";
 
+    /// <summary>The Fit's cancellation (the options' token linked with the MLContext's state), for work done after training.</summary>
+    public CancellationToken Cancellation { get; init; }
+
     /// <summary>The ONNX Runtime execution provider the scoring chain uses.</summary>
     public string ExecutionProvider { get; init; } = "CPUExecutionProvider";
 }

@@ -98,19 +98,21 @@ public sealed class JointMultimodalTrainer : IEstimator<MultimodalBaselineTransf
             new JointLearner(run).Fit(train, validation);
 
         public BaselineDiagnostics Describe(MultimodalModel model, FitFacts facts, IBatchSource train, IBatchSource? validation) =>
-            new(model.History, facts, Probes(model, facts.Seed, train, validation));
+            new(model.History, facts, Probes(model, facts, train, validation));
 
         // Each frozen encoder's linear probe (diagnostics only), scored on the probe evaluation set, else the validation rows.
-        private IReadOnlyDictionary<string, double> Probes(MultimodalModel model, int seed, IBatchSource train, IBatchSource? validation)
+        private IReadOnlyDictionary<string, double> Probes(MultimodalModel model, FitFacts facts, IBatchSource train,
+            IBatchSource? validation)
         {
             if (options.ProbeEpochs == 0)
             {
                 return new Dictionary<string, double>();
             }
 
-            var probe = options.ForRun(seed, null);
+            var probe = options.ForRun(facts.Seed, null);
             probe.Epochs = options.ProbeEpochs;
-            using var evaluation = fitting.ReadEvaluationSet(options.ProbeEvaluationSet, train);
+            probe.CancellationToken = facts.Cancellation;
+            using var evaluation = fitting.ReadEvaluationSet(options.ProbeEvaluationSet, train, facts.Cancellation);
             return LinearProbe.Accuracy(model, train, evaluation ?? validation, probe);
         }
     }

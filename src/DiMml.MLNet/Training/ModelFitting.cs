@@ -42,9 +42,11 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         InputSchema.CheckWeight(inputSchema, options.ExampleWeightColumnName);
         var labels = LabelValues.Placeholder(inputSchema.First(c => c.Name == options.LabelColumnName), SchemaClassCount);
         using var model = training.Untrained(Names, SchemaClassCount);
-        using var file = new OnnxModelFile(PerRowGraph(model));
-        return ScoringPipeline.ForModel(env, file, Columns, ScoredModalities(model), labels, OutputColumnNames.Of(options)).Estimator
-            .GetOutputSchema(inputSchema);
+        var graph = PerRowGraph(model);
+        using var file = new OnnxModelFile(graph);
+        var provider = ScoringPipeline.ExecutionProvider(env, () => graph);
+        return OnnxRuntimeBackend.Explain(() => ScoringPipeline.ForModel(env, file, Columns, ScoredModalities(model), labels,
+            OutputColumnNames.Of(options), provider).Estimator.GetOutputSchema(inputSchema));
     }
 
     /// <summary>Trains with <paramref name="training"/> and builds the scoring chain and the trainer's diagnostics.</summary>
@@ -67,6 +69,11 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         var host = env.Host.Register(component);
         using var channel = host.Start("Training");
         var seed = options.Seed ?? host.Rand.Next();
+        var provider = ScoringPipeline.ExecutionProvider(env, () =>
+        {
+            using var probe = training.Untrained(Names, classes);
+            return PerRowGraph(probe);
+        });
 
         using var cancellation = new FitCancellation(env.IsCanceled, options.CancellationToken);   // reading stops too
         var (data, counts) = TrainingSource(input, Plan(classes, sizes, "training"), channel, cancellation.Token);
@@ -91,12 +98,22 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         var labels = LabelValues.FromSchema(input.Schema[options.LabelColumnName], classes);
         var metadata = Metadata(labels, sizes);
         var scoringGraph = new OnnxModelFile(PerRowGraph(model, metadata));
-        var chain = ScoringPipeline.ForModel(env, scoringGraph, Columns, ScoredModalities(model), labels, OutputColumnNames.Of(options));
-        var scoring = OnnxRuntimeBackend.Explain(() => chain.Estimator.Fit(input));
+        ITransformer scoring;
+        try
+        {
+            scoring = OnnxRuntimeBackend.Explain(() => ScoringPipeline.ForModel(env, scoringGraph, Columns, ScoredModalities(model), labels,
+                OutputColumnNames.Of(options), provider).Estimator.Fit(input));
+        }
+        catch
+        {
+            scoringGraph.Dispose();
+            throw;
+        }
+
         var skipped = counts.MissingLabel + counts.NonFinite + counts.ZeroWeight;
         var facts = new FitFacts(seed, counts.Rows, skipped, elapsed, data is StreamingBatchSource, dataWait,
             validationAccuracy)
-        { Device = model.Device.ToString(), ExecutionProvider = chain.ExecutionProvider };
+        { Device = model.Device.ToString(), ExecutionProvider = provider, Cancellation = cancellation.Token };
         var fitted = new FittedModel(scoring, scoringGraph, OnnxExport.ToBytes(model, Columns, OnnxLayout.Batched, metadata), Names,
             labels.Names);
         return (fitted, training.Describe(model, facts, data, validation));
@@ -156,7 +173,7 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         role == "training" ? options.ExampleWeightColumnName : weightColumn, classes, sizes, options.DropRowsWithNonFiniteFeatures, role);
 
     /// <summary>Reads extra labelled rows (checked against the training data's classes and sizes) into memory; null stays null.</summary>
-    public MultimodalDataset? ReadEvaluationSet(IDataView? data, IBatchSource train)
+    public MultimodalDataset? ReadEvaluationSet(IDataView? data, IBatchSource train, CancellationToken cancellation)
     {
         if (data is null)
         {
@@ -165,7 +182,7 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
 
         var host = env.Host.Register(component);
         using var channel = host.Start("Evaluation");
-        return CheckedRead(data, train.ClassCount, train.FeatureSizes.ToArray(), "evaluation", channel, options.CancellationToken);
+        return CheckedRead(data, train.ClassCount, train.FeatureSizes.ToArray(), "evaluation", channel, cancellation);
     }
 
     private MultimodalDataset? ValidationData(int classes, int[] sizes, IChannel channel, CancellationToken cancellation) =>

@@ -1,3 +1,4 @@
+using DiMml.Torch.Data;
 using DiMml.Torch.Inference;
 using DiMml.Torch.Losses;
 using static TorchSharp.torch;
@@ -68,6 +69,7 @@ public static class CombinerFitting
                 nameof(logProbabilities));
         }
 
+        ExampleWeights.Check(exampleWeights, rows, nameof(exampleWeights));
         using var scope = NewDisposeScope();
         var (k, c) = ((int)logProbabilities.shape[1], (int)logProbabilities.shape[2]);
         var lp = logProbabilities.to(ScalarType.Float64).detach();

@@ -1,3 +1,4 @@
+using DiMml.Torch.Data;
 using DiMml.Torch.Inference;
 using static TorchSharp.torch;
 
@@ -92,6 +93,7 @@ public sealed class FusionSelection
         ArgumentNullException.ThrowIfNull(branchLogits);
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(settings);
+        ExampleWeights.Check(weights, labels.shape[0], nameof(weights));
         using var scope = NewDisposeScope();
         var all = Rows(branchLogits, labels, settings.CertaintyTemperature, weights);
         // One strength per combiner, chosen on all held-out rows and kept in every fold: nesting the choice in the folds would

@@ -1,3 +1,4 @@
+using DiMml.Torch.Data;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Calibration;
@@ -33,6 +34,7 @@ public static class TemperatureScaling
             throw new ArgumentException("Temperature scaling needs at least one branch and one held-out row.", nameof(branchLogits));
         }
 
+        ExampleWeights.Check(weights, labels.shape[0], nameof(weights));
         using var scope = NewDisposeScope();
         using var guard = no_grad();
         var logits = stack(branchLogits.ToArray(), 0).to(ScalarType.Float64);

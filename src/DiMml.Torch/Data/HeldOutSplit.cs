@@ -29,7 +29,8 @@ public sealed class HeldOutSplit : IDisposable
     /// <param name="source">All training rows.</param>
     /// <param name="fraction">Share of each class held out, in (0, 0.5].</param>
     /// <param name="seed">Seed of the split.</param>
-    public static HeldOutSplit Stratified(IBatchSource source, double fraction, long seed)
+    /// <param name="cancellation">Checked before every batch when the labels have to be read.</param>
+    public static HeldOutSplit Stratified(IBatchSource source, double fraction, long seed, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(source);
         if (!(fraction > 0 && fraction <= 0.5))
@@ -38,7 +39,7 @@ public sealed class HeldOutSplit : IDisposable
         }
 
         using var scope = NewDisposeScope();
-        var labels = Labels(source);
+        var labels = Labels(source, cancellation);
         using var generator = new Generator(BatchOrder.Mix(seed, int.MaxValue));
         var shuffled = randperm(labels.shape[0], generator: generator);
 
@@ -71,7 +72,7 @@ public sealed class HeldOutSplit : IDisposable
     }
 
     // In-memory sources hold their labels; others are read once in storage order.
-    private static Tensor Labels(IBatchSource source)
+    private static Tensor Labels(IBatchSource source, CancellationToken cancellation)
     {
         if (source is MultimodalDataset dataset)
         {
@@ -82,6 +83,7 @@ public sealed class HeldOutSplit : IDisposable
         using var order = BatchOrder.Sequential(source.Count);
         foreach (var (inputs, labels) in source.Batches(order, 4096, CPU))
         {
+            cancellation.ThrowIfCancellationRequested();
             parts.Add(labels);
             foreach (var input in inputs)
             {

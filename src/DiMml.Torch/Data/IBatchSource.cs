@@ -18,8 +18,8 @@ public interface IBatchSource
     /// <summary>Number of classes C.</summary>
     int ClassCount { get; }
 
-    /// <summary>Whether rows carry example weights (<see cref="Batch.Weights"/>); otherwise every row weighs 1.</summary>
-    bool IsWeighted { get; }
+    /// <summary>Whether rows carry example weights (<see cref="Batch.Weights"/>); otherwise every row weighs 1. Default false.</summary>
+    bool IsWeighted => false;
 
     /// <summary>Flat feature length of each modality.</summary>
     IReadOnlyList<int> FeatureSizes { get; }

@@ -95,10 +95,7 @@ public sealed class MultimodalDataset : IBatchSource, IDisposable
             throw new ArgumentException("Each modality must be a 2-D tensor with one row per label.", nameof(modalities));
         }
 
-        if (weights is not null && (weights.dim() != 1 || weights.shape[0] != labels.shape[0]))
-        {
-            throw new ArgumentException("Give one weight per label.", nameof(weights));
-        }
+        ExampleWeights.Check(weights, labels.shape[0], nameof(weights));
 
         return new MultimodalDataset(modalities.ToArray(), labels, classCount, ownsTensors: false, weights);
     }

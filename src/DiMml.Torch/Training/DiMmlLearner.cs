@@ -47,7 +47,7 @@ public sealed class DiMmlLearner
         }
 
         MultimodalModel chosen;
-        using (var split = HeldOutSplit.Stratified(train, options.CalibrationFraction, options.RunSeed))
+        using (var split = HeldOutSplit.Stratified(train, options.CalibrationFraction, options.RunSeed, options.CancellationToken))
         {
             chosen = NetworkBuilder.DisposeOnFailure(network, () => Train(network, split.Train, null, split.HeldOut, device));
         }
