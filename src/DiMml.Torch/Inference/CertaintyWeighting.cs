@@ -1,3 +1,4 @@
+using DiMml.Torch.Losses;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Inference;
@@ -73,7 +74,8 @@ public sealed class CertaintyWeighting
     {
         ArgumentNullException.ThrowIfNull(branchLogits);
         CheckBranchCount(branchLogits.Count);
-        return branchLogits.Select((z, k) => branchTemperatures is null ? z.alias() : z / branchTemperatures[k]).ToArray();
+        return branchLogits.Select((z, k) => branchTemperatures is null ? z.alias() : ScalarMath.Divide(z, branchTemperatures[k]))
+            .ToArray();
     }
 
     /// <summary>Fuses the branches' logits.</summary>
@@ -94,7 +96,7 @@ public sealed class CertaintyWeighting
         var present = availability ?? ones(logits.shape[0], logits.shape[1], dtype: ScalarType.Bool, device: logits.device);
         var available = Preferred(present);
         var unavailable = available.logical_not();
-        var certainty = logits.softmax(2).amax(2) / Temperature;
+        var certainty = ScalarMath.Divide(logits.softmax(2).amax(2), Temperature);
         var weights = certainty.masked_fill(unavailable, double.NegativeInfinity).softmax(1);
         var kept = logits.masked_fill(unavailable.unsqueeze(2), 0.0);
         var fused = (weights.unsqueeze(2) * kept).sum(1);

@@ -61,7 +61,7 @@ public sealed class DucLoss
             total = total + Pair(features[student].index_select(1, index), features[teacher].index_select(1, index), weights);
         }
 
-        return (total / (features.Count - 1)).MoveToOuterDisposeScope();
+        return ScalarMath.Divide(total, features.Count - 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -73,7 +73,7 @@ public sealed class DucLoss
     public Tensor Pair(Tensor student, Tensor teacher, Tensor? weights = null)
     {
         using var scope = NewDisposeScope();
-        var logits = student.matmul(teacher.detach().t()) / Temperature;
+        var logits = ScalarMath.Divide(student.matmul(teacher.detach().t()), Temperature);
         var targets = arange(student.shape[0], dtype: ScalarType.Int64, device: student.device);
         if (weights is null)
         {

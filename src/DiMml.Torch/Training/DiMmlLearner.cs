@@ -166,7 +166,7 @@ public sealed class DiMmlLearner
                 var loss = WeightedLoss.CrossEntropy(sharedLogits[m], labels, weights);
                 terms.Add((TermNames.Shared(names[m]), loss));
                 logits.Add((TermNames.Shared(names[m]), sharedLogits[m]));
-                total = total + options.SharedHeadWeight * loss;
+                total = total + ScalarMath.Multiply(loss, options.SharedHeadWeight);
             }
         }
 
@@ -174,7 +174,7 @@ public sealed class DiMmlLearner
         {
             var loss = duc.Forward(features, dimensions, weights);
             terms.Add((TermNames.Duc, loss));
-            total = total + options.DucWeight * loss;
+            total = total + ScalarMath.Multiply(loss, options.DucWeight);
         }
 
         return new StepResult(total, terms, logits);
