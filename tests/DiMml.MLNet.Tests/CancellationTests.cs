@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace DiMml.MLNet.Tests;
 
@@ -53,25 +54,52 @@ public sealed class CancellationTests
         Assert.IsLessThan(1.0, watch.Elapsed.TotalSeconds, $"stopped {watch.Elapsed.TotalSeconds:F2} s after the cancel");
     }
 
-    [TestMethod]
-    public void ACancelWhileTheDataIsReadStopsTheFitWithinASecond()
+    private sealed class TopOnly
     {
-        // A slow source (1 ms a row, 100 s in all) whose row count is unknown: counting and reading must both watch the token.
+        [VectorType(TwoViewRow.Size)]
+        public float[] Top { get; set; } = [];
+    }
+
+    private sealed class SlowTop
+    {
+        [VectorType(TwoViewRow.Size)]
+        public float[] Slow { get; set; } = [];
+    }
+
+    // 100,000 rows at 1 ms each: "count" makes the row count unknown and slow to find; "read" and "stream" leave the count
+    // quick (no column is computed) and make each row's modality slow to read, in memory or by the streaming scan.
+    [TestMethod]
+    [DataRow("count")]
+    [DataRow("read")]
+    [DataRow("stream")]
+    public void ACancelWhileTheDataIsCountedOrReadStopsTheFitWithinASecond(string phase)
+    {
         var ml = new MLContext(seed: 0);
         var rows = TwoViewRows.Make(30, seed: 8);
-        IEnumerable<TwoViewRow> Slow()
+        IEnumerable<TwoViewRow> Rows(bool slow)
         {
             for (var i = 0; i < 100_000; i++)
             {
-                Thread.Sleep(1);
+                if (slow)
+                {
+                    Thread.Sleep(1);
+                }
+
                 yield return rows[i % rows.Length];
             }
         }
 
-        var data = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(rows))
-            .Transform(ml.Data.LoadFromEnumerable(Slow()));
+        var source = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(rows))
+            .Transform(ml.Data.LoadFromEnumerable(Rows(slow: phase == "count")));
+        var data = ml.Transforms.CustomMapping<TopOnly, SlowTop>((input, output) =>
+        {
+            Thread.Sleep(phase == "count" ? 0 : 1);
+            output.Slow = input.Top;
+        }, contractName: null).Fit(source).Transform(source);
         using var stop = new CancellationTokenSource();
         var options = TwoViewRows.SmallOptions(epochs: 1);
+        options.Modalities[0].ColumnName = "Slow";
+        options.MemoryBudgetBytes = phase == "stream" ? 2_000 : null;
         options.CancellationToken = stop.Token;
         var watch = new Stopwatch();
         var canceller = Task.Run(async () =>
