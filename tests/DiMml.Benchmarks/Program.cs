@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using DiMml;
 using DiMml.Benchmarks;
@@ -10,6 +9,7 @@ using DiMml.Torch.Training;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using TorchSharp;
+using static DiMml.Benchmarks.Timing;
 using static TorchSharp.torch;
 
 // Suites, each writing its own section of RESULTS.md with --write (see --help):
@@ -74,34 +74,40 @@ static List<string> SpeedFigures(int repeats, int threads, Device device)
     }
 
     lines.Add(OnnxVersusTorchScoring(rows: 256, repeats));
+    lines.AddRange(ShareOfPeak(repeats, device));
     return lines;
 }
 
-static double Median(IEnumerable<double> values)
+// Stage-1 training of a real learner against the machine's fp32 matmul rate, and where one step's time goes.
+static IEnumerable<string> ShareOfPeak(int repeats, Device device)
 {
-    var sorted = values.Order().ToArray();
-    return (sorted[(sorted.Length - 1) / 2] + sorted[sorted.Length / 2]) / 2;
-}
-
-// On a GPU each timing waits for the queued kernels, so it measures the work and not its launch.
-static double[] Time(int repeats, Action action, Device? device = null)
-{
-    void Run()
+    var peak = TrainingThroughput.PeakGflops(repeats, device);
+    yield return "";
+    yield return "### Stage-1 training as a share of peak";
+    yield return "";
+    yield return "DiMmlLearner stage 1, 1,280 rows, batch 64, DUC from epoch 0, median epoch after the first. FLOPs per sample: two " +
+        "modalities' forward multiply-adds counted from the layer shapes (convolutions and linear layers), x 2 flops, x 3 for " +
+        "forward + backward. Peak: libtorch's best fp32 matmul (square, 512 to 2048) at the same thread count, same run.";
+    yield return "";
+    yield return "| stage 1 | samples/s | FLOPs/sample | GFLOP/s | matmul GFLOP/s | share of peak |";
+    yield return "| --- | --- | --- | --- | --- | --- |";
+    foreach (var shape in TrainingThroughput.Shapes)
     {
-        action();
-        if (device?.type == DeviceType.CUDA)
-        {
-            cuda.synchronize(device);
-        }
+        using var encoder = shape.Encoder();
+        var flops = TrainingThroughput.TrainingFlops(encoder);
+        yield return TrainingThroughput.Row(shape.Label, TrainingThroughput.StageOneEpochSeconds(shape), flops, peak);
     }
 
-    Run();   // warm-up
-    return Enumerable.Range(0, repeats).Select(_ =>
+    var main = TrainingThroughput.Shapes[0];
+    yield return "";
+    yield return $"Where one stage-1 step of {main.Label}, batch 64, goes (medians of {Math.Max(5, repeats)} steps):";
+    yield return "";
+    yield return "| phase | ms |";
+    yield return "| --- | --- |";
+    foreach (var (phase, ms) in TrainingThroughput.StepBreakdown(main, Math.Max(5, repeats), device))
     {
-        var watch = Stopwatch.StartNew();
-        Run();
-        return watch.Elapsed.TotalMilliseconds;
-    }).ToArray();
+        yield return string.Create(CultureInfo.InvariantCulture, $"| {phase} | {ms:F2} |");
+    }
 }
 
 static string Row(string figure, double ours, string oursUnit, double baseline, string baselineLabel) =>

@@ -24,12 +24,14 @@ internal sealed class GradientCheck
         parameters = module.named_parameters().Where(p => handles.Contains(p.parameter.Handle)).ToList();
     }
 
-    /// <summary>The sum of every gradient's sum, accumulated in float64 so that finite float32 gradients cannot overflow
-    /// it: finite unless some gradient holds a NaN or an Inf.</summary>
+    /// <summary>The sum of every gradient's float32 sum, the sums added in float64: finite unless some gradient holds a NaN or
+    /// an Inf, or one tensor's values add up beyond float32's range (about 3e38; <see cref="ThrowNonFinite"/> tells the cases
+    /// apart). Summing each tensor in float64 instead converted every gradient to float64 first: on a 2 x ResNet-18 step
+    /// (22 M parameters) that took as long as the backward pass; a float32 sum reads them once.</summary>
     public Tensor Checksum()
     {
-        var sums = parameters.Where(p => p.Parameter.grad is not null).Select(p => p.Parameter.grad!.sum(ScalarType.Float64)).ToArray();
-        return sums.Length == 0 ? zeros(1, ScalarType.Float64) : stack(sums).sum();
+        var sums = parameters.Where(p => p.Parameter.grad is not null).Select(p => p.Parameter.grad!.sum()).ToArray();
+        return sums.Length == 0 ? zeros(1, ScalarType.Float64) : stack(sums).to(ScalarType.Float64).sum();
     }
 
     /// <summary>Throws naming the first parameter (module path, in registration order) whose gradient is not finite.</summary>
@@ -40,7 +42,7 @@ internal sealed class GradientCheck
             .Select(p => p.Name)
             .ToList();
         var culprit = bad.Count == 0
-            ? "the gradients became too large to sum in float64 (each is finite)"
+            ? "the gradients became too large to sum (each is finite)"
             : $"the gradient of '{bad[0]}' became non-finite" + (bad.Count > 1 ? $" (and {bad.Count - 1} more parameters')" : "");
         throw new InvalidOperationException(
             $"Training stopped: {culprit} in {where} while the loss was finite; the weights were not updated and earlier " +
