@@ -120,7 +120,8 @@ internal static class TrainingThroughput
 
     /// <summary>Training FLOPs per sample of two modalities with their modality and shared heads (D x C each): forward 2 flops
     /// per multiply-add, backward twice the forward.</summary>
-    public static double TrainingFlops(ModalityEncoder encoder) => 2 * (ForwardMacs(encoder) + 2L * encoder.EmbeddingSize * Classes) * 2.0 * 3;
+    public static double TrainingFlops(ModalityEncoder encoder) =>
+        2 * (ForwardMacs(encoder) + 2L * encoder.EmbeddingSize * Classes) * 2.0 * 3;
 
     /// <summary>Where one stage-1 step of <paramref name="shape"/> goes, in ms (medians over <paramref name="steps"/> steps):
     /// data (gathering a batch), forward (encoders, heads, CE), DUC (forward of the DUC loss), backward, optimiser, host sync
@@ -213,7 +214,8 @@ internal static class TrainingThroughput
     {
         var random = new Random(0);
         var labels = Enumerable.Range(0, Rows).Select(i => i % Classes).ToArray();
-        float[] View() => Enumerable.Range(0, Rows * inputSize).Select(i => (float)(random.NextDouble() + (labels[i / inputSize] == i % 10 ? 1 : 0)))
+        float[] View() => Enumerable.Range(0, Rows * inputSize)
+            .Select(i => (float)(random.NextDouble() + (labels[i / inputSize] == i % 10 ? 1 : 0)))
             .ToArray();
         return MultimodalDataset.FromArrays([View(), View()], [inputSize, inputSize], labels, Classes);
     }
