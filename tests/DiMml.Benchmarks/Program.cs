@@ -108,6 +108,24 @@ static IEnumerable<string> ShareOfPeak(int repeats, Device device)
     {
         yield return string.Create(CultureInfo.InvariantCulture, $"| {phase} | {ms:F2} |");
     }
+
+    if (device.type != DeviceType.CPU || get_num_threads() < 2)
+    {
+        yield break;
+    }
+
+    yield return "";
+    yield return "Idea measured before building it: the two detached encoders' forward + backward (own and shared-head CE) one after " +
+        "the other at the current thread count, against one .NET thread per modality at one libtorch thread each:";
+    yield return "";
+    yield return "| encoders, batch 64 | sequential | modality-parallel | sequential / parallel |";
+    yield return "| --- | --- | --- | --- |";
+    foreach (var shape in TrainingThroughput.Shapes)
+    {
+        var (sequential, parallel) = TrainingThroughput.ModalityParallelStep(shape, Math.Max(5, repeats), get_num_threads());
+        yield return string.Create(CultureInfo.InvariantCulture,
+            $"| {shape.Label} | {sequential:F2} ms | {parallel:F2} ms | {sequential / parallel:F2}x |");
+    }
 }
 
 static string Row(string figure, double ours, string oursUnit, double baseline, string baselineLabel) =>

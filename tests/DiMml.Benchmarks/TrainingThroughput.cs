@@ -197,6 +197,52 @@ internal static class TrainingThroughput
         return phases.Select(p => (p.Key, Timing.Median(p.Value))).ToArray();
     }
 
+    /// <summary>
+    /// The modality-parallel idea, measured before building it: the detached encoders' forward and backward (own CE and
+    /// shared-head CE, no DUC) of one step, the two modalities one after the other with the current thread count, against
+    /// each on its own .NET thread with libtorch at one intra-op thread. Milliseconds per step (medians), sequential first.
+    /// </summary>
+    public static (double Sequential, double Parallel) ModalityParallelStep(Shape shape, int steps, int threads)
+    {
+        using var data = Synthetic(shape.InputSize);
+        using var network = new MultimodalNetwork([shape.Encoder(), shape.Encoder()], Classes, FusionHeadKind.None, seed: 0);
+        network.train();
+        using var order = BatchOrder.Permutation(Rows, 0, 0);
+        void Modality(Tensor[] inputs, Tensor labels, int m)
+        {
+            using var scope = NewDisposeScope();
+            var features = network.Encoders[m].call(inputs[m]);
+            var loss = nn.functional.cross_entropy(network.ModalityHeads[m].call(features), labels)
+                + nn.functional.cross_entropy(network.SharedLogits([features])[0], labels);
+            loss.backward();
+        }
+
+        double Median(Action<Tensor[], Tensor> step) => Timing.Median(Timing.Time(steps, () =>
+        {
+            using var scope = NewDisposeScope();
+            var (inputs, labels) = data.Gather(order.narrow(0, 0, 64), CPU);
+            network.zero_grad();
+            step(inputs, labels);
+        }));
+
+        var sequential = Median((inputs, labels) =>
+        {
+            Modality(inputs, labels, 0);
+            Modality(inputs, labels, 1);
+        });
+        set_num_threads(1);
+        try
+        {
+            var parallel = Median((inputs, labels) =>
+                Parallel.For(0, 2, new ParallelOptions { MaxDegreeOfParallelism = 2 }, m => Modality(inputs, labels, m)));
+            return (sequential, parallel);
+        }
+        finally
+        {
+            set_num_threads(threads);
+        }
+    }
+
     // What SgdRun's per-step non-finite check computes (GradientCheck.Checksum).
     private static Tensor GradientChecksum(nn.Module network) =>
         stack(network.parameters().Where(p => p.grad is not null).Select(p => p.grad!.sum().to(ScalarType.Float64)).ToArray()).sum();
