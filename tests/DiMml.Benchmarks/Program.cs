@@ -83,22 +83,29 @@ static IEnumerable<string> ShareOfPeak(int repeats, Device device)
 {
     var peak = TrainingThroughput.PeakGflops(repeats, device);
     yield return "";
-    yield return "### Stage-1 training as a share of peak";
+    yield return "### Training passes as a share of peak";
     yield return "";
-    yield return "DiMmlLearner stage 1, 1,280 rows, batch 64, DUC from epoch 0, median epoch after the first. FLOPs per sample: two " +
-        "modalities' forward multiply-adds counted from the layer shapes (convolutions and linear layers), x 2 flops, x 3 for " +
-        "forward + backward. Peak: libtorch's best fp32 matmul (square, 512 to 2048) at the same thread count, same run.";
+    yield return "DiMmlLearner stage 1, 1,280 rows, batch 64, DUC from epoch 0, median epoch after the first; then, for the first " +
+        "shape, stage 2 (median epoch after the first), the effective-dimension pass and Evaluate over the same rows. FLOPs " +
+        "per sample: two modalities' forward multiply-adds counted from the layer shapes (convolutions and linear layers), x 2 " +
+        "flops, x 3 where a backward pass follows. Peak: libtorch's best fp32 matmul (square, 512 to 2048) at the same " +
+        "thread count, same run.";
     yield return "";
-    yield return "| stage 1 | samples/s | FLOPs/sample | GFLOP/s | matmul GFLOP/s | share of peak |";
+    yield return "| pass | samples/s | FLOPs/sample | GFLOP/s | matmul GFLOP/s | share of peak |";
     yield return "| --- | --- | --- | --- | --- | --- |";
     foreach (var shape in TrainingThroughput.Shapes)
     {
         using var encoder = shape.Encoder();
         var flops = TrainingThroughput.TrainingFlops(encoder);
-        yield return TrainingThroughput.Row(shape.Label, TrainingThroughput.StageOneEpochSeconds(shape), flops, peak);
+        yield return TrainingThroughput.Row($"stage 1, {shape.Label}", TrainingThroughput.StageOneEpochSeconds(shape), flops, peak);
     }
 
     var main = TrainingThroughput.Shapes[0];
+    foreach (var (pass, seconds, flops) in TrainingThroughput.OtherPasses(main, Math.Min(repeats, 5)))
+    {
+        yield return TrainingThroughput.Row($"{main.Label}, {pass}", seconds, flops, peak);
+    }
+
     yield return "";
     yield return $"Where one stage-1 step of {main.Label}, batch 64, goes (medians of {Math.Max(5, repeats)} steps):";
     yield return "";

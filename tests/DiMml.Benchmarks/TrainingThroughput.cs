@@ -92,22 +92,58 @@ internal static class TrainingThroughput
     public static double StageOneEpochSeconds(Shape shape, int epochs = 4)
     {
         using var data = Synthetic(shape.InputSize);
-        var options = new DiMmlOptions
-        {
-            Modalities = [shape.Modality("a"), shape.Modality("b")],
-            Epochs = epochs,
-            BatchSize = 64,
-            EmbeddingSize = shape.Label.Contains("D = 128", StringComparison.Ordinal) ? 128 : 512,
-            DucStartEpoch = 0,
-            FusionHead = FusionHeadKind.None,
-            FusionEpochs = 0,
-            Inference = InferenceFusion.CertaintyWeighting,
-            Seed = 0,
-        };
-        using var model = new DiMmlLearner(options).Fit(data);
+        using var model = new DiMmlLearner(Options(shape, epochs, fusionEpochs: 0)).Fit(data);
         return Timing.Median(model.History.Where(r => r.Stage == TrainingStage.Detached && r.Epoch > 0)
             .Select(r => r.Elapsed.TotalSeconds));
     }
+
+    /// <summary>The other passes of a fit, seconds for <see cref="Rows"/> rows (medians): stage 2 (the concat fusion head on the
+    /// once-encoded features, median epoch after the first), the effective-dimension pass (encoding every row, then the sets)
+    /// and <c>Evaluate</c> (forward of every branch and the fusion).</summary>
+    public static IReadOnlyList<(string Pass, double Seconds, double FlopsPerSample)> OtherPasses(Shape shape, int repeats)
+    {
+        using var data = Synthetic(shape.InputSize);
+        using var model = new DiMmlLearner(Options(shape, epochs: 1, fusionEpochs: 4)).Fit(data);
+        using var encoder = shape.Encoder();
+        // Two modalities at 2 flops a multiply-add: each encoder, its head and its half of the concat head.
+        var forward = 2.0 * 2 * (ForwardMacs(encoder) + 2L * encoder.EmbeddingSize * Classes);
+        var head = 2.0 * 3 * 2L * encoder.EmbeddingSize * Classes;   // the concat head's linear layer, forward + backward
+        var stageTwo = Timing.Median(model.History.Where(r => r.Stage == TrainingStage.Fusion && r.Epoch > 0)
+            .Select(r => r.Elapsed.TotalSeconds));
+        var dimensions = Timing.Median(Timing.Time(repeats, () =>
+        {
+            using var scope = NewDisposeScope();
+            using var guard = no_grad();
+            model.Network.eval();
+            var encoded = Enumerable.Range(0, Rows / 256).Select(b =>
+            {
+                var (inputs, _) = data.Gather(arange(b * 256, (b + 1) * 256, dtype: ScalarType.Int64), CPU);
+                return model.Network.Encode(inputs);
+            }).ToArray();
+            EffectiveDimensions.Compute([cat(encoded.Select(e => e[0]).ToArray(), 0), cat(encoded.Select(e => e[1]).ToArray(), 0)],
+                data.Labels, Classes);
+        })) / 1000;
+        var evaluation = Timing.Median(Timing.Time(repeats, () => model.Evaluate(data))) / 1000;
+        return
+        [
+            ("stage 2: concat fusion head on encoded features", stageTwo, head),
+            ("effective-dimension pass: encode every row, then the sets", dimensions, forward),
+            ("evaluation: Evaluate over every row (all branches)", evaluation, forward),
+        ];
+    }
+
+    private static DiMmlOptions Options(Shape shape, int epochs, int fusionEpochs) => new()
+    {
+        Modalities = [shape.Modality("a"), shape.Modality("b")],
+        Epochs = epochs,
+        BatchSize = 64,
+        EmbeddingSize = shape.Label.Contains("D = 128", StringComparison.Ordinal) ? 128 : 512,
+        DucStartEpoch = 0,
+        FusionHead = fusionEpochs > 0 ? FusionHeadKind.Concat : FusionHeadKind.None,
+        FusionEpochs = fusionEpochs,
+        Inference = InferenceFusion.CertaintyWeighting,
+        Seed = 0,
+    };
 
     /// <summary>A table row: samples/s, FLOPs per sample, GFLOP/s and the share of <paramref name="peak"/>.</summary>
     public static string Row(string label, double epochSeconds, double flopsPerSample, double peak)
