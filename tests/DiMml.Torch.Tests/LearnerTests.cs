@@ -51,16 +51,21 @@ public sealed class LearnerTests
     }
 
     [TestMethod]
-    public void LiveTensorCountIsFlatAcrossEpochs()
+    [DataRow(false)]
+    [DataRow(true)]
+    public void LiveTensorCountIsFlatAcrossEpochs(bool parallelModalities)
     {
         using var train = Synthetic.Clusters(256, 2, 8, 3, separation: 4, seed: 3);
         var live = new List<long>();
         var options = Small.DiMml(2, epochs: 8);
         options.DucStartEpoch = 1;
+        options.ParallelModalities = parallelModalities;
+        options.NumberOfThreads = 2;
         options.EpochCompleted = _ =>
         {
             GC.Collect();
-            live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+            // Process-wide: stage 1 runs the modalities on worker threads, and this thread disposes what they hand back.
+            live.Add(Tensor.TotalCount);
         };
         using (new DiMmlLearner(options).Fit(train))
         {

@@ -41,6 +41,27 @@ public sealed class DucLoss
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(dimensions);
+        return Sum(features, dimensions, weights, student: null);
+    }
+
+    /// <summary>The terms of <c>L_DUC</c> whose student is <paramref name="student"/>: <c>Σ_{s≠t} L(s→t) / (N − 1)</c> for
+    /// <c>t = student</c>. They are the only terms that send gradient to that modality's encoder, and summed over the students
+    /// they are <see cref="Forward"/>; this lets each modality's loss be back-propagated on its own.</summary>
+    /// <param name="features">One <c>[B, D]</c> feature tensor per modality; only the student's needs a graph.</param>
+    /// <param name="dimensions">The effective-dimension sets that define each D(s→t).</param>
+    /// <param name="student">The student modality t.</param>
+    /// <param name="weights">Example weights <c>[B]</c>; null when every row weighs 1.</param>
+    public Tensor ForStudent(IReadOnlyList<Tensor> features, EffectiveDimensions dimensions, int student, Tensor? weights = null)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(dimensions);
+        ArgumentOutOfRangeException.ThrowIfNegative(student);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(student, dimensions.ModalityCount);
+        return Sum(features, dimensions, weights, student);
+    }
+
+    private Tensor Sum(IReadOnlyList<Tensor> features, EffectiveDimensions dimensions, Tensor? weights, int? student)
+    {
         if (features.Count != dimensions.ModalityCount)
         {
             throw new ArgumentException($"Got {features.Count} feature tensors for {dimensions.ModalityCount} modalities.",
@@ -49,16 +70,16 @@ public sealed class DucLoss
 
         using var scope = NewDisposeScope();
         var total = zeros(Array.Empty<long>(), device: features[0].device);
-        foreach (var (teacher, student) in dimensions.OrderedPairs())
+        foreach (var (teacher, t) in dimensions.OrderedPairs().Where(p => student is null || p.Student == student))
         {
-            var transfer = dimensions.Transfer(teacher, student);
+            var transfer = dimensions.Transfer(teacher, t);
             if (transfer.Count == 0)
             {
                 continue;
             }
 
             using var index = tensor(transfer.Select(d => (long)d).ToArray(), device: features[0].device);
-            total = total + Pair(features[student].index_select(1, index), features[teacher].index_select(1, index), weights);
+            total = total + Pair(features[t].index_select(1, index), features[teacher].index_select(1, index), weights);
         }
 
         return ScalarMath.Divide(total, features.Count - 1).MoveToOuterDisposeScope();

@@ -100,8 +100,15 @@ public sealed class DiMmlLearner
             .Concat(options.SharedHeadWeight > 0 ? network.SharedHead.parameters() : []);
         if (!checkpoints.Done(TrainingStage.Detached))
         {
-            var stage = new StagePlan(TrainingStage.Detached, options.Epochs, train, parameters, network,
-                (batch, epoch) => DetachedStep(network, names, duc, epoch >= options.ResolvedDucStartEpoch ? dimensions : null, batch))
+            using var workers = ModalityWorkers.TryCreate(options.ParallelModalities, device, names.Length);
+            var parallel = workers is null ? null : new ParallelDetachedStep(network, options, duc, workers);
+            StepResult Step(Batch batch, int epoch)
+            {
+                var active = epoch >= options.ResolvedDucStartEpoch ? dimensions : null;
+                return parallel?.Run(names, active, batch) ?? DetachedStep(network, names, duc, active, batch);
+            }
+
+            var stage = new StagePlan(TrainingStage.Detached, options.Epochs, train, parameters, network, Step)
             {
                 BeforeEpoch = BeforeEpoch,
                 Augmented = [.. options.Modalities],

@@ -22,6 +22,15 @@ public class DiMmlOptions : TrainerOptions
     /// deviation from the paper). Null (default): computed once, as in the paper.</summary>
     public int? DimensionRefreshInterval { get; set; }
 
+    /// <summary>Whether stage 1 trains the modalities side by side on the CPU: each encoder's forward and backward pass on a
+    /// thread of its own with an equal share of libtorch's threads. The encoders are detached, so the loss and the gradients
+    /// are those of one modality after the other, up to the order of float additions, and runs stay repeatable. Applies with
+    /// two or more modalities and at least one libtorch thread per modality (<see cref="TrainerOptions.NumberOfThreads"/>);
+    /// GPU training ignores it. Default false: it pays off only for encoders of similar, moderate cost (two ResNet-18 at
+    /// embedding size 128 on 2 cores: 1.2x), breaks even for large ones and loses for small MLPs or unequal modalities, where
+    /// the hand-over between threads costs more than it saves (docs/performance.md has the measurements).</summary>
+    public bool ParallelModalities { get; set; }
+
     /// <summary>Stage-2 epochs of the fusion head on frozen encoders. Default 20.</summary>
     public int FusionEpochs { get; set; } = TrainerDefaults.FusionEpochs;
 

@@ -177,9 +177,13 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
         BatchOrder.ForEachScoped(data.Batches(order, options.BatchSize, device), batch =>
         {
             options.CancellationToken.ThrowIfCancellationRequested();
-            var result = step(batch with { Inputs = Augment(batch.Inputs, augmented, augmentation) }, epoch);
             optimizer.zero_grad();
-            result.Total.backward();
+            var result = step(batch with { Inputs = Augment(batch.Inputs, augmented, augmentation) }, epoch);
+            if (!result.GradientsComputed)
+            {
+                result.Total.backward();
+            }
+
             var termValues = ReadTerms(result, gradients, $"stage {stage}, epoch {epoch}, step {stepIndex++}");
             optimizer.step();
             // Epoch means weigh each row by its example weight, as the losses do.
