@@ -97,7 +97,8 @@ static IEnumerable<string> ShareOfPeak(int repeats, Device device)
     {
         using var encoder = shape.Encoder();
         var flops = TrainingThroughput.TrainingFlops(encoder);
-        yield return TrainingThroughput.Row($"stage 1, {shape.Label}", TrainingThroughput.StageOneEpochSeconds(shape), flops, peak);
+        var (median, fastest, slowest) = TrainingThroughput.StageOneEpochSeconds(shape);
+        yield return TrainingThroughput.Row($"stage 1, {shape.Label} (epochs {fastest:F2}-{slowest:F2} s)", median, flops, peak);
     }
 
     var main = TrainingThroughput.Shapes[0];
@@ -116,23 +117,47 @@ static IEnumerable<string> ShareOfPeak(int repeats, Device device)
         yield return string.Create(CultureInfo.InvariantCulture, $"| {phase} | {ms:F2} |");
     }
 
-    if (device.type != DeviceType.CPU || get_num_threads() < 2)
+    if (device.type != DeviceType.CPU)
     {
         yield break;
     }
 
+    foreach (var line in StepIdeas(repeats))
+    {
+        yield return line;
+    }
+}
+
+// The speed ideas of issue 17 against each other in one run: the learner's stage-1 step with and without modality-parallel
+// and channels-last, and the bf16 step that was not kept.
+static IEnumerable<string> StepIdeas(int repeats)
+{
     yield return "";
-    yield return "Idea measured before building it: the two detached encoders' forward + backward (own and shared-head CE) one after " +
-        "the other at the current thread count, against one .NET thread per modality at one libtorch thread each:";
+    yield return "The stage-1 step (forward, DUC, backward, optimiser; the learner's own step code, batch 64), the variants taking " +
+        "turns step by step. Modality-parallel: each encoder's forward and backward on its own thread at an equal share of " +
+        "libtorch's threads (needs a thread per modality; opt-in). Channels-last: ResNet activations in NHWC strides (on by " +
+        "default). The first row of each shape is the default; both off is the step before these changes:";
     yield return "";
-    yield return "| encoders, batch 64 | sequential | modality-parallel | sequential / parallel |";
-    yield return "| --- | --- | --- | --- |";
+    yield return "| shape | modality-parallel | channels-last | ms per step | vs both off |";
+    yield return "| --- | --- | --- | --- | --- |";
     foreach (var shape in TrainingThroughput.Shapes)
     {
-        var (sequential, parallel) = TrainingThroughput.ModalityParallelStep(shape, Math.Max(5, repeats), get_num_threads());
-        yield return string.Create(CultureInfo.InvariantCulture,
-            $"| {shape.Label} | {sequential:F2} ms | {parallel:F2} ms | {sequential / parallel:F2}x |");
+        var variants = TrainingThroughput.StepVariants(shape, Math.Max(5, repeats));
+        var baseline = variants.Last(v => !v.Parallel).Milliseconds;
+        foreach (var (parallel, channelsLast, ms) in variants)
+        {
+            var layout = variants.Count == 2 ? "n/a" : channelsLast ? "on" : "off";
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"| {shape.Label} | {(parallel ? "on" : "off")} | {layout} | {ms:F1} | {baseline / ms:F2}x |");
+        }
     }
+
+    var (fp32, bf16, matmulFp32, matmulBf16) = TrainingThroughput.Bf16Step(Math.Max(5, repeats));
+    yield return "";
+    yield return string.Create(CultureInfo.InvariantCulture,
+        $"bf16 (not kept): one ResNet-18 encoder (D = 512) with its head, forward + backward of 64 rows: {fp32:F1} ms in fp32, " +
+        $"{bf16:F1} ms with weights and activations in bf16 ({fp32 / bf16:F2}x); 1024 x 1024 matmul: {matmulFp32:F0} GFLOP/s fp32, " +
+        $"{matmulBf16:F0} GFLOP/s bf16.");
 }
 
 static string Row(string figure, double ours, string oursUnit, double baseline, string baselineLabel) =>

@@ -87,14 +87,15 @@ internal static class TrainingThroughput
         return macs * shape.Frames;
     }
 
-    /// <summary>Stage 1 of a real DiMmlLearner run (DUC from epoch 0, batch 64, <see cref="Rows"/> rows): median seconds of the
-    /// epochs after the first.</summary>
-    public static double StageOneEpochSeconds(Shape shape, int epochs = 4)
+    /// <summary>Stage 1 of a real DiMmlLearner run (DUC from epoch 0, batch 64, <see cref="Rows"/> rows) with the default
+    /// settings: seconds of the epochs after the first (median, fastest, slowest).</summary>
+    public static (double Median, double Fastest, double Slowest) StageOneEpochSeconds(Shape shape, int epochs = 5)
     {
         using var data = Synthetic(shape.InputSize);
         using var model = new DiMmlLearner(Options(shape, epochs, fusionEpochs: 0)).Fit(data);
-        return Timing.Median(model.History.Where(r => r.Stage == TrainingStage.Detached && r.Epoch > 0)
-            .Select(r => r.Elapsed.TotalSeconds));
+        var seconds = model.History.Where(r => r.Stage == TrainingStage.Detached && r.Epoch > 0).Select(r => r.Elapsed.TotalSeconds)
+            .ToArray();
+        return (Timing.Median(seconds), seconds.Min(), seconds.Max());
     }
 
     /// <summary>The other passes of a fit, seconds for <see cref="Rows"/> rows (medians): stage 2 (the concat fusion head on the
@@ -234,48 +235,147 @@ internal static class TrainingThroughput
     }
 
     /// <summary>
-    /// The modality-parallel idea, measured before building it: the detached encoders' forward and backward (own CE and
-    /// shared-head CE, no DUC) of one step, the two modalities one after the other with the current thread count, against
-    /// each on its own .NET thread with libtorch at one intra-op thread. Milliseconds per step (medians), sequential first.
+    /// One whole stage-1 step (forward, DUC, backward, optimiser) of the learner's own step code, ms (medians), for each
+    /// combination of modality-parallel (<see cref="DiMmlOptions.ParallelModalities"/>) and channels-last activations, the
+    /// default first, the variants taking turns step by step so that the machine's drift hits them alike. Without a ResNet,
+    /// channels-last on only.
     /// </summary>
-    public static (double Sequential, double Parallel) ModalityParallelStep(Shape shape, int steps, int threads)
+    public static IReadOnlyList<(bool Parallel, bool ChannelsLast, double Milliseconds)> StepVariants(Shape shape, int steps)
     {
         using var data = Synthetic(shape.InputSize);
-        using var network = new MultimodalNetwork([shape.Encoder(), shape.Encoder()], Classes, FusionHeadKind.None, seed: 0);
-        network.train();
-        using var order = BatchOrder.Permutation(Rows, 0, 0);
-        void Modality(Tensor[] inputs, Tensor labels, int m)
-        {
-            using var scope = NewDisposeScope();
-            var features = network.Encoders[m].call(inputs[m]);
-            var loss = nn.functional.cross_entropy(network.ModalityHeads[m].call(features), labels)
-                + nn.functional.cross_entropy(network.SharedLogits([features])[0], labels);
-            loss.backward();
-        }
-
-        double Median(Action<Tensor[], Tensor> step) => Timing.Median(Timing.Time(steps, () =>
-        {
-            using var scope = NewDisposeScope();
-            var (inputs, labels) = data.Gather(order.narrow(0, 0, 64), CPU);
-            network.zero_grad();
-            step(inputs, labels);
-        }));
-
-        var sequential = Median((inputs, labels) =>
-        {
-            Modality(inputs, labels, 0);
-            Modality(inputs, labels, 1);
-        });
-        set_num_threads(1);
+        var options = Options(shape, epochs: 1, fusionEpochs: 0);
+        var learner = new DiMmlLearner(options);
+        var duc = new DucLoss(options.DucTemperature);
+        var layouts = shape.Encoder() is ResNet18Encoder ? new[] { true, false } : [true];
+        // The default (sequential, channels-last) first.
+        var variants = (from channelsLast in layouts from parallel in new[] { false, true } select (parallel, channelsLast)).ToArray();
+        var runs = variants.Select(v => new StepRun(shape, v.parallel, v.channelsLast)).ToArray();
         try
         {
-            var parallel = Median((inputs, labels) =>
-                Parallel.For(0, 2, new ParallelOptions { MaxDegreeOfParallelism = 2 }, m => Modality(inputs, labels, m)));
-            return (sequential, parallel);
+            using var order = BatchOrder.Permutation(Rows, 0, 0);
+            var times = runs.Select(_ => new List<double>()).ToArray();
+            for (var step = 0; step <= steps; step++)
+            {
+                for (var v = 0; v < runs.Length; v++)
+                {
+                    using var scope = NewDisposeScope();
+                    var batch = data.Gather(order.narrow(0, step * 64 % (Rows - 64), 64), CPU);
+                    var watch = Stopwatch.StartNew();
+                    runs[v].Step(learner, options, duc, new Batch(batch.Inputs, batch.Labels, null));
+                    if (step > 0)
+                    {
+                        times[v].Add(watch.Elapsed.TotalMilliseconds);
+                    }
+                }
+            }
+
+            return variants.Select((v, i) => (v.parallel, v.channelsLast, Timing.Median(times[i]))).ToArray();
         }
         finally
         {
-            set_num_threads(threads);
+            foreach (var run in runs)
+            {
+                run.Dispose();
+            }
+        }
+    }
+
+    /// <summary>One network, its optimiser and (when parallel) its workers, stepping as stage 1 does.</summary>
+    private sealed class StepRun : IDisposable
+    {
+        private readonly MultimodalNetwork network;
+        private readonly optim.Optimizer optimizer;
+        private readonly ModalityWorkers? workers;
+        private readonly EffectiveDimensions dimensions;
+
+        public StepRun(Shape shape, bool parallel, bool channelsLast)
+        {
+            var encoders = new[] { shape.Encoder(), shape.Encoder() };
+            foreach (var resnet in encoders.OfType<ResNet18Encoder>())
+            {
+                resnet.ChannelsLast = channelsLast;
+            }
+
+            network = new MultimodalNetwork(encoders, Classes, FusionHeadKind.None, seed: 0);
+            optimizer = optim.SGD(network.parameters(), 1e-3, 0.9, 0, 1e-4);
+            workers = ModalityWorkers.TryCreate(parallel, CPU, 2);
+            using var scope = NewDisposeScope();
+            using var guard = no_grad();
+            network.eval();
+            using var data = Synthetic(shape.InputSize);
+            var (inputs, labels) = data.Gather(arange(256, dtype: ScalarType.Int64), CPU);
+            dimensions = EffectiveDimensions.Compute(network.Encode(inputs), labels, Classes);
+            network.train();
+        }
+
+        public void Step(DiMmlLearner learner, DiMmlOptions options, DucLoss duc, Batch batch)
+        {
+            optimizer.zero_grad();
+            string[] names = ["a", "b"];
+            var result = workers is null
+                ? learner.DetachedStep(network, names, duc, dimensions, batch)
+                : new ParallelDetachedStep(network, options, duc, workers).Run(names, dimensions, batch);
+            if (!result.GradientsComputed)
+            {
+                result.Total.backward();
+            }
+
+            optimizer.step();
+        }
+
+        public void Dispose()
+        {
+            workers?.Dispose();
+            optimizer.Dispose();
+            network.Dispose();
+        }
+    }
+
+    /// <summary>The bf16 idea: one ResNet-18 encoder with its head, forward and backward of a batch of 64, in fp32 and with
+    /// every weight and activation in bf16 (TorchSharp 0.107 has no autocast), ms (medians, taking turns); and libtorch's
+    /// 1024 x 1024 matmul GFLOP/s in both types.</summary>
+    public static (double Fp32, double Bf16, double MatmulFp32, double MatmulBf16) Bf16Step(int steps)
+    {
+        var types = new[] { ScalarType.Float32, ScalarType.BFloat16 };
+        var encoders = types.Select(t => new ResNet18Encoder(new ModalityShape(1, 1, 28, 28), 512).to(t)).ToArray();
+        var heads = types.Select(t => nn.Linear(512, Classes).to(t)).ToArray();
+        var times = types.Select(_ => new List<double>()).ToArray();
+        using var labels = arange(64, dtype: ScalarType.Int64) % Classes;
+        for (var step = 0; step <= steps; step++)
+        {
+            for (var t = 0; t < types.Length; t++)
+            {
+                using var scope = NewDisposeScope();
+                var input = randn(64, 784).to(types[t]);
+                encoders[t].zero_grad();
+                heads[t].zero_grad();
+                var watch = Stopwatch.StartNew();
+                nn.functional.cross_entropy(heads[t].call(encoders[t].call(input)).to(ScalarType.Float32), labels).backward();
+                if (step > 0)
+                {
+                    times[t].Add(watch.Elapsed.TotalMilliseconds);
+                }
+            }
+        }
+
+        foreach (var module in encoders.Cast<nn.Module>().Concat(heads))
+        {
+            module.Dispose();
+        }
+
+        return (Timing.Median(times[0]), Timing.Median(times[1]), Matmul(ScalarType.Float32), Matmul(ScalarType.BFloat16));
+
+        double Matmul(ScalarType type)
+        {
+            using var scope = NewDisposeScope();
+            var a = randn(1024, 1024).to(type);
+            var b = randn(1024, 1024).to(type);
+            var ms = Timing.Median(Timing.Time(steps, () =>
+            {
+                using var inner = NewDisposeScope();
+                a.mm(b);
+            }));
+            return 2.0 * 1024 * 1024 * 1024 / (ms / 1000) / 1e9;
         }
     }
 
