@@ -134,9 +134,9 @@ static IEnumerable<string> StepIdeas(int repeats)
 {
     yield return "";
     yield return "The stage-1 step (forward, DUC, backward, optimiser; the learner's own step code, batch 64), the variants taking " +
-        "turns step by step. Modality-parallel: each encoder's forward and backward on its own thread at an equal share of " +
-        "libtorch's threads (needs a thread per modality; opt-in). Channels-last: ResNet activations in NHWC strides (on by " +
-        "default). The first row of each shape is the default; both off is the step before these changes:";
+        "turns in blocks of steps, three rounds. Modality-parallel: each encoder's forward and backward on its own thread at " +
+        "an equal share of libtorch's threads (needs a thread per modality; opt-in). Channels-last: ResNet activations in " +
+        "NHWC strides (on by default). The first row of each shape is the default; both off is the step before these changes:";
     yield return "";
     yield return "| shape | modality-parallel | channels-last | ms per step | vs both off |";
     yield return "| --- | --- | --- | --- | --- |";

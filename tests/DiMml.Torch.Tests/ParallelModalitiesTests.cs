@@ -102,7 +102,8 @@ public sealed class ParallelModalitiesTests
         {
             Assert.IsTrue(value.equal(again[name]).all().item<bool>(), $"{name} differs between two parallel fits with one seed");
             var scale = Math.Max(expected[name].abs().max().to(float64).item<double>(), 1e-6);
-            Assert.IsLessThan(1e-3, (value - expected[name]).abs().max().to(float64).item<double>() / scale, $"{name}: parallel and sequential");
+            var difference = (value - expected[name]).abs().max().to(float64).item<double>();
+            Assert.IsLessThan(1e-3, difference / scale, $"{name}: parallel and sequential");
         }
     }
 

@@ -80,7 +80,8 @@ internal sealed class ModalityWorkers : IDisposable
 
         finished.Wait();
         action = null;
-        var failure = failures.FirstOrDefault(e => e is not null and not OperationCanceledException) ?? failures.FirstOrDefault(e => e is not null);
+        var failure = failures.FirstOrDefault(e => e is not null and not OperationCanceledException)
+            ?? failures.FirstOrDefault(e => e is not null);
         if (failure is not null)
         {
             failed.Dispose();
