@@ -22,6 +22,11 @@ public static class DiMmlColumns
     /// pipeline turns it into <see cref="PredictedLabel"/>.</summary>
     public const string PredictedIndex = "PredictedIndex";
 
+    /// <summary>Prefix of the outputs of the per-row graph a saved ML.NET model holds: internal names, copied to the trainer's
+    /// output columns, so a model never hides (and the final DropColumns never removes) a column of the same name made by an
+    /// earlier step.</summary>
+    public const string GraphOutputPrefix = "DiMml.Graph.";
+
     /// <summary>Name of the column with modality <paramref name="modalityName"/>'s own-branch probabilities (NaN when that modality is
     /// missing).</summary>
     /// <param name="modalityName">The modality's name.</param>

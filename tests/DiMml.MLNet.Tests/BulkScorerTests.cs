@@ -38,6 +38,43 @@ public sealed class BulkScorerTests
     }
 
     [TestMethod]
+    public void AScorerOfTheSavedModelFileScoresAsMLNetDoesAfterLoading()
+    {
+        var ml = new MLContext(seed: 0);
+        var train = ml.Data.LoadFromEnumerable(TwoViewRows.Make(120, seed: 42));
+        var rows = TwoViewRows.Make(30, seed: 42, sample: 1);
+        rows[2].Top = Enumerable.Repeat(float.NaN, TwoViewRow.Size).ToArray();
+        var path = Path.Combine(Path.GetTempPath(), $"dimml-bulk-{Guid.NewGuid():N}.zip");
+        try
+        {
+            ml.Model.Save(TwoViewRows.Pipeline(ml, TwoViewRows.SmallOptions(epochs: 2)).Fit(train), train.Schema, path);
+            var loaded = new MLContext().Model.Load(path, out _);
+            var expected = ml.Data.CreateEnumerable<TwoViewPrediction>(loaded.Transform(ml.Data.LoadFromEnumerable(rows)), false).ToArray();
+
+            using var scorer = BulkScorer.FromModelFile(path);
+            var actual = scorer.Score([rows.SelectMany(r => r.Top).ToArray(), rows.SelectMany(r => r.Bottom).ToArray()], rows.Length);
+
+            CollectionAssert.AreEqual(new[] { "Top", "Bottom" }, scorer.InputColumns.ToArray());
+            CollectionAssert.AreEqual(new[] { "top", "bottom" }, scorer.ModalityNames.ToArray());
+            for (var i = 0; i < rows.Length; i++)
+            {
+                CollectionAssert.AreEqual(expected[i].Score, actual[i].Score, new Tolerance(1e-6f), $"row {i}");
+                CollectionAssert.AreEqual(expected[i].BranchWeights, actual[i].BranchWeights, new Tolerance(1e-6f), $"row {i}");
+                Assert.AreEqual(expected[i].PredictedLabel, actual[i].PredictedLabel, $"row {i}");
+                Assert.HasCount(2, actual[i].ModalityScores);
+            }
+
+            Assert.IsTrue(actual[2].ModalityScores[0].All(float.IsNaN), "the missing modality's own branch is NaN");
+            Assert.ThrowsExactly<ArgumentException>(() => scorer.Score([new float[8]], 1));
+            Assert.ThrowsExactly<InvalidDataException>(() => BulkScorer.FromModelFile(path + ".missing"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
     public void DataWithoutTheModalityColumnsIsRejectedByName()
     {
         var ml = new MLContext(seed: 0);

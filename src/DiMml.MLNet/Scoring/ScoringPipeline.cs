@@ -19,9 +19,8 @@ internal static class ScoringPipeline
     private const string HashColumn = "DiMml.PredictedIndexHash";
     private const int HashBits = 31;
 
-    /// <summary>Prefix of the per-row model graph's outputs: internal names, copied to the trainer's output columns, so a
-    /// model never hides (and the final DropColumns never removes) a column of the same name made by an earlier step.</summary>
-    public const string GraphOutputPrefix = "DiMml.Graph.";
+    /// <summary>Prefix of the per-row model graph's outputs (<see cref="DiMmlColumns.GraphOutputPrefix"/>).</summary>
+    public const string GraphOutputPrefix = DiMmlColumns.GraphOutputPrefix;
 
     /// <summary>The chain for a model graph exported with <see cref="GraphOutputPrefix"/>: Score, Score.{modality} and
     /// BranchWeights copied to <paramref name="columns"/>' names, the predicted index turned into its PredictedLabel.</summary>

@@ -120,6 +120,9 @@ public sealed class DiMmlModelInfo
         }
     }
 
+    /// <summary>The DI-MML graph inside model zip <paramref name="modelPath"/>, checked as <see cref="Load"/> checks it.</summary>
+    internal static byte[] ReadGraphFile(string modelPath) => ReadChecked(modelPath).Graph;
+
     private static (Dictionary<string, string> Metadata, byte[] Graph) ReadChecked(string modelPath)
     {
         try
@@ -177,7 +180,7 @@ public sealed class DiMmlModelInfo
         return new DiMmlModelInfo(ReadGraph(modelZip).Metadata);
     }
 
-    private static (Dictionary<string, string> Metadata, byte[] Graph) ReadGraph(Stream modelZip)
+    internal static (Dictionary<string, string> Metadata, byte[] Graph) ReadGraph(Stream modelZip)
     {
         using var zip = new ZipArchive(modelZip, ZipArchiveMode.Read, leaveOpen: true);
         foreach (var entry in zip.Entries)

@@ -1,3 +1,5 @@
+using Microsoft.ML.Data;
+
 namespace DiMml.Serving;
 
 /// <summary>One row scored by <see cref="BulkScorer"/>.</summary>
@@ -12,4 +14,10 @@ public sealed class BulkPrediction
 
     /// <summary>The predicted class name; empty when every input of the row is missing.</summary>
     public string PredictedLabel { get; set; } = "";
+
+    /// <summary>Each modality's own-branch class probabilities (NaN where the modality is missing), in the order of
+    /// <see cref="BulkScorer.ModalityNames"/>; empty for models without modality branches (joint baselines). Not a column of
+    /// <see cref="BulkScorer.Transform"/>'s view.</summary>
+    [NoColumn]
+    public float[][] ModalityScores { get; set; } = [];
 }

@@ -15,6 +15,7 @@ public sealed class BulkScorer : IDisposable
 {
     private readonly InferenceSession session;
     private readonly int[] inputSizes;
+    private readonly string[] modalityOutputs;
 
     /// <summary>Creates a scorer from a batched graph written by <c>ExportOnnx</c> (or use <c>CreateBulkScorer</c> on a trained
     /// model).</summary>
@@ -47,6 +48,32 @@ public sealed class BulkScorer : IDisposable
         InputColumns = columns.Split('\n');
         ClassNames = classes.Split('\n');
         inputSizes = InputColumns.Select(c => (int)session.InputMetadata[c].Dimensions[1]).ToArray();
+        var modalities = metadata.GetValueOrDefault(ModelMetadataKeys.Modalities, "");
+        ModalityNames = modalities.Length == 0 ? [] : modalities.Split('\n');
+        modalityOutputs = ModalityNames.Select(DiMmlColumns.ModalityScore).Where(session.OutputMetadata.ContainsKey).ToArray();
+    }
+
+    /// <summary>Creates a scorer for the DI-MML graph inside a model zip saved by <c>mlContext.Model.Save</c> (the first DI-MML
+    /// step of its pipeline): the saved per-row graph, given its batch dimension back. The scorer reads the DI-MML step's
+    /// input columns; steps before it in the pipeline (featurizers) are not run.</summary>
+    /// <param name="modelPath">Path of the model zip.</param>
+    /// <param name="options">ONNX Runtime session settings (threads, execution provider); null for the defaults.</param>
+    /// <exception cref="InvalidDataException">The file is not a readable model zip with a DI-MML graph.</exception>
+    public static BulkScorer FromModelFile(string modelPath, SessionOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        return new BulkScorer(BatchedGraph.FromPerRow(DiMmlModelInfo.ReadGraphFile(modelPath)), options);
+    }
+
+    /// <summary>Creates a scorer for the DI-MML graph inside a model zip read from <paramref name="modelZip"/> (see
+    /// <see cref="FromModelFile"/>).</summary>
+    /// <param name="modelZip">The model zip.</param>
+    /// <param name="options">ONNX Runtime session settings (threads, execution provider); null for the defaults.</param>
+    /// <exception cref="InvalidDataException">The stream is not a model zip with a DI-MML graph.</exception>
+    public static BulkScorer FromModelZip(Stream modelZip, SessionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelZip);
+        return new BulkScorer(BatchedGraph.FromPerRow(DiMmlModelInfo.ReadGraph(modelZip).Graph), options);
     }
 
     /// <summary>The modality columns the model reads, in input order.</summary>
@@ -54,6 +81,39 @@ public sealed class BulkScorer : IDisposable
 
     /// <summary>Class names, in the order of the Score slots.</summary>
     public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>The trained vector size of each input column, in <see cref="InputColumns"/> order.</summary>
+    public IReadOnlyList<int> InputSizes => inputSizes;
+
+    /// <summary>The modality names, in input order (the names of <see cref="BulkPrediction.ModalityScores"/>).</summary>
+    public IReadOnlyList<string> ModalityNames { get; }
+
+    /// <summary>Scores <paramref name="rows"/> rows given as one row-major array per input column: <c>inputs[m]</c> holds
+    /// <c>rows x InputSizes[m]</c> floats, a row of NaN marking that modality missing for the row.</summary>
+    /// <param name="inputs">One array per input column, in <see cref="InputColumns"/> order.</param>
+    /// <param name="rows">Rows in the arrays (at least 1).</param>
+    /// <exception cref="ArgumentException">The arrays do not match the model's inputs; the message names the column.</exception>
+    public BulkPrediction[] Score(IReadOnlyList<float[]> inputs, int rows)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        if (inputs.Count != inputSizes.Length)
+        {
+            throw new ArgumentException($"Give {inputSizes.Length} input arrays ({string.Join(", ", InputColumns)}), not {inputs.Count}.",
+                nameof(inputs));
+        }
+
+        for (var m = 0; m < inputs.Count; m++)
+        {
+            if (inputs[m] is null || inputs[m].Length < (long)rows * inputSizes[m])
+            {
+                throw new ArgumentException($"Input '{InputColumns[m]}' needs {rows} x {inputSizes[m]} floats, has " +
+                    $"{inputs[m]?.Length ?? 0}.", nameof(inputs));
+            }
+        }
+
+        return Run(inputs, rows);
+    }
 
     /// <summary>Scores every row of <paramref name="data"/>, lazily, batch by batch.</summary>
     /// <param name="data">Rows with the model's modality columns (known-size float vectors of the trained sizes).</param>
@@ -127,20 +187,23 @@ public sealed class BulkScorer : IDisposable
         }
     }
 
-    private BulkPrediction[] Run(float[][] buffers, int rows)
+    private BulkPrediction[] Run(IReadOnlyList<float[]> buffers, int rows)
     {
         var inputs = InputColumns.Select((name, m) => NamedOnnxValue.CreateFromTensor(name,
             new DenseTensor<float>(buffers[m].AsMemory(0, rows * inputSizes[m]), [rows, inputSizes[m]]))).ToArray();
-        using var results = session.Run(inputs, [DiMmlColumns.Score, DiMmlColumns.BranchWeights, DiMmlColumns.PredictedIndex]);
+        using var results = session.Run(inputs, [DiMmlColumns.Score, DiMmlColumns.BranchWeights, DiMmlColumns.PredictedIndex,
+            .. modalityOutputs]);
         var score = results[0].AsTensor<float>().ToArray();
         var weights = results[1].AsTensor<float>().ToArray();
         var index = results[2].AsTensor<long>().ToArray();
+        var modalityScores = modalityOutputs.Select((_, m) => results[3 + m].AsTensor<float>().ToArray()).ToArray();
         var (classes, branches) = (ClassNames.Count, weights.Length / rows);
         return Enumerable.Range(0, rows).Select(i => new BulkPrediction
         {
             Score = score.AsSpan(i * classes, classes).ToArray(),
             BranchWeights = weights.AsSpan(i * branches, branches).ToArray(),
             PredictedLabel = index[i] >= 0 ? ClassNames[(int)index[i]] : "",
+            ModalityScores = modalityScores.Select(s => s.AsSpan(i * classes, classes).ToArray()).ToArray(),
         }).ToArray();
     }
 }

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using DiMml.AspNetCore;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the endpoints of a model registered with <c>AddDiMmlModel</c> (<see cref="MapDiMmlEndpoints"/>).</summary>
+public static class DiMmlEndpointRouteBuilderExtensions
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>
+    /// Maps <c>GET {prefix}</c> (the model card), <c>GET {prefix}/health</c> and <c>POST {prefix}/predict</c> (JSON rows in,
+    /// labels, probabilities, branch probabilities and branch weights out). Requests that do not match the model get 400 with
+    /// a message naming the field at fault.
+    /// </summary>
+    /// <param name="endpoints">The app's routes.</param>
+    /// <param name="prefix">Route prefix of the endpoints. Default <c>/model</c>.</param>
+    public static RouteGroupBuilder MapDiMmlEndpoints(this IEndpointRouteBuilder endpoints, string prefix = "/model")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var group = endpoints.MapGroup(prefix);
+        group.MapGet("", (ModelHost host) => Results.Json(host.Card, Json));
+        group.MapGet("/health", (ModelHost host) =>
+            Results.Json(new { status = "ok", model = host.Card.Sha256, swaps = host.Swaps }, Json));
+        group.MapPost("/predict", PredictAsync);
+        return group;
+    }
+
+    private static async Task<IResult> PredictAsync(HttpRequest request, ModelHost host, ScoringQueue queue, DiMmlServingOptions options)
+    {
+        try
+        {
+            var card = host.Card;
+            using var body = await ReadJsonAsync(request, options.MaxRequestBytes).ConfigureAwait(false);
+            var (inputs, rows) = PredictRequest.Read(body.RootElement, card, options.MaxRowsPerRequest);
+            var (predictions, model) = await queue.ScoreAsync(inputs, rows).ConfigureAwait(false);
+            var rowsOut = predictions.Select(p => RowPrediction.From(p, model)).ToArray();
+            return Results.Json(new PredictionResponse(rowsOut, model.Sha256), Json);
+        }
+        catch (BadRequestException e)
+        {
+            return Results.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest, title: "The request does not match the model");
+        }
+    }
+
+    private static async Task<JsonDocument> ReadJsonAsync(HttpRequest request, long limit)
+    {
+        if (request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new BadRequestException($"Content-Type: send application/json (got '{request.ContentType}').");
+        }
+
+        if (request.ContentLength > limit)
+        {
+            throw new BadRequestException($"body: {request.ContentLength} bytes; the limit is {limit} (MaxRequestBytes).");
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                throw new BadRequestException($"body: more than {limit} bytes, the limit (MaxRequestBytes).");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        try
+        {
+            return JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+        }
+        catch (JsonException e)
+        {
+            throw new BadRequestException($"body: not valid JSON ({e.Message}).");
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using DiMml.AspNetCore;
+using Microsoft.Extensions.Logging;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers a served DI-MML model (<see cref="AddDiMmlModel"/>).</summary>
+public static class DiMmlServiceCollectionExtensions
+{
+    /// <summary>
+    /// Serves the model zip at <paramref name="modelPath"/> (saved by <c>mlContext.Model.Save</c> from a DI-MML pipeline):
+    /// its DI-MML graph scores requests through ONNX Runtime, concurrent requests coalesced into batches, and a changed file
+    /// is swapped in while serving. Map the endpoints with <c>app.MapDiMmlEndpoints(prefix)</c>. The file is loaded when the
+    /// first endpoint needs it; a missing or broken file fails that start-up with a message naming it.
+    /// </summary>
+    /// <param name="services">The app's services.</param>
+    /// <param name="modelPath">Path of the model zip.</param>
+    /// <param name="configure">Changes to the default <see cref="DiMmlServingOptions"/>.</param>
+    public static IServiceCollection AddDiMmlModel(this IServiceCollection services, string modelPath,
+        Action<DiMmlServingOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        var options = new DiMmlServingOptions();
+        configure?.Invoke(options);
+        options.Validate();
+        services.AddSingleton(options);
+        services.AddSingleton(provider => new ModelHost(modelPath, options, provider.GetRequiredService<ILogger<ModelHost>>()));
+        services.AddSingleton(provider => new ScoringQueue(provider.GetRequiredService<ModelHost>(), options));
+        return services;
+    }
+}

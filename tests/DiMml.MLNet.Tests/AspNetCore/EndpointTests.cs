@@ -1,0 +1,138 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using DiMml.AspNetCore;
+using DiMml.Serving;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DiMml.MLNet.Tests.AspNetCore;
+
+/// <summary>The endpoints of <c>MapDiMmlEndpoints</c> on an in-memory server: answers equal offline BulkScorer scores,
+/// concurrent requests are coalesced, and every bad request gets 400 naming the field, with nothing logged as an error.</summary>
+[TestClass]
+public sealed class EndpointTests
+{
+    private static ServedModelFixture fixture = null!;
+
+    [ClassInitialize]
+    public static void Train(TestContext context) => fixture = new ServedModelFixture();
+
+    [ClassCleanup]
+    public static void Clean() => fixture.Dispose();
+
+    [TestMethod]
+    public async Task TheCardAndHealthDescribeTheModel()
+    {
+        await using var app = fixture.Serve();
+        using var client = app.GetTestClient();
+        var card = JsonNode.Parse(await client.GetStringAsync("/model"))!;
+        Assert.AreEqual("top", (string)card["modalities"]![0]!["name"]!);
+        Assert.AreEqual("Top", (string)card["modalities"]![0]!["field"]!);
+        Assert.AreEqual(TwoViewRow.Size, (int)card["modalities"]![1]!["size"]!);
+        CollectionAssert.AreEqual(TwoViewRows.ClassNames, card["classes"]!.AsArray().Select(c => (string)c!).ToArray());
+        Assert.AreEqual(64, ((string)card["sha256"]!).Length);
+        var health = JsonNode.Parse(await client.GetStringAsync("/model/health"))!;
+        Assert.AreEqual("ok", (string)health["status"]!);
+    }
+
+    [TestMethod]
+    public async Task PredictionsEqualOfflineScoresWithMissingModalities()
+    {
+        await using var app = fixture.Serve();
+        using var client = app.GetTestClient();
+        var rows = new JsonArray(fixture.Rows.Select((r, i) => (JsonNode)new JsonObject
+        {
+            // Row 3 has no bottom (absent), row 4 a null top: the model's missing-modality semantics.
+            ["Top"] = i == 4 ? null : new JsonArray(r.Top.Select(v => (JsonNode)v).ToArray()),
+            ["bottom"] = i == 3 ? null : new JsonArray(r.Bottom.Select(v => (JsonNode)v).ToArray()),
+        }).ToArray());
+        ((JsonObject)rows[3]!).Remove("bottom");
+        var response = await client.PostAsJsonAsync("/model/predict", new JsonObject { ["rows"] = rows });
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, await response.Content.ReadAsStringAsync());
+        var predictions = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["predictions"]!.AsArray();
+
+        using var scorer = BulkScorer.FromModelFile(fixture.ModelPath);
+        var top = ServedModelFixture.Flatten(fixture.Rows, r => r.Top);
+        var bottom = ServedModelFixture.Flatten(fixture.Rows, r => r.Bottom);
+        bottom.AsSpan(3 * TwoViewRow.Size, TwoViewRow.Size).Fill(float.NaN);
+        top.AsSpan(4 * TwoViewRow.Size, TwoViewRow.Size).Fill(float.NaN);
+        var expected = scorer.Score([top, bottom], fixture.Rows.Length);
+        Assert.HasCount(expected.Length, predictions);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            AssertRow(expected[i], predictions[i]!, $"row {i}");
+        }
+
+        Assert.IsNull(predictions[3]!["branches"]!["bottom"], "a missing modality has no branch probabilities");
+        var single = await client.PostAsJsonAsync("/model/predict", new { Top = fixture.Rows[0].Top, Bottom = fixture.Rows[0].Bottom });
+        AssertRow(fixture.Expected[0], JsonNode.Parse(await single.Content.ReadAsStringAsync())!["predictions"]![0]!, "one-row form");
+    }
+
+    [TestMethod]
+    public async Task ConcurrentRequestsAreCoalescedAndEachGetsItsOwnRow()
+    {
+        await using var app = fixture.Serve(o => o.MaxBatchWait = TimeSpan.FromMilliseconds(20));
+        using var client = app.GetTestClient();
+        var answers = await Task.WhenAll(fixture.Rows.Select(async (r, i) =>
+        {
+            var response = await client.PostAsJsonAsync("/model/predict", new { Top = r.Top, Bottom = r.Bottom });
+            return (i, JsonNode.Parse(await response.Content.ReadAsStringAsync())!["predictions"]![0]!);
+        }));
+        foreach (var (i, answer) in answers)
+        {
+            AssertRow(fixture.Expected[i], answer, $"request {i}");
+        }
+
+        var (rows, calls) = app.Services.GetRequiredService<ScoringQueue>().Coalesced;
+        Assert.AreEqual(fixture.Rows.Length, rows);
+        Assert.IsLessThan(fixture.Rows.Length, calls, $"{rows} single-row requests took {calls} ONNX Runtime calls");
+    }
+
+    public static IEnumerable<object[]> BadRequests()
+    {
+        var good = string.Join(",", Enumerable.Repeat("0.5", TwoViewRow.Size));
+        var seven = string.Join(",", Enumerable.Repeat("0.5", TwoViewRow.Size - 1));
+        return
+        [
+            ["application/json", $$"""{"Top": [{{seven}}], "Bottom": [{{good}}]}""", "Top: 7 numbers"],
+            ["application/json", $$"""{"rows": [{"Top": [{{good}}]}, {"Bottom": [{{seven}}]}]}""", "rows[1].Bottom"],
+            ["application/json", $$"""{"Top": [{{good}}], "Sound": [1]}""", "no modality 'Sound'"],
+            ["application/json", $$"""{"Top": ["a"{{good[3..]}}]}""", "Top[0]: not a finite number"],
+            ["application/json", """{"Top": "0.5"}""", "Top: expected an array"],
+            ["application/json", """{"rows": []}""", "'rows' has 0 rows"],
+            ["application/json", """{"Top": [1, 2""", "not valid JSON"],
+            ["application/json", """[1, 2]""", "must be a JSON object"],
+            ["text/plain", $$"""{"Top": [{{good}}]}""", "Content-Type"],
+            ["application/json", $$"""{"Top": [{{good}}], "Bottom": [{{good}}], "pad": "{{new string('x', 5000)}}"}""", "MaxRequestBytes"],
+        ];
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(BadRequests))]
+    public async Task BadRequestsGet400NamingTheFieldAndLogNoError(string contentType, string body, string expected)
+    {
+        var errors = new List<string>();
+        await using var app = fixture.Serve(o => o.MaxRequestBytes = 4096, errors);
+        using var client = app.GetTestClient();
+        var response = await client.PostAsync("/model/predict", new StringContent(body, Encoding.UTF8, contentType));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode, text);
+        StringAssert.Contains(text, expected);
+        Assert.IsEmpty(errors, string.Join("\n", errors));
+    }
+
+    internal static void AssertRow(BulkPrediction expected, JsonNode actual, string what)
+    {
+        Assert.AreEqual(expected.PredictedLabel.Length == 0 ? null : expected.PredictedLabel, (string?)actual["label"], what);
+        var probabilities = actual["probabilities"]!;
+        for (var c = 0; c < TwoViewRows.ClassNames.Length; c++)
+        {
+            Assert.AreEqual(expected.Score[c], (float)probabilities[TwoViewRows.ClassNames[c]]!, 1e-6f, $"{what}, class {c}");
+        }
+
+        var weights = actual["branchWeights"]!.AsObject().Select(p => (float)p.Value!).ToArray();
+        CollectionAssert.AreEqual(expected.BranchWeights, weights, $"{what}: branch weights");
+    }
+}

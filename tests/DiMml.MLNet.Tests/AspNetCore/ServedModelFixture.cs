@@ -1,0 +1,92 @@
+using DiMml.AspNetCore;
+using DiMml.Serving;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.ML;
+
+namespace DiMml.MLNet.Tests.AspNetCore;
+
+/// <summary>A small two-view model saved to a temporary folder (trained once per test class), the offline scores the server
+/// must reproduce, and in-memory servers of it.</summary>
+internal sealed class ServedModelFixture : IDisposable
+{
+    public ServedModelFixture(int epochs = 3, int seed = 0)
+    {
+        Folder = Directory.CreateTempSubdirectory("dimml-serve-").FullName;
+        ModelPath = Path.Combine(Folder, "model.zip");
+        Save(ModelPath, epochs, seed);
+        Rows = TwoViewRows.Make(40, seed: 42, sample: 1);
+        using var scorer = BulkScorer.FromModelFile(ModelPath);
+        Expected = scorer.Score([Flatten(Rows, r => r.Top), Flatten(Rows, r => r.Bottom)], Rows.Length);
+    }
+
+    public string Folder { get; }
+
+    public string ModelPath { get; }
+
+    public TwoViewRow[] Rows { get; }
+
+    /// <summary>BulkScorer's offline predictions of <see cref="Rows"/>.</summary>
+    public BulkPrediction[] Expected { get; }
+
+    /// <summary>Trains the two-view model and saves it to <paramref name="path"/>.</summary>
+    public static void Save(string path, int epochs, int seed)
+    {
+        var ml = new MLContext(seed: 0);
+        var options = TwoViewRows.SmallOptions(epochs);
+        options.Seed = seed;
+        var train = ml.Data.LoadFromEnumerable(TwoViewRows.Make(120, seed: 42));
+        var model = TwoViewRows.Pipeline(ml, options).Fit(train);
+        ml.Model.Save(model, train.Schema, path);
+    }
+
+    public static float[] Flatten(IEnumerable<TwoViewRow> rows, Func<TwoViewRow, float[]> view) => rows.SelectMany(view).ToArray();
+
+    /// <summary>A started in-memory server of <see cref="ModelPath"/> under <c>/model</c>; the caller disposes it.</summary>
+    public WebApplication Serve(Action<DiMmlServingOptions>? configure = null, List<string>? errors = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        if (errors is not null)
+        {
+            builder.Logging.AddProvider(new ErrorCollector(errors));
+        }
+
+        builder.Services.AddDiMmlModel(ModelPath, configure);
+        var app = builder.Build();
+        app.MapDiMmlEndpoints("/model");
+        app.StartAsync().GetAwaiter().GetResult();
+        return app;
+    }
+
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
+
+    /// <summary>Collects what is logged at error level or above.</summary>
+    private sealed class ErrorCollector(List<string> errors) : ILoggerProvider, ILogger
+    {
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
+            Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                lock (errors)
+                {
+                    errors.Add(formatter(state, exception));
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}
