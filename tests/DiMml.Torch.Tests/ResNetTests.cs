@@ -28,6 +28,32 @@ public sealed class ResNetTests
     }
 
     [TestMethod]
+    public void ChannelsLastActivationsGiveTheContiguousLayoutsOutputsAndGradients()
+    {
+        var shape = new ModalityShape(3, 2, 20, 20);
+        using var channelsLast = new ResNet18Encoder(shape, 64);
+        using var contiguous = new ResNet18Encoder(shape, 64) { ChannelsLast = false };
+        contiguous.load_state_dict(channelsLast.state_dict());
+        using var scope = NewDisposeScope();
+        var input = randn(6, shape.Size);
+        var outputs = new[] { channelsLast, contiguous }.Select(encoder =>
+        {
+            encoder.train();
+            var output = encoder.forward(input);
+            output.square().sum().backward();
+            return output;
+        }).ToArray();
+
+        Assert.IsLessThan(1e-4, (outputs[0] - outputs[1]).abs().max().item<float>());
+        var gradients = contiguous.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!);
+        foreach (var (name, parameter) in channelsLast.named_parameters())
+        {
+            var scale = Math.Max(gradients[name].abs().max().item<float>(), 1e-6f);
+            Assert.IsLessThan(1e-3, (parameter.grad! - gradients[name]).abs().max().item<float>() / scale, name);
+        }
+    }
+
+    [TestMethod]
     public void FramesAreAveragedThroughOneSharedNetwork()
     {
         var single = new ModalityShape(1, 1, 16, 16);

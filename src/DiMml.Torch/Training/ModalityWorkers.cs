@@ -50,6 +50,11 @@ internal sealed class ModalityWorkers : IDisposable
         // Each worker has set its own count by now; the process-wide default for threads created later is the caller's again.
         finished.Wait();
         set_num_threads(callerThreads);
+        if (failures.FirstOrDefault(e => e is not null) is { } failure)
+        {
+            Dispose();
+            ExceptionDispatchInfo.Throw(failure);
+        }
     }
 
     /// <summary>libtorch CPU threads of each worker.</summary>
@@ -66,7 +71,8 @@ internal sealed class ModalityWorkers : IDisposable
     }
 
     /// <summary>Runs <paramref name="body"/>(m) on worker m for every modality and waits for all of them; the first failure is
-    /// rethrown (the other workers stop at their next <see cref="Meet"/>).</summary>
+    /// rethrown (the other workers stop at their next <see cref="Meet"/>, and disposable results of the others are disposed).
+    /// Every action must call <see cref="Meet"/> the same number of times.</summary>
     public T[] Run<T>(Func<int, T> body)
     {
         ObjectDisposedException.ThrowIf(stopping, this);
@@ -84,6 +90,11 @@ internal sealed class ModalityWorkers : IDisposable
             ?? failures.FirstOrDefault(e => e is not null);
         if (failure is not null)
         {
+            foreach (var result in results.OfType<IDisposable>())
+            {
+                result.Dispose();
+            }
+
             failed.Dispose();
             failed = new CancellationTokenSource();
             ExceptionDispatchInfo.Throw(failure);
@@ -99,9 +110,20 @@ internal sealed class ModalityWorkers : IDisposable
     {
         // A thread's first libtorch call that asks for its thread count initialises it from the process-wide default, which
         // the caller puts back; doing that first makes this worker's own count stick.
-        _ = get_num_threads();
-        set_num_threads(ThreadsEach);
-        finished.Signal();
+        try
+        {
+            _ = get_num_threads();
+            set_num_threads(ThreadsEach);
+        }
+        catch (Exception e)
+        {
+            failures[m] = e;
+        }
+        finally
+        {
+            finished.Signal();
+        }
+
         while (true)
         {
             starts[m].Wait();

@@ -13,7 +13,7 @@ namespace DiMml.Torch.Training;
 /// </summary>
 /// <remarks>
 /// The workers meet after their forward passes, because each part's DUC contrasts against the others' features, and again
-/// after their backward passes, so no worker's features are released while another still reads them. The shared head is
+/// once each has taken its detached views of them, so no worker's features are released while another still reads them. The shared head is
 /// the one parameter set every part reaches: each worker back-propagates into its own detached alias of it, and the
 /// gradients are summed here in modality order, which keeps runs bit-for-bit repeatable.
 /// </remarks>
@@ -57,6 +57,11 @@ internal sealed class ParallelDetachedStep(MultimodalNetwork network, DiMmlOptio
         var own = network.Encoders[m].forward(batch.Inputs[m]);
         features[m] = own;
         workers.Meet();
+
+        // Every worker takes its detached views of the others' features before any goes on, so no worker's features are
+        // read after it has moved past this point (and disposes them, finished or failed).
+        var view = features.Select((f, s) => s == m ? f : f.detach()).ToArray();
+        workers.Meet();
         var branchLogits = network.ModalityHeads[m].forward(own);
         var branch = WeightedLoss.CrossEntropy(branchLogits, labels, weights);
         var total = branch;
@@ -70,13 +75,11 @@ internal sealed class ParallelDetachedStep(MultimodalNetwork network, DiMmlOptio
 
         if (dimensions is not null)
         {
-            var view = features.Select((f, s) => s == m ? f : f.detach()).ToArray();
             ducLoss = duc.ForStudent(view, dimensions, m, weights);
             total = total + ScalarMath.Multiply(ducLoss, options.DucWeight);
         }
 
         total.backward();
-        workers.Meet();
         var part = new Part(total.detach(), branch.detach(), branchLogits.detach(), sharedLoss?.detach(), sharedLogits?.detach(),
             ducLoss?.detach());
         scope.Detach(part.Tensors);
@@ -85,6 +88,7 @@ internal sealed class ParallelDetachedStep(MultimodalNetwork network, DiMmlOptio
 
     /// <summary>One modality's part of a step: its loss, its terms and its logits, detached.</summary>
     private sealed record Part(Tensor Total, Tensor Branch, Tensor BranchLogits, Tensor? Shared, Tensor? SharedLogits, Tensor? Duc)
+        : IDisposable
     {
         /// <summary>The part's tensors.</summary>
         public IEnumerable<Tensor> Tensors => new[] { Total, Branch, BranchLogits, Shared, SharedLogits, Duc }.OfType<Tensor>();
@@ -93,6 +97,15 @@ internal sealed class ParallelDetachedStep(MultimodalNetwork network, DiMmlOptio
         /// scopes).</summary>
         public static Part Adopt(Part part) =>
             new(Own(part.Total)!, Own(part.Branch)!, Own(part.BranchLogits)!, Own(part.Shared), Own(part.SharedLogits), Own(part.Duc));
+
+        /// <summary>Disposes the part's tensors (the parts of a step that failed on another worker).</summary>
+        public void Dispose()
+        {
+            foreach (var tensor in Tensors)
+            {
+                tensor.Dispose();
+            }
+        }
 
         private static Tensor? Own(Tensor? tensor)
         {
