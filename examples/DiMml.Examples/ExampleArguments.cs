@@ -18,6 +18,8 @@ internal sealed record ExampleArguments(
             "= clips per class)."),
         ("soak", "--predictions single-row predictions through one PredictionEngine of a saved model; fails when resident memory grows > " +
             "10 %."),
+        ("serve", "Serves the quickstart model over HTTP (DiMml.AspNetCore; trains it into --out first when missing) with a page " +
+            "at / to try it; ASPNETCORE_URLS sets the address."),
         ("export-csv", "Writes the two views as train.csv / test.csv (Label,t0..t391,b0..b391) for the dimml command-line tool."),
     ];
 
@@ -83,7 +85,10 @@ internal sealed record ExampleArguments(
             "paper's 512).");
         private readonly Option<int> repeat = Positive("--repeat", 1, "streaming: serve the training rows this many times over.");
         private readonly Option<int> budget = Positive("--budget-mb", 16, "streaming: memory budget for the training data in MiB.");
-        private readonly Option<string?> output = new("--out") { Description = "export-csv: output folder (default fashion-mnist-csv)." };
+        private readonly Option<string?> output = new("--out")
+        {
+            Description = "export-csv: output folder (default fashion-mnist-csv); serve: the model's folder (default .).",
+        };
         private readonly Option<int> predictions = Positive("--predictions", 1_000_000, "soak: single-row predictions to make.");
 
         public Options() => rows.Validators.Add(r =>

@@ -10,6 +10,7 @@ var examples = new Dictionary<string, Func<ExampleArguments, int>>
     ["export-csv"] = CsvExport.Run,
     ["audio"] = AudioVisualExample.Run,
     ["soak"] = SoakExample.Run,
+    ["serve"] = ServeExample.Run,
 };
 
 // This process is the example: libtorch's process-wide thread count is its to set.

@@ -24,23 +24,8 @@ internal static class Quickstart
         Console.WriteLine($"Two-view Fashion-MNIST from {folder}: {train.GetRowCount()} train / {test.GetRowCount()} test rows, views = " +
             $"top and bottom image halves");
 
-        var options = new DiMmlTrainer.Options
-        {
-            LabelColumnName = "Label",
-            Epochs = args.Epochs,
-            BatchSize = 32,
-            LearningRate = 0.01,
-            EmbeddingSize = 128,
-            FusionEpochs = 5,
-            Seed = (int)args.Seed,
-            NumberOfThreads = args.Threads,
-        };
-        options.Modalities.Add(new ModalityOptions { Name = "top", ColumnName = "Top" });
-        options.Modalities.Add(new ModalityOptions { Name = "bottom", ColumnName = "Bottom" });
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.MulticlassClassification.Trainers.DiMml(options))
-            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
-
+        var options = Options(args);
+        var pipeline = Pipeline(ml, options);
         var watch = Stopwatch.StartNew();
         var model = pipeline.Fit(train);
         Console.WriteLine($"Trained in {watch.Elapsed.TotalSeconds:F1} s ({args.Epochs} + {options.FusionEpochs} fusion epochs, seed " +
@@ -64,6 +49,31 @@ internal static class Quickstart
         (model as IDisposable)?.Dispose();
         return 0;
     }
+
+    /// <summary>The quickstart's trainer settings: MLP encoders on both halves, D = 128.</summary>
+    public static DiMmlTrainer.Options Options(ExampleArguments args)
+    {
+        var options = new DiMmlTrainer.Options
+        {
+            LabelColumnName = "Label",
+            Epochs = args.Epochs,
+            BatchSize = 32,
+            LearningRate = 0.01,
+            EmbeddingSize = 128,
+            FusionEpochs = 5,
+            Seed = (int)args.Seed,
+            NumberOfThreads = args.Threads,
+        };
+        options.Modalities.Add(new ModalityOptions { Name = "top", ColumnName = "Top" });
+        options.Modalities.Add(new ModalityOptions { Name = "bottom", ColumnName = "Bottom" });
+        return options;
+    }
+
+    /// <summary>Label to key, DI-MML, predicted key back to the class name.</summary>
+    public static IEstimator<ITransformer> Pipeline(MLContext ml, DiMmlTrainer.Options options) =>
+        ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.MulticlassClassification.Trainers.DiMml(options))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
     private static void PredictWithReloaded(string path, IEnumerable<FashionRow> rows)
     {

@@ -11,7 +11,7 @@ internal static class BenchmarkCommands
 
     /// <summary>The root command (the speed suite) and the pipeline and fusion suites; each writes its section of
     /// RESULTS.md with --write, headed by the command that made it.</summary>
-    public static RootCommand Build(string[] args, Suite speed, Suite pipeline, Suite fusion)
+    public static RootCommand Build(string[] args, Suite speed, Suite pipeline, Suite fusion, Suite serving)
     {
         var root = new RootCommand("DiMml benchmarks. Without a command: the speed suite (core speed figures against baselines measured " +
             "in the same run).");
@@ -25,6 +25,10 @@ internal static class BenchmarkCommands
             "Fashion-MNIST tasks (Debian's dataset-fashion-mnist) and spoken words + images (espeak-ng).");
         Bind(fusionCommand, "fusion", args, fusion);
         root.Subcommands.Add(fusionCommand);
+        var servingCommand = new Command("serving", "Load on a real Kestrel server of the quickstart model (DiMml.AspNetCore): 1, 8 " +
+            "and 64 concurrent single-row clients, with and without coalescing; every answer checked against offline scores.");
+        Bind(servingCommand, "serving", args, serving);
+        root.Subcommands.Add(servingCommand);
         return root;
     }
 
@@ -68,6 +72,13 @@ internal static class BenchmarkCommands
             new Option<bool>("--quick") { Description = "5 timings per figure instead of 21." },
             new Option<string>("--device") { Description = "cpu, or cuda for the DUC and training-step rows (a build with " +
                 "-p:TorchBackend=cuda).", DefaultValueFactory = _ => "cpu" },
+        ],
+        "serving" =>
+        [
+            new Option<string>("--data") { Description = "Fashion-MNIST IDX folder.", DefaultValueFactory = _ =>
+                Path.Combine("examples", "data", "fashion-mnist-small") },
+            new Option<int>("--epochs") { Description = "Training epochs of the served model.", DefaultValueFactory = _ => 2 },
+            new Option<double>("--seconds") { Description = "Measured seconds per run.", DefaultValueFactory = _ => 5 },
         ],
         "pipeline" =>
         [

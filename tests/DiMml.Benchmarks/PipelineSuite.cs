@@ -211,7 +211,7 @@ internal static class PipelineSuite
     private static double EpochSeconds(DiMmlDiagnostics diagnostics) =>
         MedianOf(diagnostics.History.Where(r => r.Stage == Torch.Training.TrainingStage.Detached).Select(r => r.Elapsed.TotalSeconds));
 
-    private static Row[] Load(string folder, string split)
+    internal static Row[] Load(string folder, string split)
     {
         var (pixels, count, height, width) = IdxImages.ReadImages(Path.Combine(folder, $"{split}-images-idx3-ubyte.gz"));
         var labels = IdxImages.ReadLabels(Path.Combine(folder, $"{split}-labels-idx1-ubyte.gz"));

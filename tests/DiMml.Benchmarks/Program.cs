@@ -17,6 +17,7 @@ using static TorchSharp.torch;
 //   dotnet run --project tests/DiMml.Benchmarks -c Release -- pipeline [--data DIR] [--epochs 2] [--predictions 20000] [--write FILE]
 //   dotnet run --project tests/DiMml.Benchmarks -c Release -- fusion [--data DIR] [--seeds 0,1,2] [--epochs 10] [--rows N]
 //       [--tasks a,b] [--clips N] [--write FILE]
+//   dotnet run --project tests/DiMml.Benchmarks -c Release -- serving [--data DIR] [--epochs 2] [--seconds 5] [--write FILE]
 if (args.Length > 0 && args[0] == "pipeline-phase")
 {
     return PipelineSuite.Phase(args[1..]);   // a child process of the pipeline suite, not a user command
@@ -32,7 +33,9 @@ return BenchmarkCommands.Build(
     (parsed, _) => FusionSuite.Run(new FusionSuiteSettings(parsed.GetValue<string>("--data")!,
         BenchmarkCommands.Seeds(parsed.GetValue<string>("--seeds")!), parsed.GetValue<int>("--epochs"), parsed.GetValue<int?>("--rows"),
         parsed.GetValue<string?>("--tasks")?.Split(','), parsed.GetValue<string>("--speech-folder")!, parsed.GetValue<int>("--clips")))
-        .ToList()).Parse(args).Invoke();
+        .ToList(),
+    (parsed, threads) => ServingLoad.Run(parsed.GetValue<string>("--data")!, parsed.GetValue<int>("--epochs"),
+        parsed.GetValue<double>("--seconds"), threads).ToList()).Parse(args).Invoke();
 
 static Device TrainingDevice(string name) => name switch
 {
@@ -97,12 +100,12 @@ static IEnumerable<string> ShareOfPeak(int repeats, Device device)
     {
         using var encoder = shape.Encoder();
         var flops = TrainingThroughput.TrainingFlops(encoder);
-        var (median, fastest, slowest) = TrainingThroughput.StageOneEpochSeconds(shape);
+        var (median, fastest, slowest) = TrainingThroughput.StageOneEpochSeconds(shape, device);
         yield return TrainingThroughput.Row($"stage 1, {shape.Label} (epochs {fastest:F2}-{slowest:F2} s)", median, flops, peak);
     }
 
     var main = TrainingThroughput.Shapes[0];
-    foreach (var (pass, seconds, flops) in TrainingThroughput.OtherPasses(main, Math.Min(repeats, 5)))
+    foreach (var (pass, seconds, flops) in TrainingThroughput.OtherPasses(main, Math.Min(repeats, 5), device))
     {
         yield return TrainingThroughput.Row($"{main.Label}, {pass}", seconds, flops, peak);
     }

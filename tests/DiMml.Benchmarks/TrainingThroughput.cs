@@ -89,10 +89,10 @@ internal static class TrainingThroughput
 
     /// <summary>Stage 1 of a real DiMmlLearner run (DUC from epoch 0, batch 64, <see cref="Rows"/> rows) with the default
     /// settings: seconds of the epochs after the first (median, fastest, slowest).</summary>
-    public static (double Median, double Fastest, double Slowest) StageOneEpochSeconds(Shape shape, int epochs = 5)
+    public static (double Median, double Fastest, double Slowest) StageOneEpochSeconds(Shape shape, Device device, int epochs = 5)
     {
         using var data = Synthetic(shape.InputSize);
-        using var model = new DiMmlLearner(Options(shape, epochs, fusionEpochs: 0)).Fit(data);
+        using var model = new DiMmlLearner(Options(shape, epochs, fusionEpochs: 0, device)).Fit(data);
         var seconds = model.History.Where(r => r.Stage == TrainingStage.Detached && r.Epoch > 0).Select(r => r.Elapsed.TotalSeconds)
             .ToArray();
         return (Timing.Median(seconds), seconds.Min(), seconds.Max());
@@ -101,10 +101,11 @@ internal static class TrainingThroughput
     /// <summary>The other passes of a fit, seconds for <see cref="Rows"/> rows (medians): stage 2 (the concat fusion head on the
     /// once-encoded features, median epoch after the first), the effective-dimension pass (encoding every row, then the sets)
     /// and <c>Evaluate</c> (forward of every branch and the fusion).</summary>
-    public static IReadOnlyList<(string Pass, double Seconds, double FlopsPerSample)> OtherPasses(Shape shape, int repeats)
+    public static IReadOnlyList<(string Pass, double Seconds, double FlopsPerSample)> OtherPasses(Shape shape, int repeats,
+        Device device)
     {
         using var data = Synthetic(shape.InputSize);
-        using var model = new DiMmlLearner(Options(shape, epochs: 1, fusionEpochs: 4)).Fit(data);
+        using var model = new DiMmlLearner(Options(shape, epochs: 1, fusionEpochs: 4, device)).Fit(data);
         using var encoder = shape.Encoder();
         // Two modalities at 2 flops a multiply-add: each encoder, its head and its half of the concat head.
         var forward = 2.0 * 2 * (ForwardMacs(encoder) + 2L * encoder.EmbeddingSize * Classes);
@@ -118,11 +119,11 @@ internal static class TrainingThroughput
             model.Network.eval();
             var encoded = Enumerable.Range(0, Rows / 256).Select(b =>
             {
-                var (inputs, _) = data.Gather(arange(b * 256, (b + 1) * 256, dtype: ScalarType.Int64), CPU);
+                var (inputs, _) = data.Gather(arange(b * 256, (b + 1) * 256, dtype: ScalarType.Int64), device);
                 return model.Network.Encode(inputs);
             }).ToArray();
             EffectiveDimensions.Compute([cat(encoded.Select(e => e[0]).ToArray(), 0), cat(encoded.Select(e => e[1]).ToArray(), 0)],
-                data.Labels, Classes);
+                data.Labels.to(device), Classes);
         })) / 1000;
         var evaluation = Timing.Median(Timing.Time(repeats, () => model.Evaluate(data))) / 1000;
         return
@@ -133,8 +134,9 @@ internal static class TrainingThroughput
         ];
     }
 
-    private static DiMmlOptions Options(Shape shape, int epochs, int fusionEpochs) => new()
+    private static DiMmlOptions Options(Shape shape, int epochs, int fusionEpochs, Device? device = null) => new()
     {
+        Device = device?.type == DeviceType.CUDA ? TrainingDevice.Cuda : TrainingDevice.Cpu,
         Modalities = [shape.Modality("a"), shape.Modality("b")],
         Epochs = epochs,
         BatchSize = 64,
