@@ -29,6 +29,13 @@ internal static class BatchedGraph
                 "Squeeze before each output); save the model again with this version of DiMml.MLNet.");
         }
 
+        // The Unsqueeze/Squeeze axes are no longer read; ONNX Runtime would warn about each unused initializer.
+        var read = graph.Node.SelectMany(n => n.Input).ToHashSet(StringComparer.Ordinal);
+        foreach (var unused in graph.Initializer.Where(i => !read.Contains(i.Name)).ToArray())
+        {
+            graph.Initializer.Remove(unused);
+        }
+
         foreach (var value in graph.Input.Concat(graph.Output))
         {
             Dimensions(value).Insert(0, new TensorShapeProto.Types.Dimension { DimParam = BatchDimension });
