@@ -17,13 +17,18 @@ public static class DiMmlEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps <c>GET {prefix}</c> (the model card), <c>GET {prefix}/health</c> and <c>POST {prefix}/predict</c> (JSON rows in,
     /// labels, probabilities, branch probabilities and branch weights out). Requests that do not match the model get 400 with
-    /// a message naming the field at fault.
+    /// a message naming the field at fault. The model file is loaded here, so a missing or broken file fails the app's start.
     /// </summary>
     /// <param name="endpoints">The app's routes.</param>
     /// <param name="prefix">Route prefix of the endpoints. Default <c>/model</c>.</param>
     public static RouteGroupBuilder MapDiMmlEndpoints(this IEndpointRouteBuilder endpoints, string prefix = "/model")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
+
+        // Loads the model now, so a missing or broken file stops the app at start-up with its message, not the first request.
+        _ = endpoints.ServiceProvider.GetService(typeof(ModelHost)) as ModelHost ?? throw new InvalidOperationException(
+            "No DI-MML model is registered: call builder.Services.AddDiMmlModel(\"model.zip\") before MapDiMmlEndpoints.");
+        _ = endpoints.ServiceProvider.GetService(typeof(ScoringQueue));
         var group = endpoints.MapGroup(prefix);
         group.MapGet("", (ModelHost host) => Results.Json(host.Card, Json));
         group.MapGet("/health", (ModelHost host) =>

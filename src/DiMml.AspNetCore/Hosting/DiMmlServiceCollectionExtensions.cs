@@ -9,8 +9,8 @@ public static class DiMmlServiceCollectionExtensions
     /// <summary>
     /// Serves the model zip at <paramref name="modelPath"/> (saved by <c>mlContext.Model.Save</c> from a DI-MML pipeline):
     /// its DI-MML graph scores requests through ONNX Runtime, concurrent requests coalesced into batches, and a changed file
-    /// is swapped in while serving. Map the endpoints with <c>app.MapDiMmlEndpoints(prefix)</c>. The file is loaded when the
-    /// first endpoint needs it; a missing or broken file fails that start-up with a message naming it.
+    /// is swapped in while serving. Map the endpoints with <c>app.MapDiMmlEndpoints(prefix)</c>, which loads the file: a missing
+    /// or broken file fails the app's start with a message naming it.
     /// </summary>
     /// <param name="services">The app's services.</param>
     /// <param name="modelPath">Path of the model zip.</param>

@@ -105,6 +105,20 @@ internal sealed partial class ModelHost : IDisposable
 
     private ServedModel Load(byte[] bytes)
     {
+        try
+        {
+            return LoadUnchecked(bytes);
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or OnnxRuntimeException
+            or Google.Protobuf.InvalidProtocolBufferException)
+        {
+            throw new InvalidDataException($"'{path}' is not a DI-MML model file that can be served ({e.Message}); save the " +
+                "model with mlContext.Model.Save from a DI-MML pipeline.", e);
+        }
+    }
+
+    private ServedModel LoadUnchecked(byte[] bytes)
+    {
         using var zip = new MemoryStream(bytes, writable: false);
         var info = DiMmlModelInfo.Read(zip);
         zip.Position = 0;

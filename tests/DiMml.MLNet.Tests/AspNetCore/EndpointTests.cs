@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using DiMml.AspNetCore;
 using DiMml.Serving;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -88,6 +89,23 @@ public sealed class EndpointTests
         var (rows, calls) = app.Services.GetRequiredService<ScoringQueue>().Coalesced;
         Assert.AreEqual(fixture.Rows.Length, rows);
         Assert.IsLessThan(fixture.Rows.Length, calls, $"{rows} single-row requests took {calls} ONNX Runtime calls");
+    }
+
+    [TestMethod]
+    public void AMissingOrBrokenModelFileStopsTheStartNamingIt()
+    {
+        var missing = Path.Combine(fixture.Folder, "missing.zip");
+        var broken = Path.Combine(fixture.Folder, "broken.zip");
+        File.WriteAllBytes(broken, File.ReadAllBytes(fixture.ModelPath)[..1000]);
+        foreach (var path in new[] { missing, broken })
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseTestServer();
+            builder.Services.AddDiMmlModel(path);
+            using var app = builder.Build();
+            var error = Assert.Throws<Exception>(() => app.MapDiMmlEndpoints());
+            StringAssert.Contains(error.Message, Path.GetFileName(path));
+        }
     }
 
     public static IEnumerable<object[]> BadRequests()
