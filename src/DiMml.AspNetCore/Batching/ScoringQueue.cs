@@ -34,7 +34,14 @@ internal sealed class ScoringQueue : IAsyncDisposable
     {
         if (!options.CoalesceRequests)
         {
-            return Task.FromResult(ScoreAlone(inputs, rows));
+            try
+            {
+                return Task.FromResult(ScoreAlone(inputs, rows));
+            }
+            catch (Exception e) when (e is ModelChangedException or ObjectDisposedException)
+            {
+                return Task.FromException<(BulkPrediction[], ModelCard)>(e);
+            }
         }
 
         var pending = new Pending(inputs, rows);
@@ -51,6 +58,7 @@ internal sealed class ScoringQueue : IAsyncDisposable
         var model = host.Lease();
         try
         {
+            ModelChangedException.ThrowIfNotFor(model.Scorer, inputs, rows);
             return (model.Scorer.Score(inputs, rows), model.Card);
         }
         finally
@@ -114,16 +122,38 @@ internal sealed class ScoringQueue : IAsyncDisposable
 
     private void Score(List<Pending> batch, int rows)
     {
+        // Requests read against the previous version's inputs, when a swap changed them, are answered with a retry; the rest
+        // still score together.
+        var model = host.Lease();
+        try
+        {
+            foreach (var stale in batch.Where(p => !ModelChangedException.Fits(model.Scorer, p.Inputs, p.Rows)).ToArray())
+            {
+                stale.Result.TrySetException(new ModelChangedException());
+                batch.Remove(stale);
+                rows -= stale.Rows;
+            }
+        }
+        finally
+        {
+            model.Release();
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
         try
         {
             var inputs = Concatenate(batch, rows);
-            var (predictions, model) = ScoreAlone(inputs, rows);
+            var (predictions, scoredBy) = ScoreAlone(inputs, rows);
             Interlocked.Add(ref coalescedRows, rows);
             Interlocked.Increment(ref coalescedCalls);
             var offset = 0;
             foreach (var pending in batch)
             {
-                pending.Result.TrySetResult((predictions.AsSpan(offset, pending.Rows).ToArray(), model));
+                pending.Result.TrySetResult((predictions.AsSpan(offset, pending.Rows).ToArray(), scoredBy));
                 offset += pending.Rows;
             }
         }

@@ -52,11 +52,21 @@ public static class DiMmlEndpointRouteBuilderExtensions
         {
             return Results.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest, title: "The request does not match the model");
         }
+        catch (BadHttpRequestException e)
+        {
+            // A body cut short or over the server's own limit: the client's doing, not an application error.
+            return Results.Problem($"body: {e.Message}", statusCode: e.StatusCode, title: "The request body could not be read");
+        }
+        catch (Exception e) when (e is ModelChangedException or ObjectDisposedException)
+        {
+            return Results.Problem(e is ModelChangedException ? e.Message : "The model is no longer being served (the app is stopping).",
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "Try again");
+        }
     }
 
     private static async Task<JsonDocument> ReadJsonAsync(HttpRequest request, long limit)
     {
-        if (request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        if (!request.HasJsonContentType())
         {
             throw new BadRequestException($"Content-Type: send application/json (got '{request.ContentType}').");
         }

@@ -54,6 +54,7 @@ internal sealed partial class ModelHost : IDisposable
     {
         while (true)
         {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed), this);
             var model = Volatile.Read(ref current);
             if (model.TryLease())
             {
@@ -93,9 +94,9 @@ internal sealed partial class ModelHost : IDisposable
         {
             Reload();
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or OnnxRuntimeException
-            or ArgumentException)
+        catch (Exception e) when (e is not (OutOfMemoryException or ObjectDisposedException))
         {
+            // On a timer thread: anything a replacement file can cause is logged, never allowed to end the process.
             LogNotLoaded(logger, path, e.Message, current.Card.Sha256);
         }
         catch (ObjectDisposedException)

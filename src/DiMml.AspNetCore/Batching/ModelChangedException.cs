@@ -1,0 +1,22 @@
+using DiMml.Serving;
+
+namespace DiMml.AspNetCore;
+
+/// <summary>A request read against the inputs of a model version that a hot swap has replaced with one whose inputs differ;
+/// answered with 503 and a retry hint, since the client did nothing wrong.</summary>
+internal sealed class ModelChangedException() : Exception(
+    "The served model was replaced by one with other inputs while this request waited; read GET {prefix} and send it again.")
+{
+    /// <summary>Whether <paramref name="inputs"/> (<paramref name="rows"/> rows) are what <paramref name="scorer"/> reads.</summary>
+    public static bool Fits(BulkScorer scorer, float[][] inputs, int rows) =>
+        inputs.Length == scorer.InputSizes.Count && inputs.Select((x, m) => x.Length == (long)rows * scorer.InputSizes[m]).All(b => b);
+
+    /// <summary>Throws unless <paramref name="inputs"/> fit <paramref name="scorer"/>.</summary>
+    public static void ThrowIfNotFor(BulkScorer scorer, float[][] inputs, int rows)
+    {
+        if (!Fits(scorer, inputs, rows))
+        {
+            throw new ModelChangedException();
+        }
+    }
+}
