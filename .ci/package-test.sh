@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The NuGet packages as users get them. Packs every library with a version unique to this run (so no stale cached package
-# is used), then builds three fresh apps from that local feed, outside the repository's Directory.Build.* files:
+# is used), then builds four fresh apps from that local feed, outside the repository's Directory.Build.* files:
 #   training   - DiMml.MLNet.Cpu alone: trains, saves model.zip and the batched model.onnx
 #   serving    - DiMml.Serving + Microsoft.ML.OnnxRuntime: scores that model (ML.NET and BulkScorer), no TorchSharp anywhere
+#   http       - DiMml.AspNetCore + Microsoft.ML.OnnxRuntime: serves that model on localhost and checks the JSON answers
 #   no-backend - DiMml.MLNet alone: training and loading fail with messages that name the packages to add
 # and prints the size of each package and of each app's output folder.
 set -euo pipefail
@@ -26,7 +27,7 @@ for nupkg in "$work"/feed/*.nupkg; do
 done
 
 mkdir -p "$work/shared"
-for app in training serving no-backend; do
+for app in training serving http no-backend; do
   cp -r ".ci/package-consumers/$app" "$work/$app"
   (cd "$work/$app" && dotnet build -c Release -p:DiMmlVersion="$version" -v quiet -nologo -o out > build.log) \
     || { cat "$work/$app/build.log"; echo "package test: $app app did not build" >&2; exit 1; }
