@@ -180,19 +180,22 @@ internal static class PipelineSuite
 
     private sealed record FitResult(ITransformer Model, DiMmlTransformer Trained, DiMmlDiagnostics Diagnostics, double ReadShare);
 
+    /// <summary>The benchmarks' trainer settings for the two Fashion-MNIST halves, without the modalities.</summary>
+    internal static DiMmlTrainer.Options TrainerOptions(int epochs, int threads) => new()
+    {
+        Epochs = epochs,
+        BatchSize = 32,
+        LearningRate = 0.01,
+        EmbeddingSize = 128,
+        FusionEpochs = 2,
+        Seed = 0,
+        NumberOfThreads = threads,
+    };
+
     private static FitResult Fit(MLContext ml, IDataView train, int epochs, int threads, long? budget)
     {
-        var options = new DiMmlTrainer.Options
-        {
-            Epochs = epochs,
-            BatchSize = 32,
-            LearningRate = 0.01,
-            EmbeddingSize = 128,
-            FusionEpochs = 2,
-            Seed = 0,
-            NumberOfThreads = threads,
-            MemoryBudgetBytes = budget,
-        };
+        var options = TrainerOptions(epochs, threads);
+        options.MemoryBudgetBytes = budget;
         options.Modalities.Add(new ModalityOptions { Name = "top", ColumnName = "Top", HiddenSizes = [256] });
         options.Modalities.Add(new ModalityOptions { Name = "bottom", ColumnName = "Bottom", HiddenSizes = [256] });
         var watch = Stopwatch.StartNew();

@@ -5,7 +5,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DiMml.MLNet;
 using DiMml.Serving;
 using DiMml.Torch.Training;
 using Microsoft.AspNetCore.Builder;
@@ -85,16 +84,7 @@ internal static class ServingLoad
     {
         var ml = new MLContext(seed: 0);
         var train = ml.Data.LoadFromEnumerable(PipelineSuite.Load(dataFolder, "train"));
-        var options = new DiMmlTrainer.Options
-        {
-            Epochs = epochs,
-            BatchSize = 32,
-            LearningRate = 0.01,
-            EmbeddingSize = 128,
-            FusionEpochs = 2,
-            Seed = 0,
-            NumberOfThreads = threads,
-        };
+        var options = PipelineSuite.TrainerOptions(epochs, threads);
         foreach (var (name, column) in new[] { ("top", "Top"), ("bottom", "Bottom") })
         {
             options.Modalities.Add(resnet
