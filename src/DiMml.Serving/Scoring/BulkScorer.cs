@@ -50,7 +50,9 @@ public sealed class BulkScorer : IDisposable
         inputSizes = InputColumns.Select(c => (int)session.InputMetadata[c].Dimensions[1]).ToArray();
         var modalities = metadata.GetValueOrDefault(ModelMetadataKeys.Modalities, "");
         ModalityNames = modalities.Length == 0 ? [] : modalities.Split('\n');
-        modalityOutputs = ModalityNames.Select(DiMmlColumns.ModalityScore).Where(session.OutputMetadata.ContainsKey).ToArray();
+        // All or none, so that ModalityScores[m] is always modality m's (joint baselines have none).
+        var outputs = ModalityNames.Select(DiMmlColumns.ModalityScore).ToArray();
+        modalityOutputs = outputs.All(session.OutputMetadata.ContainsKey) ? outputs : [];
     }
 
     /// <summary>Creates a scorer for the DI-MML graph inside a model zip saved by <c>mlContext.Model.Save</c> (the first DI-MML
