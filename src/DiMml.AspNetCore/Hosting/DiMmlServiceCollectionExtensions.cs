@@ -1,5 +1,6 @@
 using DiMml.AspNetCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -14,18 +15,30 @@ public static class DiMmlServiceCollectionExtensions
     /// </summary>
     /// <param name="services">The app's services.</param>
     /// <param name="modelPath">Path of the model zip.</param>
-    /// <param name="configure">Changes to the default <see cref="DiMmlServingOptions"/>.</param>
+    /// <param name="configure">Changes to the default <see cref="DiMmlServingOptions"/>. The options follow ASP.NET Core's options
+    /// pattern, so <c>services.Configure&lt;DiMmlServingOptions&gt;(configuration.GetSection("DiMml"))</c> works too; they are
+    /// checked when the endpoints are mapped.</param>
     public static IServiceCollection AddDiMmlModel(this IServiceCollection services, string modelPath,
         Action<DiMmlServingOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
-        var options = new DiMmlServingOptions();
-        configure?.Invoke(options);
-        options.Validate();
-        services.AddSingleton(options);
-        services.AddSingleton(provider => new ModelHost(modelPath, options, provider.GetRequiredService<ILogger<ModelHost>>()));
-        services.AddSingleton(provider => new ScoringQueue(provider.GetRequiredService<ModelHost>(), options));
+        var builder = services.AddOptions<DiMmlServingOptions>();
+        if (configure is not null)
+        {
+            builder.Configure(configure);
+        }
+
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<DiMmlServingOptions>>().Value;
+            options.Validate();
+            return options;
+        });
+        services.AddSingleton(provider => new ModelHost(modelPath, provider.GetRequiredService<DiMmlServingOptions>(),
+            provider.GetRequiredService<ILogger<ModelHost>>()));
+        services.AddSingleton(provider => new ScoringQueue(provider.GetRequiredService<ModelHost>(),
+            provider.GetRequiredService<DiMmlServingOptions>()));
         return services;
     }
 }

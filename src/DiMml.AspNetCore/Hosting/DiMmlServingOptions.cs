@@ -24,6 +24,10 @@ public sealed class DiMmlServingOptions
     /// <summary>Largest JSON request body, in bytes. Default 8 MiB.</summary>
     public long MaxRequestBytes { get; set; } = 8 << 20;
 
+    /// <summary>Largest upload to <c>POST {prefix}/predict/files</c>, all parts together, in bytes. Default 16 MiB. Kestrel's own
+    /// request body limit is raised to fit it for that endpoint.</summary>
+    public long MaxUploadBytes { get; set; } = 16 << 20;
+
     /// <summary>Whether a changed model file is loaded and swapped in while serving. Default true.</summary>
     public bool WatchModelFile { get; set; } = true;
 
@@ -47,5 +51,6 @@ public sealed class DiMmlServingOptions
             $"is {MaxBatchWait}; use 0 to 1 s");
         Require(MaxRowsPerRequest > 0, nameof(MaxRowsPerRequest), $"is {MaxRowsPerRequest}; it must be at least 1");
         Require(MaxRequestBytes > 0, nameof(MaxRequestBytes), $"is {MaxRequestBytes}; it must be positive");
+        Require(MaxUploadBytes > 0, nameof(MaxUploadBytes), $"is {MaxUploadBytes}; it must be positive");
     }
 }

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Security.Cryptography;
+using DiMml.AspNetCore.Files;
 using DiMml.Serving;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
@@ -124,15 +125,25 @@ internal sealed partial class ModelHost : IDisposable
         var info = DiMmlModelInfo.Read(zip);
         zip.Position = 0;
         var scorer = BulkScorer.FromModelZip(zip, options.SessionOptions ?? new SessionOptions { IntraOpNumThreads = 1 });
+        var (featurizer, problem) = FileFeaturizer.TryLoad(bytes, info);
+        if (problem is not null)
+        {
+            LogNoFeaturizers(logger, path, problem);
+        }
+
         var modalities = scorer.ModalityNames.Count == scorer.InputColumns.Count ? scorer.ModalityNames : scorer.InputColumns;
         var card = new ModelCard(
             modalities.Select((name, m) => new ModalityCard(name, scorer.InputColumns[m], scorer.InputSizes[m])).ToArray(),
-            scorer.ClassNames, info.BranchNames, info.Fusion, info.Version, ServerVersion, DateTimeOffset.UtcNow, Hash(bytes));
-        return new ServedModel(scorer, card);
+            featurizer?.FileInputs ?? [], scorer.ClassNames, info.BranchNames, info.Fusion, info.Version, ServerVersion,
+            DateTimeOffset.UtcNow, Hash(bytes));
+        return new ServedModel(scorer, card, featurizer, problem);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving a new version of {Path} (sha256 {Hash}).")]
     private static partial void LogSwapped(ILogger logger, string path, string hash);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Path}: uploads to predict/files cannot be served: {Reason}")]
+    private static partial void LogNoFeaturizers(ILogger logger, string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} changed but does not load ({Reason}); still serving sha256 {Hash}.")]
     private static partial void LogNotLoaded(ILogger logger, string path, string reason, string hash);

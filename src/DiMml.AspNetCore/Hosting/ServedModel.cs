@@ -1,3 +1,4 @@
+using DiMml.AspNetCore.Files;
 using DiMml.Serving;
 
 namespace DiMml.AspNetCore;
@@ -8,13 +9,21 @@ internal sealed class ServedModel
 {
     private int leases = 1;   // the host's own, released when the model is replaced
 
-    public ServedModel(BulkScorer scorer, ModelCard card)
+    public ServedModel(BulkScorer scorer, ModelCard card, FileFeaturizer? featurizer, string? featurizerProblem)
     {
         Scorer = scorer;
         Card = card;
+        Featurizer = featurizer;
+        FeaturizerProblem = featurizerProblem;
     }
 
     public BulkScorer Scorer { get; }
+
+    /// <summary>The model's own featurizers for uploads; null when this app cannot run them (see
+    /// <see cref="FeaturizerProblem"/>).</summary>
+    public FileFeaturizer? Featurizer { get; }
+
+    public string? FeaturizerProblem { get; }
 
     public ModelCard Card { get; }
 
@@ -36,12 +45,13 @@ internal sealed class ServedModel
         return false;
     }
 
-    /// <summary>Returns a lease; the last one disposes the scorer.</summary>
+    /// <summary>Returns a lease; the last one disposes the scorer and the featurizers.</summary>
     public void Release()
     {
         if (Interlocked.Decrement(ref leases) == 0)
         {
             Scorer.Dispose();
+            Featurizer?.Dispose();
         }
     }
 }

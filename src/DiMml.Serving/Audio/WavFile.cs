@@ -33,7 +33,9 @@ public static class WavFile
     /// <summary>Parses WAV bytes; <paramref name="name"/> is used in error messages.</summary>
     /// <param name="bytes">The file's content.</param>
     /// <param name="name">The file name for error messages.</param>
-    public static (float[] Samples, int SampleRate) Parse(ReadOnlySpan<byte> bytes, string name)
+    /// <param name="requireComplete">Fail when the data chunk holds fewer bytes than it declares (a truncated file). Default
+    /// false: the samples that are there are read, as many writers leave the declared size wrong.</param>
+    public static (float[] Samples, int SampleRate) Parse(ReadOnlySpan<byte> bytes, string name, bool requireComplete = false)
     {
         if (bytes.Length < 12 || !bytes[..4].SequenceEqual("RIFF"u8) || !bytes[8..12].SequenceEqual("WAVE"u8))
         {
@@ -64,6 +66,11 @@ public static class WavFile
                 }
 
                 var available = Math.Min(size, bytes.Length - body);
+                if (requireComplete && available < size)
+                {
+                    throw Invalid(name, $"its data chunk declares {size} bytes but holds {available} (truncated)");
+                }
+
                 return (Samples(bytes.Slice(body, available), f.Format, f.Channels, f.Bits, name), f.Rate);
             }
 

@@ -180,9 +180,12 @@ public sealed class DiMmlModelInfo
         return new DiMmlModelInfo(ReadGraph(modelZip).Metadata);
     }
 
+    // A pipeline can hold several of our graphs (an audio transform's spectrogram before the model): the model's is the one
+    // that names its input columns; a fusion-only pipeline has just the fusion graph.
     internal static (Dictionary<string, string> Metadata, byte[] Graph) ReadGraph(Stream modelZip)
     {
         using var zip = new ZipArchive(modelZip, ZipArchiveMode.Read, leaveOpen: true);
+        (Dictionary<string, string> Metadata, byte[] Graph)? first = null;
         foreach (var entry in zip.Entries)
         {
             using var memory = new MemoryStream();
@@ -193,12 +196,17 @@ public sealed class DiMmlModelInfo
 
             if (FindGraph(memory.ToArray()) is { } graph)
             {
-                return graph;
+                if (graph.Metadata.ContainsKey(ModelMetadataKeys.Columns))
+                {
+                    return graph;
+                }
+
+                first ??= graph;
             }
         }
 
-        throw new InvalidDataException("The model file holds no DI-MML ONNX graph (no entry with dimml.* metadata). Was it saved from a " +
-            "DI-MML pipeline?");
+        return first ?? throw new InvalidDataException("The model file holds no DI-MML ONNX graph (no entry with dimml.* metadata). " +
+            "Was it saved from a DI-MML pipeline?");
     }
 
     // ML.NET stores the ONNX bytes behind a short binary header; try the offsets a length prefix can take.

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using DiMml.AspNetCore;
 using DiMml.Serving;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DiMml.MLNet.Tests.AspNetCore;
@@ -25,7 +24,7 @@ public sealed class HotSwapTests
             rows.Length);
 
         await using var app = fixture.Serve();
-        using var client = app.GetTestClient();
+        using var client = app.CreateClient();
         var host = app.Services.GetRequiredService<ModelHost>();
         var oldModel = host.Card.Sha256;
         using var stop = new CancellationTokenSource();
@@ -79,7 +78,7 @@ public sealed class HotSwapTests
 
         Assert.ThrowsExactly<InvalidDataException>(() => host.Reload());
         Assert.AreEqual(serving, host.Card.Sha256);
-        using var client = app.GetTestClient();
+        using var client = app.CreateClient();
         var response = await client.PostAsJsonAsync("/model/predict", new { Top = fixture.Rows[0].Top, Bottom = fixture.Rows[0].Bottom });
         EndpointTests.AssertRow(fixture.Expected[0], JsonNode.Parse(await response.Content.ReadAsStringAsync())!["predictions"]![0]!,
             "after a broken file");

@@ -1,6 +1,7 @@
 using DiMml.AspNetCore;
 using DiMml.Serving;
-using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -45,24 +46,53 @@ internal sealed class ServedModelFixture : IDisposable
     public static float[] Flatten(IEnumerable<TwoViewRow> rows, Func<TwoViewRow, float[]> view) => rows.SelectMany(view).ToArray();
 
     /// <summary>A started in-memory server of <see cref="ModelPath"/> under <c>/model</c>; the caller disposes it.</summary>
-    public WebApplication Serve(Action<DiMmlServingOptions>? configure = null, List<string>? errors = null)
+    public WebApplicationFactory<Program> Serve(Action<DiMmlServingOptions>? configure = null, List<string>? errors = null) =>
+        Serve(ModelPath, configure, errors);
+
+    /// <summary>A started in-memory server of the test app (tests/DiMml.ServeApp, hosted by WebApplicationFactory) serving
+    /// <paramref name="modelPath"/> under <c>/model</c>; errors logged are added to <paramref name="errors"/>.</summary>
+    /// <param name="modelPath">The model zip.</param>
+    /// <param name="configure">Changes to the serving options.</param>
+    /// <param name="errors">Receives what is logged at error level.</param>
+    /// <param name="kestrel">Serve on a free localhost port with Kestrel instead of the in-memory server.</param>
+    public static WebApplicationFactory<Program> Serve(string modelPath, Action<DiMmlServingOptions>? configure = null,
+        List<string>? errors = null, bool kestrel = false)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Logging.ClearProviders();
-        if (errors is not null)
+        var factory = new ServeAppFactory(modelPath, configure, errors);
+        if (kestrel)
         {
-            builder.Logging.AddProvider(new ErrorCollector(errors));
+            factory.UseKestrel(0);
         }
 
-        builder.Services.AddDiMmlModel(ModelPath, configure);
-        var app = builder.Build();
-        app.MapDiMmlEndpoints("/model");
-        app.StartAsync().GetAwaiter().GetResult();
-        return app;
+        factory.StartServer();   // loads the model now
+        return factory;
     }
 
     public void Dispose() => Directory.Delete(Folder, recursive: true);
+
+    private sealed class ServeAppFactory(string modelPath, Action<DiMmlServingOptions>? configure, List<string>? errors)
+        : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseSetting("DiMml:ModelPath", modelPath);
+            builder.ConfigureLogging(logging =>
+            {
+                logging.ClearProviders();
+                if (errors is not null)
+                {
+                    logging.AddProvider(new ErrorCollector(errors));
+                }
+            });
+            builder.ConfigureTestServices(services =>
+            {
+                if (configure is not null)
+                {
+                    services.Configure(configure);
+                }
+            });
+        }
+    }
 
     /// <summary>Collects what is logged at error level or above.</summary>
     private sealed class ErrorCollector(List<string> errors) : ILoggerProvider, ILogger
