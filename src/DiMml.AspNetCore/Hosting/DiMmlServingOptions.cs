@@ -31,8 +31,9 @@ public sealed class DiMmlServingOptions
     /// <summary>Whether a changed model file is loaded and swapped in while serving. Default true.</summary>
     public bool WatchModelFile { get; set; } = true;
 
-    /// <summary>ONNX Runtime session settings (threads, execution provider); null for one intra-op thread, which serves
-    /// concurrent batches best on small machines.</summary>
+    /// <summary>ONNX Runtime session settings (threads, execution provider); null for the defaults: one intra-op thread per
+    /// call when requests are scored alone (they run side by side), one per core when coalescing (one batch at a time), and
+    /// no spinning between calls either way.</summary>
     public SessionOptions? SessionOptions { get; set; }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>

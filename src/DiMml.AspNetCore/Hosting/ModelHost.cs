@@ -124,7 +124,7 @@ internal sealed partial class ModelHost : IDisposable
         using var zip = new MemoryStream(bytes, writable: false);
         var info = DiMmlModelInfo.Read(zip);
         zip.Position = 0;
-        var scorer = BulkScorer.FromModelZip(zip, options.SessionOptions ?? new SessionOptions { IntraOpNumThreads = 1 });
+        var scorer = BulkScorer.FromModelZip(zip, options.SessionOptions ?? DefaultSessionOptions(options.CoalesceRequests));
         var (featurizer, problem) = FileFeaturizer.TryLoad(bytes, info);
         if (problem is not null)
         {
@@ -137,6 +137,15 @@ internal sealed partial class ModelHost : IDisposable
             featurizer?.FileInputs ?? [], scorer.ClassNames, info.BranchNames, info.Fusion, info.Version, ServerVersion,
             DateTimeOffset.UtcNow, Hash(bytes));
         return new ServedModel(scorer, card, featurizer, problem);
+    }
+
+    // One batch scores at a time when coalescing, so it may use every core; requests scored alone run side by side, one core
+    // each. Threads sleep rather than spin between calls, leaving the cores to the HTTP work in between.
+    private static SessionOptions DefaultSessionOptions(bool coalesce)
+    {
+        var session = new SessionOptions { IntraOpNumThreads = coalesce ? Environment.ProcessorCount : 1 };
+        session.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        return session;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving a new version of {Path} (sha256 {Hash}).")]
