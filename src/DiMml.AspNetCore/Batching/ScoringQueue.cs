@@ -124,7 +124,17 @@ internal sealed class ScoringQueue : IAsyncDisposable
     {
         // Requests read against the previous version's inputs, when a swap changed them, are answered with a retry; the rest
         // still score together.
-        var model = host.Lease();
+        ServedModel model;
+        try
+        {
+            model = host.Lease();
+        }
+        catch (ObjectDisposedException e)
+        {
+            batch.ForEach(p => p.Result.TrySetException(e));
+            return;
+        }
+
         try
         {
             foreach (var stale in batch.Where(p => !ModelChangedException.Fits(model.Scorer, p.Inputs, p.Rows)).ToArray())

@@ -83,18 +83,25 @@ internal sealed class FileFeaturizer : IDisposable
     /// names the field.</exception>
     public float[][] Featurize(Upload upload)
     {
+        foreach (var name in upload.Files.Keys.Where(n => !FileInputs.Contains(n)))
+        {
+            throw new BadRequestException($"{name}: send it as a text part (a JSON array, or null), not a file.");
+        }
+
         CheckWavFiles(upload);
         var texts = upload.Files.ToDictionary(f => f.Key, f => f.Value.Path);
         var vectors = new Dictionary<string, float[]>();
         var missing = new List<int>();
         foreach (var (name, text) in upload.Texts)
         {
-            var m = FileInputs.Contains(name) ? -1 : Modality(name);
-            if (m < 0)
+            var m = Modality(name);
+            if (FileInputs.Contains(name) || m < 0)
             {
-                texts[name] = text;
+                // Never a path from the client: only files it uploaded are read.
+                throw new BadRequestException($"{name}: upload it as a file part (with a file name).");
             }
-            else if (text.Trim() == "null")
+
+            if (text.Trim() == "null")
             {
                 missing.Add(m);
             }

@@ -70,6 +70,12 @@ internal sealed class Upload : IDisposable
 
             return upload;
         }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            // The multipart reader's own complaints: a body cut short, a part header over its limits.
+            upload.Dispose();
+            throw new BadRequestException($"body: not a complete multipart/form-data body ({e.Message}).");
+        }
         catch
         {
             upload.Dispose();
@@ -111,7 +117,7 @@ internal sealed class Upload : IDisposable
             $"{files.Count}{(extension.Length <= 8 && extension.Skip(1).All(char.IsAsciiLetterOrDigit) ? extension : "")}");
         await using var file = File.Create(path);
         var bytes = await CopyAsync(section.Body, file, left, OverLimit(name), cancel).ConfigureAwait(false);
-        files[name] = new UploadedFile(path, Path.GetFileName(fileName), bytes);
+        files[name] = new UploadedFile(path, Path.GetFileName(fileName));
         return bytes;
     }
 
@@ -150,5 +156,5 @@ internal sealed class Upload : IDisposable
     }
 }
 
-/// <summary>An uploaded file: where it was saved, the client's name for it, and its size.</summary>
-internal sealed record UploadedFile(string Path, string ClientName, long Bytes);
+/// <summary>An uploaded file: where it was saved and the client's name for it.</summary>
+internal sealed record UploadedFile(string Path, string ClientName);

@@ -196,6 +196,9 @@ public sealed class FileUploadTests
         ["field twice", "Audio: given twice"],
         ["oversize", "MaxUploadBytes"],
         ["json body", "Content-Type: send multipart/form-data"],
+        ["cut short", "body: not a complete multipart/form-data body"],
+        ["server path", "Audio: upload it as a file part"],
+        ["vector as file", "Vector: send it as a text part"],
     ];
 
     [TestMethod]
@@ -237,7 +240,31 @@ public sealed class FileUploadTests
             form.Add(new ByteArrayContent(wav[..1000]), "Audio", "again.wav");
         }
 
-        return problem == "json body" ? new StringContent("{\"Vector\": [1]}", Encoding.UTF8, "application/json") : form;
+        if (problem == "server path")
+        {
+            // A path on the server is never read: file inputs take uploaded files only.
+            form = new MultipartFormDataContent { { new StringContent(row.Audio), "Audio" } };
+        }
+
+        if (problem == "vector as file")
+        {
+            form = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes("[1]")), "Vector", "v.json" } };
+        }
+
+        return problem switch
+        {
+            "json body" => new StringContent("{\"Vector\": [1]}", Encoding.UTF8, "application/json"),
+            "cut short" => CutShort(),
+            _ => form,
+        };
+    }
+
+    // A part that never ends: no closing boundary.
+    private static StringContent CutShort()
+    {
+        var content = new StringContent("--xyz\r\nContent-Disposition: form-data; name=\"Vector\"\r\n\r\n[1, 2");
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=xyz");
+        return content;
     }
 
     private static async Task<JsonNode> PostAsync(HttpClient client, HttpContent content)
