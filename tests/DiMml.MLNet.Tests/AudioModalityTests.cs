@@ -1,4 +1,3 @@
-using System.Globalization;
 using DiMml.TestSupport;
 using DiMml.Torch.Training;
 using Microsoft.ML;
@@ -77,28 +76,7 @@ public sealed class AudioModalityTests
                 .Zip(scored.GetColumn<uint>("Label"), (s, y) => Array.IndexOf(s, s.Max()) + 1 == y).Count(c => c) / 45.0;
             Assert.IsGreaterThanOrEqualTo(0.9, accuracy, $"fused {accuracy}, audio head {audioOnly}");
 
-            var modelPath = Path.Combine(folder, "model.zip");
-            var dataPath = Path.Combine(folder, "test.idv");
-            var outputPath = Path.Combine(folder, "scores.tsv");
-            ml.Model.Save(model, train.Schema, modelPath);
-            using (var file = File.Create(dataPath))
-            {
-                ml.Data.SaveAsBinary(test, file);
-            }
-
-            var (exitCode, log) = ChildProcess.Run("dotnet",
-                ChildProcess.BuiltBeside("DiMml.ServingCheck", "tests", "DiMml.ServingCheck.dll"), modelPath, dataPath, outputPath);
-            Assert.AreEqual(0, exitCode, log);
-            StringAssert.Contains(log, "TorchSharp loaded: False");
-            var expected = ml.Data.CreateEnumerable<TwoViewPrediction>(scored, false).ToArray();
-            var lines = File.ReadAllLines(outputPath);
-            for (var i = 0; i < lines.Length; i++)
-            {
-                var parts = lines[i].Split('\t');
-                Assert.AreEqual(expected[i].PredictedLabel, parts[0]);
-                CollectionAssert.AreEqual(expected[i].Score, parts[1].Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture))
-                    .ToArray());
-            }
+            FreshProcessScoring.AssertSameScores(ml, model, train.Schema, test, folder);
         }
         finally
         {

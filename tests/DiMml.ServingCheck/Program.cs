@@ -13,6 +13,7 @@ if (args.Length != 3)
 
 var ml = new MLContext(seed: 0);
 ml.ComponentCatalog.RegisterAssembly(typeof(DiMml.Serving.Audio.AudioDecodeContracts).Assembly);   // audio modalities' WAV decoding
+ml.ComponentCatalog.RegisterAssembly(typeof(DiMml.Video.VideoDecodeContracts).Assembly);           // video frames and optical flow
 var model = ml.Model.Load(args[0], out _);
 var data = ml.Data.LoadFromBinary(args[1]);
 var scored = model.Transform(data);
