@@ -59,14 +59,14 @@ internal static class AudioVisualExample
             var image = new ModalityOptions { Name = "image", ColumnName = "Image", HiddenSizes = [256] };
 
             Console.WriteLine($"{"method",-18} {"test acc",9} {"audio",7} {"image",7} {"train s",8}");
-            Report(ml, "unimodal audio", Options(new UnimodalTrainer.Options(), args, audio), o =>
+            Report(ml, "unimodal audio", ExampleTrainerOptions.With(new UnimodalTrainer.Options(), args, audio), o =>
                 ml.MulticlassClassification.Trainers.Unimodal(o), trainFeatures, testFeatures);
-            Report(ml, "unimodal image", Options(new UnimodalTrainer.Options(), args, image), o =>
+            Report(ml, "unimodal image", ExampleTrainerOptions.With(new UnimodalTrainer.Options(), args, image), o =>
                 ml.MulticlassClassification.Trainers.Unimodal(o), trainFeatures, testFeatures);
             Report(ml, "joint (concat)",
-                Options(new JointMultimodalTrainer.Options { ProbeEvaluationSet = testFeatures }, args, audio, image),
+                ExampleTrainerOptions.With(new JointMultimodalTrainer.Options { ProbeEvaluationSet = testFeatures }, args, audio, image),
                 o => ml.MulticlassClassification.Trainers.JointMultimodal(o), trainFeatures, testFeatures);
-            Report(ml, "DI-MML", Options(new DiMmlTrainer.Options { FusionEpochs = 5 }, args, audio, image), o =>
+            Report(ml, "DI-MML", ExampleTrainerOptions.With(new DiMmlTrainer.Options { FusionEpochs = 5 }, args, audio, image), o =>
                 ml.MulticlassClassification.Trainers.DiMml(o), trainFeatures, testFeatures);
             return 0;
         }
@@ -98,23 +98,6 @@ internal static class AudioVisualExample
         }
 
         return rows.ToArray();
-    }
-
-    private static T Options<T>(T options, ExampleArguments args, params ModalityOptions[] modalities) where T
-        : DiMml.Torch.Training.TrainerOptions
-    {
-        options.Epochs = args.Epochs;
-        options.BatchSize = 32;
-        options.LearningRate = 0.01;
-        options.EmbeddingSize = args.Embedding;
-        options.Seed = (int)args.Seed;
-        options.NumberOfThreads = args.Threads;
-        foreach (var m in modalities)
-        {
-            options.Modalities.Add(m);
-        }
-
-        return options;
     }
 
     private static void Report<T>(MLContext ml, string method, T options, Func<T, IEstimator<ITransformer>> trainer, IDataView train,

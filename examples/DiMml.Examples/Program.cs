@@ -9,6 +9,7 @@ var examples = new Dictionary<string, Func<ExampleArguments, int>>
     ["streaming"] = StreamingExample.Run,
     ["export-csv"] = CsvExport.Run,
     ["audio"] = AudioVisualExample.Run,
+    ["video"] = VideoExample.Run,
     ["soak"] = SoakExample.Run,
     ["serve"] = ServeExample.Run,
 };

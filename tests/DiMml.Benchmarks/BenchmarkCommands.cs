@@ -11,7 +11,7 @@ internal static class BenchmarkCommands
 
     /// <summary>The root command (the speed suite) and the pipeline and fusion suites; each writes its section of
     /// RESULTS.md with --write, headed by the command that made it.</summary>
-    public static RootCommand Build(string[] args, Suite speed, Suite pipeline, Suite fusion, Suite serving)
+    public static RootCommand Build(string[] args, Suite speed, Suite pipeline, Suite fusion, Suite serving, Suite video)
     {
         var root = new RootCommand("DiMml benchmarks. Without a command: the speed suite (core speed figures against baselines measured " +
             "in the same run).");
@@ -29,6 +29,10 @@ internal static class BenchmarkCommands
             "and 64 concurrent single-row clients, with and without coalescing; every answer checked against offline scores.");
         Bind(servingCommand, "serving", args, serving);
         root.Subcommands.Add(servingCommand);
+        var videoCommand = new Command("video", "Time to decode a clip into 16 RGB frames and 16 optical-flow fields at 112 x 112 " +
+            "(DiMml.Video, OpenCV), on clips at the output size and at 320 x 240.");
+        Bind(videoCommand, "video", args, video);
+        root.Subcommands.Add(videoCommand);
         return root;
     }
 
@@ -79,6 +83,10 @@ internal static class BenchmarkCommands
                 Path.Combine("examples", "data", "fashion-mnist-small") },
             new Option<int>("--epochs") { Description = "Training epochs of the served model.", DefaultValueFactory = _ => 2 },
             new Option<double>("--seconds") { Description = "Measured seconds per run.", DefaultValueFactory = _ => 5 },
+        ],
+        "video" =>
+        [
+            new Option<int>("--clips") { Description = "Clips per source.", DefaultValueFactory = _ => 20 },
         ],
         "pipeline" =>
         [

@@ -18,6 +18,7 @@ using static TorchSharp.torch;
 //   dotnet run --project tests/DiMml.Benchmarks -c Release -- fusion [--data DIR] [--seeds 0,1,2] [--epochs 10] [--rows N]
 //       [--tasks a,b] [--clips N] [--write FILE]
 //   dotnet run --project tests/DiMml.Benchmarks -c Release -- serving [--data DIR] [--epochs 2] [--seconds 5] [--write FILE]
+//   dotnet run --project tests/DiMml.Benchmarks -c Release -- video [--clips 20] [--write FILE]
 if (args.Length > 0 && args[0] == "pipeline-phase")
 {
     return PipelineSuite.Phase(args[1..]);   // a child process of the pipeline suite, not a user command
@@ -35,7 +36,8 @@ return BenchmarkCommands.Build(
         parsed.GetValue<string?>("--tasks")?.Split(','), parsed.GetValue<string>("--speech-folder")!, parsed.GetValue<int>("--clips")))
         .ToList(),
     (parsed, threads) => ServingLoad.Run(parsed.GetValue<string>("--data")!, parsed.GetValue<int>("--epochs"),
-        parsed.GetValue<double>("--seconds"), threads).ToList()).Parse(args).Invoke();
+        parsed.GetValue<double>("--seconds"), threads).ToList(),
+    (parsed, threads) => VideoDecodeSuite.Run(parsed.GetValue<int>("--clips"), threads).ToList()).Parse(args).Invoke();
 
 static Device TrainingDevice(string name) => name switch
 {
