@@ -16,7 +16,7 @@ internal sealed record ExampleArguments(
         ("streaming", "Training data over the memory budget, streamed from a lazy IDataView: epoch time, time waiting for data, peak RSS."),
         ("audio", "Spoken class names (espeak-ng: apt-get install espeak-ng) + Fashion-MNIST images: unimodal, joint and DI-MML (--rows " +
             "= clips per class)."),
-        ("video", "Generated video clips (class = colour x direction): VideoFrames + OpticalFlow into ResNet-18 encoders, streamed; " +
+        ("video", "Generated video clips (class = appearance x motion): VideoFrames + OpticalFlow into ResNet-18 encoders, streamed; " +
             "unimodal, joint, LightGBM and DI-MML (--rows = clips, default 3000)."),
         ("soak", "--predictions single-row predictions through one PredictionEngine of a saved model; fails when resident memory grows > " +
             "10 %."),

@@ -8,16 +8,19 @@ namespace DiMml.Examples;
 
 /// <summary>
 /// Action recognition in miniature, the paper's RGB + optical-flow setting: generated video files (OpenCV's VideoWriter, MJPG)
-/// of a disc or square moving over a noisy background, where the class is the colour (red, green, blue) and the direction
-/// (left, right). One RGB frame shows the colour but not the direction; the flow between frames shows the direction but not
-/// the colour. The clips go through <c>VideoFrames</c> and <c>OpticalFlow</c> into ResNet-18 encoders, streamed from the
-/// files every epoch (MemoryBudgetBytes is small); prints test accuracy of each unimodal baseline, joint training, LightGBM
-/// on the decoded values and DI-MML.
+/// of a shape moving over a dark noisy background. The class is the appearance (a red or blue disc or square) and the motion
+/// (slowly right, fast right, fast left): 12 classes. One RGB frame shows the appearance but not the motion; the flow between
+/// frames shows the motion and the outline but not the colour (red and blue are drawn at the same brightness, and flow is
+/// computed on grey frames). The clips go through <c>VideoFrames</c> and <c>OpticalFlow</c> into ResNet-18 encoders, streamed
+/// from the files every epoch (MemoryBudgetBytes is small); prints test accuracy of each unimodal baseline, joint training,
+/// LightGBM on the decoded values and DI-MML.
 /// </summary>
 internal static class VideoExample
 {
-    private static readonly (string Name, (int R, int G, int B) Colour)[] Colours =
-        [("red", (220, 40, 40)), ("green", (40, 200, 40)), ("blue", (40, 60, 230))];
+    // Equal luminance (0.299 R + 0.587 G + 0.114 B = 112 and 109): grey frames cannot tell them apart.
+    private static readonly (string Name, (int R, int G, int B) Colour)[] Colours = [("red", (210, 70, 70)), ("blue", (90, 90, 255))];
+
+    private static readonly (string Name, double Speed)[] Motions = [("slow right", 1.5), ("fast right", 3.5), ("fast left", -3.5)];
 
     private sealed class Row
     {
@@ -36,7 +39,7 @@ internal static class VideoExample
             var rows = WriteClips(folder, clips, new Random((int)args.Seed));
             var isTest = rows.Select((_, i) => i % 5 == 4).ToArray();
             Console.WriteLine($"{rows.Length} clips (64 x 64, 12 frames, MJPG) written in {watch.Elapsed.TotalSeconds:F0} s: " +
-                $"{isTest.Count(t => !t)} train, {isTest.Count(t => t)} test; 6 classes = colour x direction");
+                $"{isTest.Count(t => !t)} train, {isTest.Count(t => t)} test; 12 classes = appearance x motion");
             var ml = new MLContext(seed: 0);
             var train = ml.Data.LoadFromEnumerable(rows.Where((_, i) => !isTest[i]));
             var test = ml.Data.LoadFromEnumerable(rows.Where((_, i) => isTest[i]));
@@ -85,16 +88,16 @@ internal static class VideoExample
 
     private static Row[] WriteClips(string folder, int count, Random random) => Enumerable.Range(0, count).Select(i =>
     {
-        var (colour, direction) = (i % 3, i / 3 % 2);
-        var speed = 1.5 + 1.5 * random.NextDouble();
-        var velocity = (direction == 0 ? speed : -speed, random.NextDouble() - 0.5);
-        // Where the shape is in the middle frame (the one RGB sees) does not depend on the direction.
+        var (appearance, motion) = (i % 4, i / 4 % 3);
+        var (colour, square) = (Colours[appearance / 2], appearance % 2 == 1);
+        var velocity = (Motions[motion].Speed * (0.85 + 0.3 * random.NextDouble()), random.NextDouble() - 0.5);
+        // Where the shape is in the middle frame (the one RGB sees) does not depend on the motion.
         var middle = (16 + 32 * random.NextDouble(), 16 + 32 * random.NextDouble());
         var start = (middle.Item1 - 6 * velocity.Item1, middle.Item2 - 6 * velocity.Item2);
         var path = Path.Combine(folder, $"{i}.avi");
-        ClipWriter.Write(path, new MovingShape(random.Next(2) == 0, Colours[colour].Colour, velocity, start, 5 + random.Next(4)),
-            frames: 12, size: 64, noise: 12, seed: i);
-        return new Row { Label = $"{Colours[colour].Name} {(direction == 0 ? "right" : "left")}", Clip = path };
+        ClipWriter.Write(path, new MovingShape(square, colour.Colour, velocity, start, 7 + random.Next(3)), frames: 12, size: 64,
+            noise: 10, seed: i, background: 30);
+        return new Row { Label = $"{colour.Name} {(square ? "square" : "disc")}, {Motions[motion].Name}", Clip = path };
     }).ToArray();
 
     private static void Report(MLContext ml, string method, Func<IEstimator<ITransformer>> trainer, IDataView train, IDataView test)

@@ -30,7 +30,7 @@ internal static class BenchmarkCommands
         Bind(servingCommand, "serving", args, serving);
         root.Subcommands.Add(servingCommand);
         var videoCommand = new Command("video", "Time to decode a clip into 16 RGB frames and 16 optical-flow fields at 112 x 112 " +
-            "(DiMml.Video, OpenCV), on clips at the output size and at 320 x 240.");
+            "(DiMml.Video, OpenCV), on clips at the output size and at 320 x 320.");
         Bind(videoCommand, "video", args, video);
         root.Subcommands.Add(videoCommand);
         return root;

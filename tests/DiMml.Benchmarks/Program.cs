@@ -37,7 +37,7 @@ return BenchmarkCommands.Build(
         .ToList(),
     (parsed, threads) => ServingLoad.Run(parsed.GetValue<string>("--data")!, parsed.GetValue<int>("--epochs"),
         parsed.GetValue<double>("--seconds"), threads).ToList(),
-    (parsed, threads) => VideoDecodeSuite.Run(parsed.GetValue<int>("--clips"), threads).ToList()).Parse(args).Invoke();
+    (parsed, _) => VideoDecodeSuite.Run(parsed.GetValue<int>("--clips")).ToList()).Parse(args).Invoke();
 
 static Device TrainingDevice(string name) => name switch
 {

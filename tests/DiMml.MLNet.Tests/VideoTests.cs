@@ -67,6 +67,13 @@ public sealed class VideoTests
         var up = Path.Combine(folder, "up.avi");
         ClipWriter.Write(right, new MovingShape(false, (255, 255, 255), (2, 0), (20, 32), 8), frames: 6, size: 64);
         ClipWriter.Write(up, new MovingShape(true, (255, 255, 255), (0, -3), (32, 44), 8), frames: 6, size: 64);
+        // Rows are y and columns x: the white disc of the first frame is brightest at (y 32, x 20), not transposed.
+        var grey = new VideoSpec(VideoContent.Frames, Frames: 1, Height: 64, Width: 64, Grey: true, Stride: 1);
+        var pixels = new float[grey.Size];
+        VideoDecoding.Decode(right, grey, pixels);
+        Assert.IsGreaterThan(0.9f, pixels[32 * 64 + 20]);
+        Assert.IsLessThan(0.5f, pixels[20 * 64 + 32]);
+
         var spec = new VideoSpec(VideoContent.OpticalFlow, Frames: 3, Height: 64, Width: 64, Stride: 1, FlowBound: 10);
         foreach (var (path, dx, dy, x0, y0, vx, vy) in new[] { (right, 0.2, 0.0, 20, 32, 2, 0), (up, 0.0, -0.3, 32, 44, 0, -3) })
         {
@@ -99,9 +106,10 @@ public sealed class VideoTests
         foreach (var (path, reason) in new[]
         {
             (Path.Combine(folder, "missing.avi"), "does not exist"), (notVideo, "cannot be opened as a video"),
-            (headerOnly, "cannot be opened as a video"), (half, "cannot be opened as a video"), (empty, ""),
+            (headerOnly, "cannot be opened as a video"), (half, "cannot be opened as a video"), (empty, "Video file"),
         })
         {
+            Array.Fill(values, 0.5f);
             var error = VideoDecoding.TryDecode(path, spec, values);
             Assert.AreNotEqual("", error, path);
             StringAssert.Contains(error, reason);
@@ -136,8 +144,12 @@ public sealed class VideoTests
         var flow = new OpticalFlowOptions { Frames = 2, Height = 16, Width = 16, Bound = 4 };
         var options = TwoViewRows.SmallOptions(epochs: 2);
         options.Modalities.Clear();
-        options.Modalities.Add(new ModalityOptions { Name = "rgb", ColumnName = "Frames", HiddenSizes = [16] });
-        options.Modalities.Add(new ModalityOptions { Name = "flow", ColumnName = "Flow", HiddenSizes = [16] });
+        // ResNet-18 encoders with the transforms' shapes: the layout is what the encoder reads.
+        foreach (var (name, column, shape) in new[] { ("rgb", "Frames", frames.Shape), ("flow", "Flow", flow.Shape) })
+        {
+            options.Modalities.Add(new ModalityOptions { Name = name, ColumnName = column, Encoder = EncoderKind.ResNet18, Shape = shape });
+        }
+
         var model = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.VideoFrames("Frames", "Clip", frames))
             .Append(ml.Transforms.OpticalFlow("Flow", "Clip", flow))

@@ -22,7 +22,8 @@ public static class ClipWriter
     /// <param name="size">Frame width and height.</param>
     /// <param name="noise">Standard deviation of the background noise (0-255 scale); 0 for a plain grey background.</param>
     /// <param name="seed">Seeds the noise.</param>
-    public static void Write(string path, MovingShape shape, int frames, int size, double noise = 0, int seed = 0)
+    /// <param name="background">Grey level of the background.</param>
+    public static void Write(string path, MovingShape shape, int frames, int size, double noise = 0, int seed = 0, int background = 96)
     {
         using var writer = new VideoWriter(path, FourCC.MJPG, 25, new Size(size, size));
         if (!writer.IsOpened())
@@ -33,7 +34,7 @@ public static class ClipWriter
         var random = new RNG((ulong)seed + 1);
         for (var f = 0; f < frames; f++)
         {
-            using var frame = new Mat(size, size, MatType.CV_8UC3, new Scalar(96, 96, 96));
+            using var frame = new Mat(size, size, MatType.CV_8UC3, Scalar.All(background));
             if (noise > 0)
             {
                 using var speckle = new Mat(size, size, MatType.CV_16SC3);

@@ -2,10 +2,11 @@ using DiMml.Serving;
 
 namespace DiMml.AspNetCore;
 
-/// <summary>A request read against the inputs of a model version that a hot swap has replaced with one whose inputs differ;
-/// answered with 503 and a retry hint, since the client did nothing wrong.</summary>
+/// <summary>A request read against a model version that a hot swap replaced while it waited (one whose inputs differ, or, for an
+/// upload, any other version, since its features came from the old version's featurizers); answered with 503 and a retry hint,
+/// since the client did nothing wrong.</summary>
 internal sealed class ModelChangedException() : Exception(
-    "The served model was replaced by one with other inputs while this request waited; read GET {prefix} and send it again.")
+    "The served model was replaced while this request waited; read GET {prefix} and send it again.")
 {
     /// <summary>Whether <paramref name="inputs"/> (<paramref name="rows"/> rows) are what <paramref name="scorer"/> reads.</summary>
     public static bool Fits(BulkScorer scorer, float[][] inputs, int rows) =>

@@ -70,7 +70,8 @@ public static class DiMmlEndpointRouteBuilderExtensions
                 model.Release();
             }
 
-            return await ScoreAsync(queue, inputs, 1).ConfigureAwait(false);
+            // Features from one version's featurizers are only answered by that version's graph.
+            return await ScoreAsync(queue, inputs, 1, requiredModel: model.Card.Sha256).ConfigureAwait(false);
         });
 
     private static FileFeaturizer Featurizer(ServedModel model, HttpRequest request)
@@ -84,9 +85,14 @@ public static class DiMmlEndpointRouteBuilderExtensions
             $"This model reads vectors, not files: POST JSON to {request.Path.Value?[..^"/files".Length]}.");
     }
 
-    private static async Task<IResult> ScoreAsync(ScoringQueue queue, float[][] inputs, int rows)
+    private static async Task<IResult> ScoreAsync(ScoringQueue queue, float[][] inputs, int rows, string? requiredModel = null)
     {
         var (predictions, model) = await queue.ScoreAsync(inputs, rows).ConfigureAwait(false);
+        if (requiredModel is not null && model.Sha256 != requiredModel)
+        {
+            throw new ModelChangedException();
+        }
+
         var rowsOut = predictions.Select(p => RowPrediction.From(p, model)).ToArray();
         return Results.Json(new PredictionResponse(rowsOut, model.Sha256), Json);
     }

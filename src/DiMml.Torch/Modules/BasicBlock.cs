@@ -46,9 +46,11 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var output = nn.functional.relu(bn1.forward(NarrowConvolution.Forward(conv1, input)));
-        output = bn2.forward(NarrowConvolution.Forward(conv2, output));
-        var identity = Shortcut is { } shortcut ? shortcut.Norm.forward(NarrowConvolution.Forward(shortcut.Conv, input)) : input;
+        var output = nn.functional.relu(BatchNormForward.Apply(bn1, NarrowConvolution.Forward(conv1, input)));
+        output = BatchNormForward.Apply(bn2, NarrowConvolution.Forward(conv2, output));
+        var identity = Shortcut is { } shortcut
+            ? BatchNormForward.Apply(shortcut.Norm, NarrowConvolution.Forward(shortcut.Conv, input))
+            : input;
         return nn.functional.relu(output + identity).MoveToOuterDisposeScope();
     }
 

@@ -96,7 +96,7 @@ public sealed class ResNet18Encoder : ModalityEncoder
             x = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
         }
 
-        x = pool.forward(nn.functional.relu(stemNorm.forward(x)));
+        x = pool.forward(nn.functional.relu(BatchNormForward.Apply(stemNorm, x)));
         foreach (var block in blocks)
         {
             x = block.forward(x);

@@ -4,8 +4,9 @@ using OpenCvSharp;
 namespace DiMml.Video;
 
 /// <summary>
-/// Turns a video file into the vector a <see cref="VideoSpec"/> describes: the clip is read once, front to back (the FFMPEG
-/// backend; frames that are not sampled are grabbed but not converted), the sampled frames are resized to the output size
+/// Turns a video file into the vector a <see cref="VideoSpec"/> describes: the clip is read front to back (the FFMPEG backend;
+/// frames that are not sampled are grabbed but not converted; a second pass when the declared frame count is missing or
+/// too high), the sampled frames are resized to the output size
 /// (area interpolation), then written as RGB or grey values in [0, 1], or as Farneback optical flow between consecutive
 /// sampled frames (the paper used TV-L1 flow images; Farneback is what OpenCV's main modules offer).
 /// </summary>
@@ -54,10 +55,10 @@ public static class VideoDecoding
             Decode(path, spec, output);
             return "";
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or OpenCVException)
         {
             output.Fill(float.NaN);
-            return e.Message;
+            return e is OpenCVException ? $"Video file '{path}' cannot be decoded: {e.Message}" : e.Message;
         }
     }
 
@@ -78,7 +79,7 @@ public static class VideoDecoding
             using var frame = new Mat();
             return capture.Read(frame) && !frame.Empty() ? "" : $"Video file '{path}' holds no frames.";
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or OpenCVException)
         {
             return e.Message;
         }
@@ -154,20 +155,26 @@ public static class VideoDecoding
                 continue;
             }
 
-            if (!capture.Retrieve(raw) || raw.Empty())
+            try
+            {
+                if (!capture.Retrieve(raw) || raw.Empty() || raw.Type() != MatType.CV_8UC3)
+                {
+                    throw new InvalidDataException($"Video file '{path}': frame {index} cannot be decoded as 8-bit colour.");
+                }
+
+                frames[next++] = Resize(raw, spec);
+                // Repeated positions (a clip shorter than the sample) reuse the frame.
+                while (next < positions.Length && positions[next] == index)
+                {
+                    frames[next] = frames[next - 1]!.Clone();
+                    next++;
+                }
+            }
+            catch
             {
                 Array.ForEach(frames, f => f?.Dispose());
-                throw new InvalidDataException($"Video file '{path}': frame {index} cannot be decoded.");
+                throw;
             }
-
-            var frame = Resize(raw, spec);
-            // Repeated positions (a clip shorter than the sample) reuse the frame.
-            while (next < positions.Length && positions[next] == index)
-            {
-                frames[next++] = frame.Clone();
-            }
-
-            frame.Dispose();
         }
 
         return (frames.Select(f => f!).ToArray(), index);
