@@ -27,7 +27,8 @@ internal static class VideoDecodeSuite
                 $"Machine: {MachineDescription.Cpu()}; OpenCV {OpenCvSharp.Cv2.GetVersionString()} with " +
                     $"{OpenCvSharp.Cv2.GetNumThreads()} thread(s); {DateTime.UtcNow:yyyy-MM-dd}. {clips} clips per source (a disc " +
                     "moving over a noisy background, MJPG AVI), each decoded 5 times; medians in ms per clip, `VideoDecoding.Decode` " +
-                    "as the pipeline's decoding step runs it (ML.NET's per-row overhead not included).",
+                    "as the pipeline's decoding step runs it; the last column reads both columns per row through fitted VideoFrames + " +
+                    "OpticalFlow transforms (each decodes the file; ML.NET's cursor, the tier buffer, the ONNX cut).",
                 "",
                 "| source clip | 16 RGB frames, 112 x 112 | flow, 16 pairs, 112 x 112 | both | both, through the saved pipeline |",
                 "| --- | --- | --- | --- | --- |",
