@@ -1,4 +1,5 @@
 using DiMml.Torch.Data;
+using DiMml.Torch.Runtime;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Calibration;
@@ -13,14 +14,16 @@ internal static class Folds
         // initialisation, an unrelated use.
         using var order = BatchOrder.Permutation(rows, seed, int.MaxValue - 3);
         using var position = order.argsort();
-        using var index = arange(rows, dtype: ScalarType.Int64).remainder(folds);
+        using var scalars = new ScalarScope();
+        using var index = ScalarMath.Range(rows).remainder(scalars.Of(folds));
         return index.index_select(0, position);
     }
 
     /// <summary>Row indices outside fold <paramref name="fold"/> (to fit on) and inside it (to score).</summary>
     public static (Tensor Fit, Tensor Held) Split(Tensor assignment, int fold, Device device)
     {
-        using var inFold = assignment.eq(fold);
+        using var scalars = new ScalarScope();
+        using var inFold = assignment.eq(scalars.Of(fold));
         return (nonzero(inFold.logical_not()).flatten().to(device), nonzero(inFold).flatten().to(device));
     }
 }

@@ -1,4 +1,5 @@
 using DiMml.Torch.Data;
+using DiMml.Torch.Runtime;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Calibration;
@@ -102,6 +103,7 @@ public static class TemperatureScaling
             total.sub_(logLikelihood.sum([2, 3]).flatten());
         }
 
-        return (total / (weights is null ? rows : weights.sum().item<double>())).cpu().data<double>().ToArray();
+        using var mean = ScalarMath.Divide(total, weights is null ? rows : weights.sum().item<double>());
+        return mean.cpu().data<double>().ToArray();
     }
 }

@@ -1,4 +1,6 @@
 using DiMml.Torch.Modules;
+using DiMml.Torch.Runtime;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Data;
@@ -101,7 +103,8 @@ public sealed record Augmentation(AugmentationCrop Crop, bool HorizontalFlip, bo
             return x;
         }
 
-        var flip = rand([x.shape[0]], generator: generator, device: CPU).lt(0.5).to(x.device).reshape(-1, 1, 1, 1);
+        using var half = 0.5.ToScalar();
+        var flip = rand([x.shape[0]], generator: generator, device: CPU).lt(half).to(x.device).reshape(-1, 1, 1, 1);
         return where(flip, x.flip(3), x);
     }
 
@@ -112,10 +115,10 @@ public sealed record Augmentation(AugmentationCrop Crop, bool HorizontalFlip, bo
         var padded = nn.functional.pad(x, [padding, padding, padding, padding]);
         var dy = randint(2 * padding + 1, [units], generator: generator, device: CPU).to(x.device);
         var dx = randint(2 * padding + 1, [units], generator: generator, device: CPU).to(x.device);
-        var rowIndex = (dy.unsqueeze(1) + arange(height, device: x.device)).reshape(units, 1, height, 1)
+        var rowIndex = ScalarMath.Add(dy.unsqueeze(1), ScalarMath.Range(height, x.device)).reshape(units, 1, height, 1)
             .expand(units, planes, height, width + 2 * padding);
         var cropped = padded.gather(2, rowIndex);
-        var columnIndex = (dx.unsqueeze(1) + arange(width, device: x.device)).reshape(units, 1, 1, width)
+        var columnIndex = ScalarMath.Add(dx.unsqueeze(1), ScalarMath.Range(width, x.device)).reshape(units, 1, 1, width)
             .expand(units, planes, height, width);
         return cropped.gather(3, columnIndex);
     }
@@ -129,43 +132,60 @@ public sealed record Augmentation(AugmentationCrop Crop, bool HorizontalFlip, bo
     {
         var (units, height, width) = (x.shape[0], x.shape[2], x.shape[3]);
         var (w, h) = BoxSizes(units, height, width, generator, out var anyFits);
-        var top = where(anyFits, (rand([units], ScalarType.Float64, generator: generator) * (height - h + 1)).floor(), ((height - h) / 2)
-            .floor());
-        var left = where(anyFits, (rand([units], ScalarType.Float64, generator: generator) * (width - w + 1)).floor(), ((width - w) / 2)
-            .floor());
-        var xScale = w / width;
+        var top = Offset(h, height, anyFits, generator);
+        var left = Offset(w, width, anyFits, generator);
+        var xScale = ScalarMath.Divide(w, width);
         if (HorizontalFlip)
         {
-            xScale = where(rand([units], generator: generator).lt(0.5), -xScale, xScale);
+            using var half = 0.5.ToScalar();
+            xScale = where(rand([units], generator: generator).lt(half), xScale.neg(), xScale);
         }
 
+        // Pixel edges 2p (p in 0..size) as grid coordinates in [-1, 1]: 2p / (2 size) · 2 - 1 = p' / size - 1 for p' = 2p.
+        static Tensor Grid(Tensor doubled, long size) => ScalarMath.Add(ScalarMath.Divide(doubled, size), -1.0);
+        static Tensor Twice(Tensor t) => ScalarMath.Multiply(t, 2);
         var zero = zeros_like(xScale);
-        var theta = stack([xScale, zero, (2 * left + w) / width - 1, zero, h / height, (2 * top + h) / height - 1], 1).reshape(units, 2, 3);
+        var theta = stack([xScale, zero, Grid(ScalarMath.Add(Twice(left), w), width), zero, ScalarMath.Divide(h, height),
+            Grid(ScalarMath.Add(Twice(top), h), height)], 1).reshape(units, 2, 3);
         var grid = nn.functional.affine_grid(theta.to(x.dtype).to(x.device), [units, x.shape[1], height, width], align_corners: false);
-        var low = stack([(2 * left + 1) / width - 1, (2 * top + 1) / height - 1], 1).reshape(units, 1, 1, 2).to(x.dtype).to(x.device);
-        var high = stack([(2 * (left + w) - 1) / width - 1, (2 * (top + h) - 1) / height - 1], 1).reshape(units, 1, 1, 2).to(x.dtype)
-            .to(x.device);
+        var low = stack([Grid(ScalarMath.Add(Twice(left), 1.0), width), Grid(ScalarMath.Add(Twice(top), 1.0), height)], 1)
+            .reshape(units, 1, 1, 2).to(x.dtype).to(x.device);
+        var high = stack([Grid(ScalarMath.Add(Twice(ScalarMath.Add(left, w)), -1.0), width),
+            Grid(ScalarMath.Add(Twice(ScalarMath.Add(top, h)), -1.0), height)], 1).reshape(units, 1, 1, 2).to(x.dtype).to(x.device);
         return nn.functional.grid_sample(x, grid.clamp(low, high), GridSampleMode.Bilinear, GridSamplePaddingMode.Border,
             align_corners: false);
+    }
+
+    // A box's offset along an axis of the image: uniform over whole pixels where a candidate fitted, else centred.
+    private static Tensor Offset(Tensor box, long size, Tensor anyFits, Generator generator)
+    {
+        var room = ScalarMath.Add(box.neg(), size);
+        var drawn = rand([box.shape[0]], ScalarType.Float64, generator: generator).mul(ScalarMath.Add(room, 1.0)).floor();
+        return where(anyFits, drawn, ScalarMath.Divide(room, 2).floor());
     }
 
     // Box widths and heights (float64, whole pixels): the first of ten candidates that fits, else the central fallback.
     private (Tensor Width, Tensor Height) BoxSizes(long units, long height, long width, Generator generator, out Tensor anyFits)
     {
         var area = (double)height * width;
-        var scale = rand([units, ResizedCropAttempts], ScalarType.Float64, generator: generator) * (MaxScale - MinScale) + MinScale;
-        var logRatio = rand([units, ResizedCropAttempts], ScalarType.Float64,
-            generator: generator) * (Math.Log(MaxAspectRatio) - Math.Log(MinAspectRatio)) + Math.Log(MinAspectRatio);
+        var scale = Uniform(rand([units, ResizedCropAttempts], ScalarType.Float64, generator: generator), MinScale, MaxScale);
+        var logRatio = Uniform(rand([units, ResizedCropAttempts], ScalarType.Float64, generator: generator), Math.Log(MinAspectRatio),
+            Math.Log(MaxAspectRatio));
         var ratio = logRatio.exp();
-        var boxWidth = (scale * area * ratio).sqrt().round();
-        var boxHeight = (scale * area / ratio).sqrt().round();
-        var fits = boxWidth.gt(0).logical_and(boxWidth.le(width)).logical_and(boxHeight.gt(0)).logical_and(boxHeight.le(height));
+        var boxArea = ScalarMath.Multiply(scale, area);
+        var boxWidth = boxArea.mul(ratio).sqrt().round();
+        var boxHeight = boxArea.div(ratio).sqrt().round();
+        using var scalars = new ScalarScope();
+        var fits = boxWidth.gt(scalars.Of(0L)).logical_and(boxWidth.le(scalars.Of(width))).logical_and(boxHeight.gt(scalars.Of(0L)))
+            .logical_and(boxHeight.le(scalars.Of(height)));
         var first = fits.to(ScalarType.Int64).argmax(1, keepdim: true);
         var (fallbackWidth, fallbackHeight) = CentralBox(height, width);
         anyFits = fits.any(1);
         return (where(anyFits, boxWidth.gather(1, first).squeeze(1), fallbackWidth),
             where(anyFits, boxHeight.gather(1, first).squeeze(1), fallbackHeight));
     }
+
+    private static Tensor Uniform(Tensor unit, double low, double high) => ScalarMath.Add(ScalarMath.Multiply(unit, high - low), low);
 
     private (double Width, double Height) CentralBox(long height, long width)
     {

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Data;
@@ -21,7 +22,8 @@ internal static class ExampleWeights
         }
 
         using var scope = NewDisposeScope();
-        if (!weights.isfinite().all().item<bool>() || weights.le(0).any().item<bool>())
+        using var zero = 0.0.ToScalar();
+        if (!weights.isfinite().all().item<bool>() || weights.le(zero).any().item<bool>())
         {
             throw new ArgumentOutOfRangeException(parameterName, "Example weights must be finite numbers > 0; drop rows of weight 0.");
         }

@@ -1,3 +1,4 @@
+using DiMml.Torch.Runtime;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Data;
@@ -39,6 +40,7 @@ public sealed class HeldOutSplit : IDisposable
         }
 
         using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
         var labels = Labels(source, cancellation);
         using var generator = new Generator(BatchOrder.Mix(seed, int.MaxValue));
         var shuffled = randperm(labels.shape[0], generator: generator);
@@ -49,8 +51,9 @@ public sealed class HeldOutSplit : IDisposable
         var sortedLabels = labels.index_select(0, byClass);
         var counts = bincount(labels, minlength: source.ClassCount);
         var starts = counts.cumsum(0) - counts;
-        var rank = arange(labels.shape[0], dtype: ScalarType.Int64) - starts.index_select(0, sortedLabels);
-        var quota = (counts.to(ScalarType.Float64) * fraction).round().to(ScalarType.Int64).maximum(counts.ge(2).to(ScalarType.Int64));
+        var rank = ScalarMath.Range(labels.shape[0]) - starts.index_select(0, sortedLabels);
+        var quota = counts.to(ScalarType.Float64).mul(scalars.Of(fraction)).round().to(ScalarType.Int64)
+            .maximum(counts.ge(scalars.Of(2L)).to(ScalarType.Int64));
         var held = rank.lt(quota.index_select(0, sortedLabels));
         var heldRows = byClass.masked_select(held).sort().Values;
         var trainRows = byClass.masked_select(held.logical_not()).sort().Values;

@@ -1,4 +1,5 @@
 using DiMml.Torch.Modules;
+using DiMml.Torch.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -43,12 +44,13 @@ internal static class ResNetExport
         var (conv, norm) = layer;
         using var scope = NewDisposeScope();
         using var guard = no_grad();
-        var scale = norm.weight! / (norm.running_var! + norm.eps).sqrt();
+        using var scalars = new ScalarScope();
+        var scale = norm.weight! / norm.running_var!.add(scalars.Of(norm.eps), scalars.Of(1L)).sqrt();
         var weight = conv.weight! * scale.reshape(-1, 1, 1, 1);
         var bias = norm.bias! - norm.running_mean! * scale;
         if (conv.bias is not null)
         {
-            bias = bias + conv.bias * scale;
+            bias = ScalarMath.Add(bias, conv.bias * scale);
         }
 
         var kernel = conv.kernel_size;

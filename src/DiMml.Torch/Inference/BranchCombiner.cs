@@ -1,3 +1,4 @@
+using DiMml.Torch.Runtime;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Inference;
@@ -93,8 +94,9 @@ public sealed class BranchCombiner
         if (kind == BranchCombinerKind.PerClass)
         {
             // Unavailable branches have weight 0; their log-probabilities must not leak through 0 · inf.
-            using var unavailable = certaintyWeights.eq(0).unsqueeze(2);
-            using var kept = logProbabilities.masked_fill(unavailable, 0.0);
+            using var scalars = new ScalarScope();
+            using var unavailable = certaintyWeights.eq(scalars.Of(0.0)).unsqueeze(2);
+            using var kept = logProbabilities.masked_fill(unavailable, scalars.Of(0.0));
             return certaintyWeights.unsqueeze(2) * kept;
         }
 
@@ -105,7 +107,8 @@ public sealed class BranchCombiner
     internal static Tensor Apply(BranchCombinerKind kind, Tensor features, Tensor weights, Tensor bias)
     {
         using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
         var combined = kind == BranchCombinerKind.PerClass ? (features * weights).sum(1) : features.matmul(weights);
-        return (combined + bias).MoveToOuterDisposeScope();
+        return ScalarMath.Add(combined, bias).MoveToOuterDisposeScope();
     }
 }

@@ -1,4 +1,4 @@
-using DiMml.Torch.Losses;
+using DiMml.Torch.Runtime;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Inference;
@@ -92,18 +92,19 @@ public sealed class CertaintyWeighting
 
         CheckBranchCount(branchLogits.Count);
         using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
         var logits = stack(Calibrate(branchLogits), 1);
         var present = availability ?? ones(logits.shape[0], logits.shape[1], dtype: ScalarType.Bool, device: logits.device);
         var available = Preferred(present);
         var unavailable = available.logical_not();
         var certainty = ScalarMath.Divide(logits.softmax(2).amax(2), Temperature);
-        var weights = certainty.masked_fill(unavailable, double.NegativeInfinity).softmax(1);
-        var kept = logits.masked_fill(unavailable.unsqueeze(2), 0.0);
+        var weights = certainty.masked_fill(unavailable, scalars.Of(double.NegativeInfinity)).softmax(1);
+        var kept = logits.masked_fill(unavailable.unsqueeze(2), scalars.Of(0.0));
         var fused = (weights.unsqueeze(2) * kept).sum(1);
         if (combiner is not null)
         {
             fused = combiner.Combine(logits.log_softmax(2), weights.nan_to_num(0.0), fused, present.all(1));
-            fused = fused.masked_fill(available.any(1, keepdim: true).logical_not(), double.NaN);
+            fused = fused.masked_fill(available.any(1, keepdim: true).logical_not(), scalars.Of(double.NaN));
         }
 
         return (fused.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());

@@ -1,3 +1,4 @@
+using DiMml.Torch.Runtime;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Losses;
@@ -79,7 +80,7 @@ public sealed class DucLoss
             }
 
             using var index = tensor(transfer.Select(d => (long)d).ToArray(), device: features[0].device);
-            total = total + Pair(features[t].index_select(1, index), features[teacher].index_select(1, index), weights);
+            total = ScalarMath.Add(total, Pair(features[t].index_select(1, index), features[teacher].index_select(1, index), weights));
         }
 
         return ScalarMath.Divide(total, features.Count - 1).MoveToOuterDisposeScope();
@@ -95,7 +96,7 @@ public sealed class DucLoss
     {
         using var scope = NewDisposeScope();
         var logits = ScalarMath.Divide(student.matmul(teacher.detach().t()), Temperature);
-        var targets = arange(student.shape[0], dtype: ScalarType.Int64, device: student.device);
+        var targets = ScalarMath.Range(student.shape[0], student.device);
         if (weights is null)
         {
             return nn.functional.cross_entropy(logits, targets).MoveToOuterDisposeScope();
@@ -103,7 +104,9 @@ public sealed class DucLoss
 
         // log w_j on the columns weights the teachers; adding log w_i back leaves the positive pair itself unweighted.
         var logWeights = weights.log();
-        var perRow = nn.functional.cross_entropy(logits + logWeights.unsqueeze(0), targets, reduction: nn.Reduction.None) + logWeights;
+        var weighted = ScalarMath.Add(logits, logWeights.unsqueeze(0));
+        var perTeacher = nn.functional.cross_entropy(weighted, targets, reduction: nn.Reduction.None);
+        var perRow = ScalarMath.Add(perTeacher, logWeights);
         return WeightedLoss.Mean(perRow, weights).MoveToOuterDisposeScope();
     }
 }

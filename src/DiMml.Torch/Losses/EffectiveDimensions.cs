@@ -1,3 +1,4 @@
+using DiMml.Torch.Runtime;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Losses;
@@ -134,11 +135,12 @@ public sealed class EffectiveDimensions
             var length = Math.Min(chunk, rows - start);
             var distances = (f.narrow(0, start, length).unsqueeze(1) - prototypes.unsqueeze(0)).abs_();
             var hit = distances.argmin(1).eq(y.narrow(0, start, length).unsqueeze(1));
-            hits.add_(w is null ? hit.sum(dim: 0) : hit.to(ScalarType.Float64).mul(w.narrow(0, start, length).unsqueeze(1)).sum(dim: 0));
+            var counted = w is null ? hit.sum(dim: 0) : hit.to(ScalarType.Float64).mul(w.narrow(0, start, length).unsqueeze(1)).sum(dim: 0);
+            ScalarMath.AddInPlace(hits, counted);
         }
 
         var total = w is null ? rows : w.sum().item<double>();
-        var score = (hits.to(ScalarType.Float64) / total).to(ScalarType.Float32).cpu();
+        var score = ScalarMath.Divide(hits.to(ScalarType.Float64), total).to(ScalarType.Float32).cpu();
         var isDead = f.amax(0).eq(f.amin(0)).cpu();
         return (score.data<float>().ToArray(), isDead.data<bool>().ToArray());
     }
@@ -147,12 +149,13 @@ public sealed class EffectiveDimensions
     private static Tensor ClassPrototypes(Tensor features, Tensor labels, int classCount, Tensor? weights)
     {
         using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
         var sums = zeros(classCount, features.shape[1], dtype: ScalarType.Float64, device: features.device)
-            .index_add_(0, labels, weights is null ? features : features * weights.unsqueeze(1), 1.0);
+            .index_add_(0, labels, weights is null ? features : features * weights.unsqueeze(1), scalars.Of(1.0));
         var counts = (weights is null ? bincount(labels, minlength: classCount) : bincount(labels, weights, classCount))
             .to(ScalarType.Float64).unsqueeze(1);
-        var means = sums / counts.clamp_min(1);
-        return means.masked_fill(counts.eq(0), double.PositiveInfinity).MoveToOuterDisposeScope();
+        var means = sums / counts.clamp_min(scalars.Of(1.0));
+        return means.masked_fill(counts.eq(scalars.Of(0.0)), scalars.Of(double.PositiveInfinity)).MoveToOuterDisposeScope();
     }
 
     private static int[] SelectEffective(float[] score, bool[] isDead)

@@ -1,3 +1,4 @@
+using DiMml.Torch.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -51,7 +52,7 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
         var identity = Shortcut is { } shortcut
             ? BatchNormForward.Apply(shortcut.Norm, NarrowConvolution.Forward(shortcut.Conv, input))
             : input;
-        return nn.functional.relu(output + identity).MoveToOuterDisposeScope();
+        return nn.functional.relu(ScalarMath.Add(output, identity)).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

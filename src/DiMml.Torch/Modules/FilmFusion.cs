@@ -1,3 +1,4 @@
+using DiMml.Torch.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -39,7 +40,7 @@ public sealed class FilmFusion : FusionHead
         CheckInputCount(features);
         using var scope = NewDisposeScope();
         var parts = film.forward(features[0]).split(embeddingSize, 1);
-        var modulated = parts[0] * features[1] + parts[1];
+        var modulated = ScalarMath.Add(parts[0] * features[1], parts[1]);
         return output.forward(modulated).MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using DiMml.Torch.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -32,7 +33,7 @@ public sealed class SumFusion : FusionHead
         var sum = maps[0].forward(features[0]);
         for (var m = 1; m < features.Count; m++)
         {
-            sum = sum + maps[m].forward(features[m]);
+            sum = ScalarMath.Add(sum, maps[m].forward(features[m]));
         }
 
         return sum.MoveToOuterDisposeScope();

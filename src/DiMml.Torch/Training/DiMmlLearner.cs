@@ -2,6 +2,7 @@ using DiMml.Torch.Data;
 using DiMml.Torch.Inference;
 using DiMml.Torch.Losses;
 using DiMml.Torch.Modules;
+using DiMml.Torch.Runtime;
 using static TorchSharp.torch;
 
 namespace DiMml.Torch.Training;
@@ -162,7 +163,7 @@ public sealed class DiMmlLearner
             var loss = WeightedLoss.CrossEntropy(modalityLogits[m], labels, weights);
             terms.Add((TermNames.BranchLoss(names[m]), loss));
             logits.Add((TermNames.BranchAccuracy(names[m]), modalityLogits[m]));
-            total = total + loss;
+            total = ScalarMath.Add(total, loss);
         }
 
         if (options.SharedHeadWeight > 0)
@@ -173,7 +174,7 @@ public sealed class DiMmlLearner
                 var loss = WeightedLoss.CrossEntropy(sharedLogits[m], labels, weights);
                 terms.Add((TermNames.Shared(names[m]), loss));
                 logits.Add((TermNames.Shared(names[m]), sharedLogits[m]));
-                total = total + ScalarMath.Multiply(loss, options.SharedHeadWeight);
+                total = ScalarMath.Add(total, ScalarMath.Multiply(loss, options.SharedHeadWeight));
             }
         }
 
@@ -181,7 +182,7 @@ public sealed class DiMmlLearner
         {
             var loss = duc.Forward(features, dimensions, weights);
             terms.Add((TermNames.Duc, loss));
-            total = total + ScalarMath.Multiply(loss, options.DucWeight);
+            total = ScalarMath.Add(total, ScalarMath.Multiply(loss, options.DucWeight));
         }
 
         return new StepResult(total, terms, logits);

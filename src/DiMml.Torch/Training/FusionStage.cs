@@ -2,6 +2,7 @@ using DiMml.Torch.Calibration;
 using DiMml.Torch.Data;
 using DiMml.Torch.Losses;
 using DiMml.Torch.Modules;
+using DiMml.Torch.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -139,14 +140,15 @@ internal sealed class FusionStage(
         var rows = encoded.Labels.shape[0];
         var folds = (int)Math.Min(FusionSelection.CrossFitFolds, rows);
         using var order = BatchOrder.Permutation(rows, options.RunSeed, int.MaxValue - 1);
-        var fold = arange(rows, dtype: ScalarType.Int64).remainder(folds).index_select(0, order.argsort());
+        using var scalars = new ScalarScope();
+        var fold = ScalarMath.Range(rows).remainder(scalars.Of(folds)).index_select(0, order.argsort());
         var logits = zeros(rows, classCount, device: device);
         var quiet = Quiet();
         for (var k = 0; k < folds; k++)
         {
             using var step = NewDisposeScope();
             using var head = NewHead(kind, classCount, k).to(device);
-            var inFold = fold.eq(k);
+            var inFold = fold.eq(scalars.Of(k));
             var fitRows = nonzero(inFold.logical_not()).flatten().to(device);
             var scoreRows = nonzero(inFold).flatten().to(device);
             using var data = encoded.Select(fitRows).ToDataset(classCount);

@@ -1,6 +1,7 @@
 using DiMml.Torch.Data;
 using DiMml.Torch.Losses;
 using DiMml.Torch.Modules;
+using DiMml.Torch.Runtime;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -42,10 +43,10 @@ internal sealed class ParallelDetachedStep(MultimodalNetwork network, DiMmlOptio
 
         if (dimensions is not null)
         {
-            terms.Add((TermNames.Duc, parts.Select(p => p.Duc!).Aggregate((x, y) => x + y)));
+            terms.Add((TermNames.Duc, parts.Select(p => p.Duc!).Aggregate(ScalarMath.Add)));
         }
 
-        return new StepResult(parts.Select(p => p.Total).Aggregate((x, y) => x + y), terms, logits) { GradientsComputed = true };
+        return new StepResult(parts.Select(p => p.Total).Aggregate(ScalarMath.Add), terms, logits) { GradientsComputed = true };
     }
 
     // On worker m: its encoder's forward pass, then (once every worker has its features) its part of the loss and that part's
@@ -70,13 +71,13 @@ internal sealed class ParallelDetachedStep(MultimodalNetwork network, DiMmlOptio
         {
             sharedLogits = F.linear(own, shared.Weight, shared.Bias);
             sharedLoss = WeightedLoss.CrossEntropy(sharedLogits, labels, weights);
-            total = total + ScalarMath.Multiply(sharedLoss, options.SharedHeadWeight);
+            total = ScalarMath.Add(total, ScalarMath.Multiply(sharedLoss, options.SharedHeadWeight));
         }
 
         if (dimensions is not null)
         {
             ducLoss = duc.ForStudent(view, dimensions, m, weights);
-            total = total + ScalarMath.Multiply(ducLoss, options.DucWeight);
+            total = ScalarMath.Add(total, ScalarMath.Multiply(ducLoss, options.DucWeight));
         }
 
         total.backward();
@@ -131,10 +132,10 @@ internal sealed class ParallelDetachedStep(MultimodalNetwork network, DiMmlOptio
 
         private static void Accumulate(Tensor parameter, IEnumerable<Tensor> gradients)
         {
-            var sum = gradients.Aggregate((x, y) => x + y);
+            var sum = gradients.Aggregate(ScalarMath.Add);
             if (parameter.grad is { } existing)
             {
-                existing.add_(sum);
+                ScalarMath.AddInPlace(existing, sum);
             }
             else
             {

@@ -19,7 +19,7 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
         using var best = new BestEpoch(module);
         var trained = parameters.ToList();
         var gradients = new GradientCheck(module, trained);
-        using var optimizer = optim.SGD(trained, options.LearningRate, options.Momentum, 0.0, options.WeightDecay);
+        using var optimizer = new ScalarSafeSgd(trained, options.LearningRate, options.Momentum, options.WeightDecay);
         var scheduler = optim.lr_scheduler.StepLR(optimizer, options.LearningRateStepSize, options.LearningRateDecay);
         var first = 0;
         if (plan.Resume is { } point)
@@ -160,7 +160,7 @@ internal sealed class SgdRun(TrainerOptions options, Device device, TrainingHist
 
     /// <summary>What one epoch of a stage runs with.</summary>
     private sealed record EpochContext(
-        TrainingStage Stage, int Epoch, IBatchSource Data, optim.Optimizer Optimizer, TrainingStep Step,
+        TrainingStage Stage, int Epoch, IBatchSource Data, ScalarSafeSgd Optimizer, TrainingStep Step,
         IReadOnlyList<ModalityOptions>? Augmented, GradientCheck Gradients);
 
     private (Dictionary<string, double> Losses, Dictionary<string, double> Accuracy) RunEpoch(EpochContext context)
