@@ -52,15 +52,16 @@ internal static class PredictRequest
         var seen = new bool[card.Modalities.Count];
         foreach (var property in row.EnumerateObject())
         {
-            var m = Modality(card, property.Name);
+            var field = FieldName(property, path);
+            var m = Modality(card, field);
             if (m < 0)
             {
-                throw new BadRequestException($"{Name(path, property.Name)}: this model has no modality '{property.Name}'; it reads " +
+                throw new BadRequestException($"{Name(path, field)}: this model has no modality '{field}'; it reads " +
                     $"{Fields(card)}.");
             }
 
             seen[m] = true;
-            ReadVector(property.Value, Name(path, property.Name), card.Modalities[m].Size, inputs[m].AsSpan(index * card.Modalities[m].Size,
+            ReadVector(property.Value, Name(path, field), card.Modalities[m].Size, inputs[m].AsSpan(index * card.Modalities[m].Size,
                 card.Modalities[m].Size));
         }
 
@@ -98,10 +99,36 @@ internal static class PredictRequest
         {
             if (item.ValueKind != JsonValueKind.Number || !item.TryGetSingle(out var number) || !float.IsFinite(number))
             {
-                throw new BadRequestException($"{name}[{i}]: not a finite number ({item.GetRawText()}).");
+                throw new BadRequestException($"{name}[{i}]: not a finite number ({Shown(item)}).");
             }
 
             target[i++] = number;
+        }
+    }
+
+    // JsonDocument checks UTF-8 only when text is read, and then throws InvalidOperationException; a body that is not UTF-8
+    // is the client's mistake, so it is a 400 naming where, never a 500.
+    private static string FieldName(JsonProperty property, string path)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new BadRequestException($"{Name(path, "")}: a field name is not valid UTF-8; send the body as UTF-8 JSON.");
+        }
+    }
+
+    private static string Shown(JsonElement item)
+    {
+        try
+        {
+            return item.GetRawText();
+        }
+        catch (InvalidOperationException)
+        {
+            return "a string that is not valid UTF-8";
         }
     }
 

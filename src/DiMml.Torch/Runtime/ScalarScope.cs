@@ -19,7 +19,7 @@ internal sealed class ScalarScope : IDisposable
     /// <summary>A Scalar of <paramref name="value"/> that lives until the scope is disposed.</summary>
     public Scalar Of(double value) => Own(value.ToScalar());
 
-    /// <summary>An integral Scalar of <paramref name="value"/> (what integer tensors need) that lives until the scope is disposed.</summary>
+    /// <summary>An integral Scalar of <paramref name="value"/> (what integer tensors need), alive until the scope is disposed.</summary>
     public Scalar Of(long value) => Own(value.ToScalar());
 
 #pragma warning restore DIMML001

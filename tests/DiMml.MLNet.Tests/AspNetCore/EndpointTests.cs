@@ -183,6 +183,36 @@ public sealed class EndpointTests
         Assert.IsEmpty(errors, string.Join("\n", errors));
     }
 
+    public static IEnumerable<object[]> InvalidUtf8Bodies()
+    {
+        var good = string.Join(",", Enumerable.Repeat("0.5", TwoViewRow.Size));
+        return
+        [
+            [$$"""{"Top": [{{good}}], "B@@": [{{good}}]}""", "the row: a field name is not valid UTF-8"],
+            [$$"""{"Top": ["@@"{{good[3..]}}], "Bottom": [{{good}}]}""", "Top[0]: not a finite number (a string that is not valid UTF-8)"],
+        ];
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(InvalidUtf8Bodies))]
+    public async Task InvalidUtf8InANameOrAValueGets400NamingWhere(string template, string expected)
+    {
+        var errors = new List<string>();
+        await using var app = fixture.Serve(o => { }, errors);
+        using var client = app.CreateClient();
+        // "@@" becomes 0xC3 0x28: a two-byte lead followed by a byte that cannot continue it.
+        var text = Encoding.UTF8.GetBytes(template);
+        var at = template.IndexOf("@@", StringComparison.Ordinal);
+        byte[] bytes = [.. text[..at], 0xC3, 0x28, .. text[(at + 2)..]];
+        using var body = new ByteArrayContent(bytes);
+        body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        var response = await client.PostAsync("/model/predict", body);
+        var answer = await response.Content.ReadAsStringAsync();
+        Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode, answer);
+        StringAssert.Contains(answer, expected);
+        Assert.IsEmpty(errors, string.Join("\n", errors));
+    }
+
     private sealed class UnknownLengthContent(byte[] bytes) : HttpContent
     {
         protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
