@@ -11,6 +11,7 @@ internal sealed record ExampleArguments(
 {
     private static readonly (string Name, string Description)[] Examples =
     [
+        ("quickstart", "The default: DI-MML in an ML.NET pipeline on two-view Fashion-MNIST: train, evaluate, save, reload, predict."),
         ("core", "The TorchSharp core alone: unimodal, joint and DI-MML side by side."),
         ("images", "The halves written as PNG files, LoadImages -> ExtractPixels -> DI-MML with ResNet-18 encoders and augmentation."),
         ("streaming", "Training data over the memory budget, streamed from a lazy IDataView: epoch time, time waiting for data, peak RSS."),

@@ -7,7 +7,7 @@ using Microsoft.Playwright;
 namespace DiMml.MLNet.Tests.AspNetCore;
 
 /// <summary>
-/// The serve example's page in a real browser: Debian's chromium (installed by .ci/install-browser.sh), driven by
+/// The serve example's page in a real browser: Debian's chromium (installed by .ci/install-debian-tools.sh), driven by
 /// Playwright, against `DiMml.Examples serve` running as its own process on a free localhost port.
 /// </summary>
 [TestClass]
@@ -20,7 +20,7 @@ public sealed class ServePageTests
         var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
         if (!File.Exists(chromium))
         {
-            Assert.Inconclusive($"No chromium at {chromium}: run bash .ci/install-browser.sh (CI does) or set CHROMIUM_PATH.");
+            Assert.Inconclusive($"No chromium at {chromium}: run bash .ci/install-debian-tools.sh (CI does) or set CHROMIUM_PATH.");
         }
 
         var folder = Directory.CreateTempSubdirectory("dimml-page-").FullName;
