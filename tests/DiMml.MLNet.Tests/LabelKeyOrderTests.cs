@@ -57,7 +57,8 @@ public sealed class LabelKeyOrderTests
     private static IEstimator<ITransformer> Trainer(MLContext ml, string kind) => kind switch
     {
         "unimodal" => ml.MulticlassClassification.Trainers.Unimodal(Small(new UnimodalTrainer.Options(), A)),
-        "joint" => ml.MulticlassClassification.Trainers.JointMultimodal(Small(new JointMultimodalTrainer.Options { ProbeEpochs = 0 }, A, B)),
+        "joint" => ml.MulticlassClassification.Trainers.JointMultimodal(
+            Small(new JointMultimodalTrainer.Options { ProbeEpochs = 0 }, A, B)),
         _ => ml.MulticlassClassification.Trainers.DiMml(Small(new DiMmlTrainer.Options { FusionEpochs = 2 }, A, B)),
     };
 
@@ -75,7 +76,8 @@ public sealed class LabelKeyOrderTests
 
         var keyValues = default(VBuffer<ReadOnlyMemory<char>>);
         scored.Schema["PredictedLabel"].GetKeyValues(ref keyValues);
-        CollectionAssert.AreEqual(Names.Order(StringComparer.Ordinal).ToArray(), keyValues.DenseValues().Select(v => v.ToString()).ToArray(),
+        var keyNames = keyValues.DenseValues().Select(v => v.ToString()).ToArray();
+        CollectionAssert.AreEqual(Names.Order(StringComparer.Ordinal).ToArray(), keyNames,
             "PredictedLabel's key values are the Label's, in the Label's key order");
         var labels = scored.GetColumn<uint>("Label").ToArray();
         var predicted = scored.GetColumn<uint>("PredictedLabel").ToArray();
