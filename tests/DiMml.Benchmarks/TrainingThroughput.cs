@@ -238,20 +238,19 @@ internal static class TrainingThroughput
 
     /// <summary>
     /// One whole stage-1 step (forward, DUC, backward, optimiser) of the learner's own step code, ms (medians), for each
-    /// combination of modality-parallel (<see cref="DiMmlOptions.ParallelModalities"/>) and channels-last activations, the
+    /// setting of modality-parallel (<see cref="DiMmlOptions.ParallelModalities"/>), the
     /// default first, the variants taking turns in blocks of steps (three rounds) so that the machine's drift hits them alike
-    /// while each block runs with warm caches. Without a ResNet, channels-last on only.
+    /// while each block runs with warm caches.
     /// </summary>
-    public static IReadOnlyList<(bool Parallel, bool ChannelsLast, double Milliseconds)> StepVariants(Shape shape, int steps)
+    public static IReadOnlyList<(bool Parallel, double Milliseconds)> StepVariants(Shape shape, int steps)
     {
         using var data = Synthetic(shape.InputSize);
         var options = Options(shape, epochs: 1, fusionEpochs: 0);
         var learner = new DiMmlLearner(options);
         var duc = new DucLoss(options.DucTemperature);
-        var layouts = shape.Encoder() is ResNet18Encoder ? new[] { true, false } : [true];
-        // The default (sequential, channels-last) first.
-        var variants = (from channelsLast in layouts from parallel in new[] { false, true } select (parallel, channelsLast)).ToArray();
-        var runs = variants.Select(v => new StepRun(shape, v.parallel, v.channelsLast)).ToArray();
+        // The default (sequential) first.
+        var variants = new[] { false, true };
+        var runs = variants.Select(parallel => new StepRun(shape, parallel)).ToArray();
         try
         {
             using var order = BatchOrder.Permutation(Rows, 0, 0);
@@ -276,7 +275,7 @@ internal static class TrainingThroughput
                 }
             }
 
-            return variants.Select((v, i) => (v.parallel, v.channelsLast, Timing.Median(times[i]))).ToArray();
+            return variants.Select((parallel, i) => (parallel, Timing.Median(times[i]))).ToArray();
         }
         finally
         {
@@ -295,14 +294,9 @@ internal static class TrainingThroughput
         private readonly ModalityWorkers? workers;
         private readonly EffectiveDimensions dimensions;
 
-        public StepRun(Shape shape, bool parallel, bool channelsLast)
+        public StepRun(Shape shape, bool parallel)
         {
             var encoders = new[] { shape.Encoder(), shape.Encoder() };
-            foreach (var resnet in encoders.OfType<ResNet18Encoder>())
-            {
-                resnet.ChannelsLast = channelsLast;
-            }
-
             network = new MultimodalNetwork(encoders, Classes, FusionHeadKind.None, seed: 0);
             optimizer = optim.SGD(network.parameters(), 1e-3, 0.9, 0, 1e-4);
             workers = ModalityWorkers.TryCreate(parallel, CPU, 2);

@@ -29,7 +29,7 @@ public sealed class GradientParityTests
         from embedding in new[] { 16, 32, 64, 128 }
         from threads in new[] { 1, 2 }
         from channels in new[] { 1, 3 }
-        from side in new[] { 12, 28 }
+        from side in new[] { 12, 28, 48, 64 }
         select new object[] { embedding, threads, channels, side };
 
     [TestMethod]

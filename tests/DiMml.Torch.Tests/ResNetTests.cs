@@ -28,32 +28,6 @@ public sealed class ResNetTests
     }
 
     [TestMethod]
-    public void ChannelsLastActivationsGiveTheContiguousLayoutsOutputsAndGradients()
-    {
-        var shape = new ModalityShape(3, 2, 20, 20);
-        using var channelsLast = new ResNet18Encoder(shape, 64);
-        using var contiguous = new ResNet18Encoder(shape, 64) { ChannelsLast = false };
-        contiguous.load_state_dict(channelsLast.state_dict());
-        using var scope = NewDisposeScope();
-        var input = randn(6, shape.Size);
-        var outputs = new[] { channelsLast, contiguous }.Select(encoder =>
-        {
-            encoder.train();
-            var output = encoder.forward(input);
-            output.square().sum().backward();
-            return output;
-        }).ToArray();
-
-        Assert.IsLessThan(1e-4, (outputs[0] - outputs[1]).abs().max().item<float>());
-        var gradients = contiguous.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!);
-        foreach (var (name, parameter) in channelsLast.named_parameters())
-        {
-            var scale = Math.Max(gradients[name].abs().max().item<float>(), 1e-6f);
-            Assert.IsLessThan(1e-3, (parameter.grad! - gradients[name]).abs().max().item<float>() / scale, name);
-        }
-    }
-
-    [TestMethod]
     public void FramesAreAveragedThroughOneSharedNetwork()
     {
         var single = new ModalityShape(1, 1, 16, 16);
@@ -77,6 +51,25 @@ public sealed class ResNetTests
         StringAssert.Contains(error.Message, "'video'");
         StringAssert.Contains(error.Message, "4704");
         StringAssert.Contains(error.Message, "784");
+    }
+
+    // The paper's frame size: with channels-last activations under 16 channels, the strided 1x1 shortcut's backward killed
+    // the process at 56x56 maps (issue 26). A crash here takes the test host down with it.
+    [TestMethod]
+    [DataRow(32)]
+    [DataRow(64)]
+    [DataRow(128)]
+    public void TrainsAtThePapersFrameSize(int embedding)
+    {
+        using var encoder = new ResNet18Encoder(new ModalityShape(3, 1, 224, 224), embedding);
+        encoder.train();
+        using var scope = NewDisposeScope();
+        var output = encoder.forward(randn(2, 3 * 224 * 224));
+        output.square().sum().backward();
+        foreach (var (name, parameter) in encoder.named_parameters())
+        {
+            Assert.IsTrue(parameter.grad!.isfinite().all().item<bool>(), name);
+        }
     }
 
     [TestMethod]

@@ -209,7 +209,9 @@ public sealed class DiMmlModelInfo
             "Was it saved from a DI-MML pipeline?");
     }
 
-    // ML.NET stores the ONNX bytes behind a short binary header; try the offsets a length prefix can take.
+    // ML.NET stores the ONNX bytes behind a short binary header; try the offsets a length prefix can take. Protobuf parsing is
+    // lenient, so a wrong offset can parse too, with the header read as fields and the real graph swallowed: such a parse has
+    // no IR version or no nodes (seen for a model whose size made the header valid protobuf: ONNX Runtime then refused it).
     private static (Dictionary<string, string> Metadata, byte[] Graph)? FindGraph(byte[] bytes)
     {
         foreach (var offset in new[] { 0, 4, 8, 12, 16 })
@@ -223,7 +225,8 @@ public sealed class DiMmlModelInfo
             {
                 var graph = bytes.AsSpan(offset).ToArray();
                 var model = ModelProto.Parser.ParseFrom(graph);
-                if (model.MetadataProps.Any(p => p.Key == ModelMetadataKeys.Kind))
+                var whole = model.IrVersion > 0 && model.Graph is { Node.Count: > 0 };
+                if (whole && model.MetadataProps.Any(p => p.Key == ModelMetadataKeys.Kind))
                 {
                     return (model.MetadataProps.ToDictionary(p => p.Key, p => p.Value), graph);
                 }

@@ -1,4 +1,3 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -70,10 +69,6 @@ public sealed class ResNet18Encoder : ModalityEncoder
 
     internal (Conv2d Conv, BatchNorm Norm) Stem => (stem, stemNorm);
 
-    /// <summary>Whether CPU activations after the stem are laid out channels-last (NHWC strides); the speed suite turns it off
-    /// to measure the contiguous layout in the same run.</summary>
-    internal bool ChannelsLast { get; set; } = true;
-
     internal IEnumerable<BasicBlock> Blocks => blocks;
 
     /// <inheritdoc />
@@ -88,14 +83,10 @@ public sealed class ResNet18Encoder : ModalityEncoder
         }
 
         x = stem.forward(x);
-        if (ChannelsLast && x.device_type == DeviceType.CPU)
-        {
-            // oneDNN's NHWC kernels take over for every later layer once the activations are channels-last; the 1x28x28
-            // forward pass got 19 % faster (speed suite). TorchSharp 0.107 has no memory_format, so the strides are set
-            // by a permuted copy; the stem's output is the first tensor whose layout is not ambiguous (C > 1).
-            x = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
-        }
-
+        // Activations stay contiguous (NCHW). Channels-last strides (issue 17) made oneDNN's NHWC kernels wrong on an Intel Xeon
+        // with AMX: float32 weight gradients 0.4 off float64 at 3x64x64, D = 128, and, under 16 channels, a strided 1x1
+        // shortcut whose backward-weights kernel faults at 56x56 maps (224x224 frames). GradientParityTests and
+        // ResNetTests.TrainsAtThePapersFrameSize hold both (issue 26).
         x = pool.forward(nn.functional.relu(BatchNormForward.Apply(stemNorm, x)));
         foreach (var block in blocks)
         {
