@@ -60,6 +60,9 @@ public sealed class TorchSharpScalarAnalyzer : DiagnosticAnalyzer
             OperationKind.PropertyReference);
         context.RegisterOperationAction(c => AnalyzeMember(c, ((IObjectCreationOperation)c.Operation).Constructor),
             OperationKind.ObjectCreation);
+        // .Aggregate(torch.add) calls the member as much as torch.add(a, b) does.
+        context.RegisterOperationAction(c => AnalyzeMember(c, ((IMethodReferenceOperation)c.Operation).Method),
+            OperationKind.MethodReference);
     }
 
     /// <summary>The documentation-comment id of every listed member.</summary>
@@ -68,7 +71,8 @@ public sealed class TorchSharpScalarAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeConversion(OperationAnalysisContext context)
     {
         var conversion = (IConversionOperation)context.Operation;
-        if (conversion.IsImplicit && conversion.OperatorMethod is { } method && method.ContainingType.ToDisplayString() == ScalarType)
+        // Implicit or written as a cast, the conversion makes a Scalar that nothing owns.
+        if (conversion.OperatorMethod is { } method && method.ContainingType.ToDisplayString() == ScalarType)
         {
             context.ReportDiagnostic(Diagnostic.Create(ImplicitScalar, conversion.Syntax.GetLocation(),
                 $"'{conversion.Operand.Syntax}' as a Scalar"));

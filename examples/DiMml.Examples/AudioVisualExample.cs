@@ -36,8 +36,9 @@ internal static class AudioVisualExample
             var random = new Random((int)args.Seed);
             var clips = args.MaxRows ?? 60;
             var rows = Speak(folder, images, clips, random);
-            // Every fourth clip of each class is held out. Rows come class after class, so the clip number is i / classes; i % 4
-            // held out only the odd classes, which then had half the training rows of the others (0.0 % at two epochs).
+            // Every fourth clip of each class is held out. Rows cycle through the classes (clip k of every class, then clip
+            // k + 1), so the clip number is i / classes; i % 4 held out only the odd classes, which then had half the training
+            // rows of the others (0.0 % at two epochs).
             var classes = TwoViewFashionMnist.ClassNames.Length;
             var isTest = rows.Select((_, i) => i / classes % 4 == 3).ToArray();
             var ml = new MLContext(seed: 0);

@@ -141,7 +141,8 @@ public sealed record Augmentation(AugmentationCrop Crop, bool HorizontalFlip, bo
             xScale = where(rand([units], generator: generator).lt(half), xScale.neg(), xScale);
         }
 
-        // Pixel edges 2p (p in 0..size) as grid coordinates in [-1, 1]: 2p / (2 size) · 2 - 1 = p' / size - 1 for p' = 2p.
+        // A position given doubled (2·left + w is twice the box centre, 2·left + 1 twice the first pixel centre) as a grid
+        // coordinate in [-1, 1] with align_corners = false: doubled / size - 1.
         static Tensor Grid(Tensor doubled, long size) => ScalarMath.Add(ScalarMath.Divide(doubled, size), -1.0);
         static Tensor Twice(Tensor t) => ScalarMath.Multiply(t, 2);
         var zero = zeros_like(xScale);

@@ -21,11 +21,7 @@ public static class BatchOrder
 
     /// <summary>Storage order <c>0..n-1</c> (int64, CPU), for passes that need every row once in order.</summary>
     /// <param name="rowCount">Number of rows n.</param>
-    public static Tensor Sequential(long rowCount)
-    {
-        using var scalars = new ScalarScope();
-        return ScalarMath.Range(rowCount);
-    }
+    public static Tensor Sequential(long rowCount) => ScalarMath.Range(rowCount);
 
     /// <summary>
     /// Enumerates <paramref name="batches"/> so that each batch is created inside its own dispose scope, which is

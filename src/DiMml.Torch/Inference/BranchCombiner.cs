@@ -107,7 +107,6 @@ public sealed class BranchCombiner
     internal static Tensor Apply(BranchCombinerKind kind, Tensor features, Tensor weights, Tensor bias)
     {
         using var scope = NewDisposeScope();
-        using var scalars = new ScalarScope();
         var combined = kind == BranchCombinerKind.PerClass ? (features * weights).sum(1) : features.matmul(weights);
         return ScalarMath.Add(combined, bias).MoveToOuterDisposeScope();
     }

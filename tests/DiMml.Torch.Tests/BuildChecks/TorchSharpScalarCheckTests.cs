@@ -46,6 +46,8 @@ public sealed class TorchSharpScalarCheckTests
     [DataRow("var y = x.clamp(0.0, 1.0);", "DIMML001")]
     [DataRow("var y = x.mul(2.0.ToScalar());", "DIMML001")]
     [DataRow("var s = 2.0.ToScalar(); var y = x.mul(s);", "DIMML001")]
+    [DataRow("var y = x.mul((Scalar)2.0);", "DIMML001")]
+    [DataRow("var y = new[] { x, x }.Aggregate(torch.add);", "DIMML002")]
     public void PlantedTemporaryFailsTheBuild(string statement, string rule)
     {
         var diagnostics = Analyze(statement);
@@ -65,7 +67,7 @@ public sealed class TorchSharpScalarCheckTests
         Assert.AreEqual(0, diagnostics.Length, string.Join("; ", diagnostics));
     }
 
-    private const int PlantedLine = 6;
+    private const int PlantedLine = 7;
 
     private static string Header =>
         $"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version} members that make a Scalar inside and do not " +
@@ -74,6 +76,7 @@ public sealed class TorchSharpScalarCheckTests
     private static ImmutableArray<Diagnostic> Analyze(string statement)
     {
         var source = $$"""
+            using System.Linq;
             using TorchSharp;
             using static TorchSharp.torch;
             internal static class Planted
