@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using DiMml.MLNet;
 using DiMml.MLNet.Data;
 using DiMml.Torch.Training;
 using Microsoft.ML;
@@ -41,6 +42,11 @@ internal static class Comparison
         var results = runs.GroupBy(r => r.Method).Select(g => MethodResult.Mean(g.ToArray())).ToArray();
         ReportWriter.Write(output, results, runs, data.Modalities.Select(m => m.Name).ToArray(), budget, seeds);
         AnsiConsole.Write(ReportWriter.Table(results, data.Modalities.Select(m => m.Name).ToArray()));
+        foreach (var choice in ReportWriter.FusionChoiceTables(runs))
+        {
+            AnsiConsole.Write(choice);
+        }
+
         AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(Path.Combine(output, "comparison.md"))}[/], comparison.json, accuracy.svg " +
             $"and training-curves.svg.");
         return 0;
@@ -71,7 +77,8 @@ internal static class Comparison
             var task = tasks[method.Name].IsIndeterminate(method.Name == "lightgbm");
             task.StartTask();
             var suffix = label ? $"-seed{budget.Seed}" : "";
-            results.Add(Evaluate(ml, method, train, test, keys, histories, output, line.Flag("--save-models") ? suffix : null));
+            results.Add(Evaluate(ml, method, (train, test, keys), budget.Seed, histories, output,
+                line.Flag("--save-models") ? suffix : null));
             task.Value = task.MaxValue;
             task.StopTask();
         }
@@ -88,9 +95,10 @@ internal static class Comparison
 
     // saveSuffix: null = do not save; otherwise appended to the model file name.
     private static MethodResult Evaluate(
-        MLContext ml, Method method, IDataView train, IDataView test, ITransformer keys,
+        MLContext ml, Method method, (IDataView Train, IDataView Test, ITransformer Keys) data, int seed,
             ConcurrentDictionary<string, List<EpochRecord>> histories, string output, string? saveSuffix)
     {
+        var (train, test, keys) = data;
         var watch = Stopwatch.StartNew();
         var model = method.Estimator().Fit(train);
         var seconds = watch.Elapsed.TotalSeconds;
@@ -105,7 +113,13 @@ internal static class Comparison
         }
 
         var result = new MethodResult(method.Name, metrics.MicroAccuracy, f1, method.ModalityAccuracy(model, scored), seconds,
-            histories.GetValueOrDefault(method.Name) ?? []);
+            histories.GetValueOrDefault(method.Name) ?? [])
+        {
+            Seed = seed,
+            FusionChoice = model is DiMmlTransformer { Diagnostics: { FusionChoice: { } chosen } d }
+                ? new FusionChoiceResult(chosen, d.FusionCandidateAccuracy, d.FusionCandidateEvaluationAccuracy, d.RefittedOnAllRows)
+                : null,
+        };
         (model as IDisposable)?.Dispose();
         return result;
     }

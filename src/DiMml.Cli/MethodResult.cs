@@ -14,6 +14,13 @@ internal sealed record MethodResult(
     string Method, double Accuracy, double MacroF1, IReadOnlyDictionary<string, double> ModalityAccuracy, double TrainSeconds,
         IReadOnlyList<EpochRecord> History)
 {
+    /// <summary>The run's seed (the first seed's, for a mean).</summary>
+    public int Seed { get; init; }
+
+    /// <summary>DI-MML's held-out fusion choice and each candidate's held-out and test accuracy; null for other methods and for
+    /// a mean.</summary>
+    public FusionChoiceResult? FusionChoice { get; init; }
+
     /// <summary>Seeds the figures are averaged over (1 for a single run).</summary>
     public int Seeds { get; init; } = 1;
 
@@ -30,8 +37,18 @@ internal sealed record MethodResult(
         return new MethodResult(runs[0].Method, mean, runs.Average(r => r.MacroF1), modalities, runs.Average(r => r.TrainSeconds), runs[0]
             .History)
         {
+            Seed = runs[0].Seed,
             Seeds = runs.Count,
             AccuracySpread = spread,
         };
     }
 }
+
+/// <summary>A DI-MML run's fusion choice: the chosen candidate and every candidate's accuracy on the held-out rows (cross-fitted) and
+/// on the test rows, as the trained model scores with it.</summary>
+/// <param name="Chosen">The chosen candidate's name.</param>
+/// <param name="HeldOut">Per candidate, held-out accuracy.</param>
+/// <param name="Test">Per candidate, test accuracy.</param>
+/// <param name="Refitted">Whether the model was refitted on all rows after the choice.</param>
+internal sealed record FusionChoiceResult(
+    string Chosen, IReadOnlyDictionary<string, double> HeldOut, IReadOnlyDictionary<string, double> Test, bool Refitted);

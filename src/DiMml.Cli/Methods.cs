@@ -18,10 +18,18 @@ internal static class Methods
     {
         var methods = data.Modalities.Select(m => Unimodal(ml, data, budget, m.Name, onEpoch)).ToList();
         methods.Add(Joint(ml, data, budget, evaluation, onEpoch));
-        methods.Add(DiMml(ml, data, budget, "dimml", _ => { }, onEpoch));
+        methods.Add(DiMml(ml, data, budget, "dimml", o => o.FusionEvaluationSet = evaluation, onEpoch));
         methods.Add(DiMml(ml, data, budget, "dimml-paper", o => o.Inference = InferenceFusion.CertaintyWeighting, onEpoch));
-        methods.Add(DiMml(ml, data, budget, "dimml-no-refit", o => o.RefitOnAllRows = RefitPolicy.Never, onEpoch));
-        methods.Add(DiMml(ml, data, budget, "dimml-refit", o => o.RefitOnAllRows = RefitPolicy.Always, onEpoch));
+        methods.Add(DiMml(ml, data, budget, "dimml-no-refit", o =>
+        {
+            o.RefitOnAllRows = RefitPolicy.Never;
+            o.FusionEvaluationSet = evaluation;
+        }, onEpoch));
+        methods.Add(DiMml(ml, data, budget, "dimml-refit", o =>
+        {
+            o.RefitOnAllRows = RefitPolicy.Always;
+            o.FusionEvaluationSet = evaluation;
+        }, onEpoch));
         methods.Add(DiMml(ml, data, budget, "dimml-no-duc", o => o.DucWeight = 0, onEpoch));
         methods.Add(DiMml(ml, data, budget, "dimml-no-shared-head", o => o.SharedHeadWeight = 0, onEpoch));
         methods.Add(DiMml(ml, data, budget, "dimml-fusion-head", o => o.Inference = InferenceFusion.FusionHeadOnly, onEpoch));

@@ -37,7 +37,7 @@ internal static class ReportWriter
         string folder, IReadOnlyList<MethodResult> results, IReadOnlyList<MethodResult> runs, IReadOnlyList<string> modalities,
             Budget budget, IReadOnlyList<int> seeds)
     {
-        File.WriteAllText(Path.Combine(folder, "comparison.md"), Markdown(results, modalities, budget, seeds));
+        File.WriteAllText(Path.Combine(folder, "comparison.md"), Markdown(results, runs, modalities, budget, seeds));
         File.WriteAllText(Path.Combine(folder, "comparison.json"), JsonSerializer.Serialize(new
         {
             budget,
@@ -54,14 +54,47 @@ internal static class ReportWriter
                 epochs = r.History.Select(h =>
                     new { stage = h.Stage.ToString(), epoch = h.Epoch, h.Losses, h.TrainAccuracy, seconds = h.Elapsed.TotalSeconds }),
             }),
-            runs = runs.Select(r => new { r.Method, r.Accuracy, r.MacroF1, r.ModalityAccuracy, r.TrainSeconds }),
+            runs = runs.Select(r => new { r.Method, r.Seed, r.Accuracy, r.MacroF1, r.ModalityAccuracy, r.TrainSeconds, r.FusionChoice }),
         }, Indented));
         Export(AccuracyPlot(results), Path.Combine(folder, "accuracy.svg"));
         Export(CurvesPlot(results), Path.Combine(folder, "training-curves.svg"));
     }
 
-    private static string Markdown(IReadOnlyList<MethodResult> results, IReadOnlyList<string> modalities, Budget budget,
-        IReadOnlyList<int> seeds)
+    /// <summary>Per DI-MML method that chose its fusion on held-out rows, a table: one row per candidate, one column per seed,
+    /// each cell the candidate's held-out accuracy (cross-fitted) / test accuracy, the chosen one starred; a last row says whether
+    /// the model was refitted on all rows.</summary>
+    public static IEnumerable<(string Method, string[] Header, string[][] Rows)> FusionChoices(IReadOnlyList<MethodResult> runs) =>
+        runs.Where(r => r.FusionChoice is not null).GroupBy(r => r.Method).Select(g =>
+        {
+            var seeds = g.ToArray();
+            var candidates = seeds[0].FusionChoice!.HeldOut.Keys.ToArray();
+            string Cell(FusionChoiceResult choice, string name) =>
+                (choice.HeldOut.TryGetValue(name, out var held) ? Percent(held) : "-") + " / " +
+                    (choice.Test.TryGetValue(name, out var test) ? Percent(test) : "-") + (choice.Chosen == name ? " *" : "");
+            var rows = candidates.Select(c => seeds.Select(r => Cell(r.FusionChoice!, c)).Prepend(c).ToArray())
+                .Append(seeds.Select(r => r.FusionChoice!.Refitted ? "yes" : "no").Prepend("refitted on all rows").ToArray());
+            return (g.Key, seeds.Select(r => $"seed {r.Seed}").Prepend("candidate").ToArray(), rows.ToArray());
+        });
+
+    /// <summary><see cref="FusionChoices"/> as console tables.</summary>
+    public static IEnumerable<Table> FusionChoiceTables(IReadOnlyList<MethodResult> runs) => FusionChoices(runs).Select(choice =>
+    {
+        var table = new Table().Title(Markup.Escape($"{choice.Method}: fusion candidates, held-out / test accuracy (* chosen)"));
+        foreach (var column in choice.Header)
+        {
+            table.AddColumn(Markup.Escape(column));
+        }
+
+        foreach (var row in choice.Rows)
+        {
+            table.AddRow(row.Select(Markup.Escape).ToArray());
+        }
+
+        return table;
+    });
+
+    private static string Markdown(IReadOnlyList<MethodResult> results, IReadOnlyList<MethodResult> runs, IReadOnlyList<string> modalities,
+        Budget budget, IReadOnlyList<int> seeds)
     {
         var text = new StringBuilder();
         var over = seeds.Count > 1 ? $"; mean over seeds {string.Join(", ", seeds)} (accuracy ± sample standard deviation)" : "";
@@ -76,6 +109,18 @@ internal static class ReportWriter
 
         text.AppendLine().AppendLine("Per-modality accuracy: each modality's head on the test rows; for joint training a linear probe on " +
             "that frozen encoder, scored on the test rows.");
+        foreach (var (method, columns, rows) in FusionChoices(runs))
+        {
+            text.AppendLine().Append(method).AppendLine(": the fusion choice per seed, each candidate's accuracy on the held-out rows " +
+                "(cross-fitted) / on the test rows as the trained model scores with it; * the chosen one.").AppendLine();
+            text.AppendLine("| " + string.Join(" | ", columns) + " |");
+            text.AppendLine("|" + string.Concat(columns.Select(_ => " --- |")));
+            foreach (var row in rows)
+            {
+                text.AppendLine("| " + string.Join(" | ", row) + " |");
+            }
+        }
+
         return text.ToString();
     }
 

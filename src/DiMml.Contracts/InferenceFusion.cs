@@ -21,11 +21,12 @@ public enum InferenceFusion
     /// <summary>The default. Stage 1 first trains without the held-out rows (as for <see cref="CalibratedCertaintyWeighting"/>);
     /// there the candidates are scored, cross-fitted: the paper's weighting (T = 1 and 3), each single branch, the fusion head alone,
     /// the calibrated weighting, a per-class weighting (one factor per branch and class) and a stacked combiner (multinomial
-    /// logistic regression on every branch's calibrated log-probabilities). Starting from the paper's weighting, a candidate
-    /// replaces the fusion kept so far only when its paired held-out gain exceeds one standard error, so near-ties keep the
-    /// simpler fusion. Then, by default, stage 1 is trained again on all rows when the choice fitted nothing there (see
-    /// <c>RefitOnAllRows</c>). Unlike the paper's weighting, this does not keep following a weak view that is confident and
-    /// wrong; docs/fusion-and-calibration.md has the measured table. The choice and every candidate's held-out accuracy are in
-    /// the diagnostics, the log and the model's metadata.</summary>
+    /// logistic regression on every branch's calibrated log-probabilities). Each is paired with the paper's weighting, and
+    /// replaces it only when its held-out gain exceeds two standard errors of the paired difference (three for a single branch,
+    /// which drops a modality); of those, the one with the highest lower bound wins. Near-ties keep the paper's weighting. Then,
+    /// by default, stage 1 is trained again on all rows when the choice fitted nothing there (see <c>RefitOnAllRows</c>), so
+    /// training costs about twice the paper's. Unlike the paper's weighting, this does not keep following a weak view that is
+    /// confident and wrong; docs/fusion-and-calibration.md has the measured table. The choice and every candidate's held-out
+    /// accuracy are in the diagnostics, the log and the model's metadata.</summary>
     Selected,
 }

@@ -69,14 +69,20 @@ public sealed class DiMmlDiagnostics : TrainingDiagnostics
     /// <summary>Every fusion candidate's cross-fitted accuracy on the held-out rows (empty for the paper's fusion).</summary>
     public IReadOnlyDictionary<string, double> FusionCandidateAccuracy { get; }
 
+    /// <summary>Every fusion candidate's accuracy on <see cref="DiMmlTrainer.Options.FusionEvaluationSet"/>, scored as this model
+    /// would score with it (after a refit: the refitted branches); empty when that option is not set or for the paper's fusion.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> FusionCandidateEvaluationAccuracy { get; internal init; } =
+        new Dictionary<string, double>();
+
     /// <summary>The fitted calibration temperature of each branch (modalities, then <c>fusion</c>); empty for the paper's fusion.</summary>
     public IReadOnlyDictionary<string, double> BranchTemperatures { get; }
 
     /// <summary>Rows held out of stage 1 for calibration and the fusion choice (0 for the paper's fusion).</summary>
     public int HeldOutRows { get; }
 
-    /// <summary>The steps of the fusion choice: each candidate against the fusion kept so far, with its paired held-out gain and
-    /// that gain's standard error (empty for the paper's and the calibrated fusion).</summary>
+    /// <summary>The steps of the fusion choice: each candidate against the paper's weighting, with its paired held-out gain, that
+    /// gain's standard error and whether it cleared the bar (empty for the paper's and the calibrated fusion).</summary>
     public IReadOnlyList<FusionComparison> FusionComparisons { get; }
 
     /// <summary>Whether stage 1 and the fusion head were trained again on all rows after the choice

@@ -34,17 +34,17 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
     /// <summary>Output schema without training: validates the label and every modality column, then adds
     /// Score, Score.{modality}, BranchWeights and the key-typed PredictedLabel.</summary>
     /// <param name="inputSchema">Shape of the input data.</param>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => fitting.OutputSchema(inputSchema, new Training(options));
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => fitting.OutputSchema(inputSchema, new Training(options, fitting));
 
     /// <summary>Trains both stages on <paramref name="input"/> and returns the ONNX-backed model.</summary>
     /// <param name="input">Training data with the label and modality columns.</param>
     public DiMmlTransformer Fit(IDataView input)
     {
-        var (fitted, diagnostics) = fitting.Fit(input, new Training(options));
+        var (fitted, diagnostics) = fitting.Fit(input, new Training(options, fitting));
         return new DiMmlTransformer(fitted, diagnostics);
     }
 
-    private sealed class Training(Options options) : IModelTraining<Options, DiMmlDiagnostics>
+    private sealed class Training(Options options, ModelFitting<Options> fitting) : IModelTraining<Options, DiMmlDiagnostics>
     {
         public MultimodalModel Untrained(IReadOnlyList<string> modalityNames, int classes) => ModelDescriptions.Untrained(
             modalityNames, classes, options.FusionHead,
@@ -59,6 +59,20 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
             options.ResolvedDucStartEpoch, ModelDescriptions.Fusion(model), model.Selection)
         {
             FusionFeatures = options.FusionTrainsOnAugmentedBatches ? FusionFeatures.AugmentedBatches : FusionFeatures.EncodedOnce,
+            FusionCandidateEvaluationAccuracy = CandidateAccuracy(model, train, facts),
         };
+
+        // Every candidate of the choice on the evaluation rows, as this model scores with it; empty without either.
+        private IReadOnlyDictionary<string, double> CandidateAccuracy(MultimodalModel model, IBatchSource train, FitFacts facts)
+        {
+            if (model.Selection is not { } selection || options.FusionEvaluationSet is null)
+            {
+                return new Dictionary<string, double>();
+            }
+
+            using var evaluation = fitting.ReadEvaluationSet(options.FusionEvaluationSet, train, facts.Cancellation)!;
+            return selection.Candidates.ToDictionary(c => c.Name,
+                c => model.Evaluate(evaluation, weighting: c.Weighting, cancellation: facts.Cancellation).Accuracy);
+        }
     }
 }

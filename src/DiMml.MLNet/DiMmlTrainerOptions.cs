@@ -26,6 +26,12 @@ public sealed partial class DiMmlTrainer
         /// <inheritdoc />
         public string? ExampleWeightColumnName { get; set; }
 
+        /// <summary>Optional labelled rows, transformed like the training data, on which every fusion candidate of the held-out
+        /// choice is scored as this model would score with it (<see cref="DiMmlDiagnostics.FusionCandidateEvaluationAccuracy"/>):
+        /// to see whether the choice was right, as <c>dimml compare</c> does with its test rows. Never trained or chosen on.
+        /// Default null.</summary>
+        public IDataView? FusionEvaluationSet { get; set; }
+
         /// <inheritdoc />
         public string ScoreColumnName { get; set; } = DiMmlColumns.Score;
 

@@ -76,7 +76,22 @@ public sealed class CommandLineToolTests
             var runs = json.RootElement.GetProperty("runs").EnumerateArray().Where(r => r.GetProperty("Method").GetString() == "dimml")
                 .Select(r => r.GetProperty("Accuracy").GetDouble()).ToArray();
             Assert.AreEqual(runs.Average(), results[1].GetProperty("Accuracy").GetDouble(), 1e-12);
-            StringAssert.Contains(File.ReadAllText(Path.Combine(output, "comparison.md")), "mean over seeds 0, 1, 2");
+            var markdown = File.ReadAllText(Path.Combine(output, "comparison.md"));
+            StringAssert.Contains(markdown, "mean over seeds 0, 1, 2");
+            StringAssert.Contains(markdown, "| candidate | seed 0 | seed 1 | seed 2 |");
+            var dimmlRuns = json.RootElement.GetProperty("runs").EnumerateArray()
+                .Where(r => r.GetProperty("Method").GetString() == "dimml");
+            foreach (var run in dimmlRuns)
+            {
+                // The chosen candidate's test accuracy (TorchSharp) is the run's (ONNX), up to an argmax tie on a row or two.
+                var choice = run.GetProperty("FusionChoice");
+                var chosen = choice.GetProperty("Chosen").GetString()!;
+                var heldOut = choice.GetProperty("HeldOut").EnumerateObject().Select(p => p.Name).ToArray();
+                CollectionAssert.AreEquivalent(heldOut, choice.GetProperty("Test").EnumerateObject().Select(p => p.Name).ToArray());
+                CollectionAssert.Contains(heldOut, chosen);
+                Assert.AreEqual(run.GetProperty("Accuracy").GetDouble(), choice.GetProperty("Test").GetProperty(chosen).GetDouble(), 0.025,
+                    chosen);
+            }
         }
         finally
         {

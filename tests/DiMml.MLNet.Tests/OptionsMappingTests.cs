@@ -11,7 +11,8 @@ namespace DiMml.MLNet.Tests;
 public sealed class OptionsMappingTests
 {
     private static readonly string[] MLNetOnly = ["LabelColumnName", "ValidationSet", "ProbeEpochs", "ProbeEvaluationSet",
-        "ExampleWeightColumnName", "ScoreColumnName", "PredictedLabelColumnName", "BranchWeightsColumnName", "ModalityScoreColumnPrefix"];
+        "FusionEvaluationSet", "ExampleWeightColumnName", "ScoreColumnName", "PredictedLabelColumnName", "BranchWeightsColumnName",
+        "ModalityScoreColumnPrefix"];
 
     [TestMethod]
     [DataRow(typeof(DiMmlTrainer.Options), typeof(DiMmlOptions))]

@@ -44,9 +44,16 @@ public sealed class FusionSelectionTests
         Assert.AreEqual(200, selection.HeldOutRows);
         CollectionAssert.AreEqual(new[] { "paper-t1", "paper-t3", "branch:m0", "branch:m1", "fusion-head", "calibrated", "per-class",
             "stacked" }, selection.Candidates.Select(c => c.Name).ToArray());
-        var kept = selection.Comparisons.LastOrDefault(c => c.Replaced)?.Candidate ?? FusionSelection.PaperName;
-        Assert.AreEqual(kept, selection.Chosen.Name, "the last replacement is the choice");
-        Assert.IsTrue(selection.Comparisons.All(c => c.Replaced == c.Gain > c.StandardError), string.Join("; ", selection.Comparisons));
+        double Bar(FusionComparison c) => FusionRule.Default.Bar(selection.Candidates.Single(k => k.Name == c.Candidate));
+        var steps = string.Join("; ", selection.Comparisons);
+        Assert.AreEqual(2, FusionRule.Default.Bar(selection.Candidates.Single(k => k.Name == FusionSelection.StackedName)));
+        Assert.AreEqual(3, FusionRule.Default.Bar(selection.Candidates.Single(k => k.Name == "branch:m0")));
+        Assert.AreEqual(2, FusionRule.Default.Bar(selection.Candidates.Single(k => k.Name == FusionSelection.FusionHeadName)));
+        Assert.IsTrue(selection.Comparisons.All(c => c.Incumbent == FusionSelection.PaperName), steps);
+        Assert.IsTrue(selection.Comparisons.All(c => c.Replaced == c.Gain > Bar(c) * c.StandardError), steps);
+        var kept = selection.Comparisons.Where(c => c.Replaced).MaxBy(c => c.Gain - Bar(c) * c.StandardError)?.Candidate
+            ?? FusionSelection.PaperName;
+        Assert.AreEqual(kept, selection.Chosen.Name, "the eligible candidate with the highest lower bound is the choice: " + steps);
     }
 
     [TestMethod]

@@ -10,10 +10,11 @@ namespace DiMml.Torch.Calibration;
 /// weighting and the stacked combiner (<see cref="BranchCombinerKind"/>). Every candidate that fits something on the held-out
 /// rows (temperatures, combiner) is cross-fitted over <see cref="CrossFitFolds"/> folds, so each row is scored by a version
 /// fitted without it; the fusion head's held-out logits come cross-fitted too. A combiner's L2 strength is chosen once, by
-/// inner cross-validation on all held-out rows (<see cref="CombinerFitting.ChooseStrength"/>), and kept in every fold. The
-/// choice starts from the paper's weighting and lets each candidate in turn replace the fusion kept so far only when its paired
-/// held-out gain exceeds one standard error, so a near-tie on a few hundred rows rarely moves the model away from a simpler
-/// fusion.
+/// inner cross-validation on all held-out rows (<see cref="CombinerFitting.ChooseStrength"/>), and kept in every fold. Every
+/// candidate is then paired with the paper's weighting on the held-out rows; one replaces it only when its gain exceeds two
+/// standard errors of the paired difference (three for a single branch, which drops a modality), and of those the one with the
+/// highest lower bound (gain minus that many standard errors) is kept (<see cref="FusionRule.Default"/>). A near-tie on a few
+/// hundred rows keeps the paper's weighting, and a fusion of every modality is preferred to one branch.
 /// </summary>
 public sealed class FusionSelection
 {
@@ -42,8 +43,9 @@ public sealed class FusionSelection
     public const string StackedName = "stacked";
 
     private FusionSelection(FusionCandidate chosen, IReadOnlyList<FusionCandidate> candidates, IReadOnlyList<FusionComparison> comparisons,
-        IReadOnlyList<double> branchTemperatures, int heldOutRows, FusionHeadSource headSource)
+        IReadOnlyList<double> branchTemperatures, int heldOutRows, FusionHeadSource headSource, HeldOutOutcomes outcomes)
     {
+        Outcomes = outcomes;
         Chosen = chosen;
         Candidates = candidates;
         Comparisons = comparisons;
@@ -70,13 +72,17 @@ public sealed class FusionSelection
     /// <summary>Number of held-out rows the temperatures and accuracies come from.</summary>
     public int HeldOutRows { get; }
 
+    /// <summary>Per candidate (in <see cref="Candidates"/> order), whether each held-out row was predicted right, cross-fitted; with
+    /// the rows' example weights (null when every row weighs 1). What the choice was made from, kept for its evaluation.</summary>
+    internal HeldOutOutcomes Outcomes { get; }
+
     /// <summary>Whether the model's stage 1 and fusion head were trained again on all rows after the choice.</summary>
     public bool RefittedOnAllRows { get; private init; }
 
     /// <summary>This choice, for the model refitted on all rows (its fusion head trained on the training rows).</summary>
     internal FusionSelection AfterRefit() =>
         new(Chosen, Candidates, Comparisons, BranchTemperatures, HeldOutRows,
-            HeadSource == FusionHeadSource.None ? FusionHeadSource.None : FusionHeadSource.TrainingRows)
+            HeadSource == FusionHeadSource.None ? FusionHeadSource.None : FusionHeadSource.TrainingRows, Outcomes)
         { RefittedOnAllRows = true };
 
     /// <summary>Fits, scores and chooses the candidates.</summary>
@@ -109,9 +115,10 @@ public sealed class FusionSelection
             new FusionCandidate(s.Name, s.Fit(all), MeanCorrect(correct[i], rowWeights)) { FittedOnHeldOutRows = s.Fitted }).ToArray();
         var temperatures = all.Temperatures;
         var (chosen, comparisons) = settings.Select
-            ? Choose(candidates, correct, rowWeights)
+            ? FusionRule.Default.Choose(candidates, new HeldOutOutcomes(correct, rowWeights))
             : (Array.FindIndex(candidates, c => c.Name == CalibratedName), []);
-        return new FusionSelection(candidates[chosen], candidates, comparisons, temperatures, (int)labels.shape[0], settings.HeadSource);
+        return new FusionSelection(candidates[chosen], candidates, comparisons, temperatures, (int)labels.shape[0], settings.HeadSource,
+            new HeldOutOutcomes(correct, rowWeights));
     }
 
     // Rows a candidate is fitted on, with what every candidate needs of them computed once.
@@ -208,22 +215,6 @@ public sealed class FusionSelection
         using var scope = NewDisposeScope();
         var (fused, _) = weighting.Fuse(logits);
         return fused.argmax(1).eq(labels.to(fused.device)).cpu().data<bool>().ToArray();
-    }
-
-    // From the paper's weighting, each candidate in turn replaces the kept one when its paired gain exceeds one standard error.
-    private static (int Chosen, FusionComparison[] Steps) Choose(FusionCandidate[] candidates, bool[][] correct, double[]? rowWeights)
-    {
-        var kept = 0;
-        var steps = new List<FusionComparison>();
-        for (var i = 1; i < candidates.Length; i++)
-        {
-            var (gain, error) = PairedGain(correct[i], correct[kept], rowWeights);
-            var replaced = gain > error;
-            steps.Add(new FusionComparison(candidates[i].Name, candidates[kept].Name, gain, error, replaced));
-            kept = replaced ? i : kept;
-        }
-
-        return (kept, [.. steps]);
     }
 
     // Accuracy of per-row outcomes, each row counted by its weight.

@@ -43,7 +43,8 @@ public class DiMmlOptions : TrainerOptions
         FusionFeatures == FusionFeatures.AugmentedBatches && Modalities.Any(m => m.Augmentation.Enabled);
 
     /// <summary>How the trained model predicts. Default <see cref="InferenceFusion.Selected"/>: rows are held out of stage 1
-    /// and the paper's weighting is kept unless another fusion is more accurate there by more than one standard error. This
+    /// and the paper's weighting is kept unless another fusion is more accurate there by more than two standard errors (a single
+    /// branch: three). This
     /// differs from the paper, whose certainty weighting (<see cref="InferenceFusion.CertaintyWeighting"/>, one option away)
     /// lost 15 points to its own best branch when one view was much weaker (docs/fusion-and-calibration.md has the table).
     /// <see cref="InferenceFusion.CalibratedCertaintyWeighting"/> and <see cref="InferenceFusion.Selected"/> hold rows out of
