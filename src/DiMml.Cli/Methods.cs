@@ -18,22 +18,15 @@ internal static class Methods
     {
         var methods = data.Modalities.Select(m => Unimodal(ml, data, budget, m.Name, onEpoch)).ToList();
         methods.Add(Joint(ml, data, budget, evaluation, onEpoch));
-        methods.Add(DiMml(ml, data, budget, "dimml", o => o.FusionEvaluationSet = evaluation, onEpoch));
-        methods.Add(DiMml(ml, data, budget, "dimml-paper", o => o.Inference = InferenceFusion.CertaintyWeighting, onEpoch));
-        methods.Add(DiMml(ml, data, budget, "dimml-no-refit", o =>
-        {
-            o.RefitOnAllRows = RefitPolicy.Never;
-            o.FusionEvaluationSet = evaluation;
-        }, onEpoch));
-        methods.Add(DiMml(ml, data, budget, "dimml-refit", o =>
-        {
-            o.RefitOnAllRows = RefitPolicy.Always;
-            o.FusionEvaluationSet = evaluation;
-        }, onEpoch));
-        methods.Add(DiMml(ml, data, budget, "dimml-no-duc", o => o.DucWeight = 0, onEpoch));
-        methods.Add(DiMml(ml, data, budget, "dimml-no-shared-head", o => o.SharedHeadWeight = 0, onEpoch));
-        methods.Add(DiMml(ml, data, budget, "dimml-fusion-head", o => o.Inference = InferenceFusion.FusionHeadOnly, onEpoch));
-        methods.Add(DiMml(ml, data, budget, "dimml-calibrated", o => o.Inference = InferenceFusion.CalibratedCertaintyWeighting, onEpoch));
+        methods.Add(DiMml(ml, data, budget, evaluation, "dimml", _ => { }, onEpoch));
+        methods.Add(DiMml(ml, data, budget, evaluation, "dimml-paper", o => o.Inference = InferenceFusion.CertaintyWeighting, onEpoch));
+        methods.Add(DiMml(ml, data, budget, evaluation, "dimml-no-refit", o => o.RefitOnAllRows = RefitPolicy.Never, onEpoch));
+        methods.Add(DiMml(ml, data, budget, evaluation, "dimml-refit", o => o.RefitOnAllRows = RefitPolicy.Always, onEpoch));
+        methods.Add(DiMml(ml, data, budget, evaluation, "dimml-no-duc", o => o.DucWeight = 0, onEpoch));
+        methods.Add(DiMml(ml, data, budget, evaluation, "dimml-no-shared-head", o => o.SharedHeadWeight = 0, onEpoch));
+        methods.Add(DiMml(ml, data, budget, evaluation, "dimml-fusion-head", o => o.Inference = InferenceFusion.FusionHeadOnly, onEpoch));
+        methods.Add(DiMml(ml, data, budget, evaluation, "dimml-calibrated",
+            o => o.Inference = InferenceFusion.CalibratedCertaintyWeighting, onEpoch));
         methods.Add(LightGbm(ml, data));
         return methods;
     }
@@ -70,11 +63,13 @@ internal static class Methods
             return ml.MulticlassClassification.Trainers.JointMultimodal(options);
         }, (model, _) => ((MultimodalBaselineTransformer)model).Diagnostics.ProbeAccuracy);
 
-    private static Method DiMml(MLContext ml, DelimitedData data, Budget budget, string name, Action<DiMmlTrainer.Options> variant,
-        Action<string, EpochRecord> onEpoch) =>
+    // evaluation: the test rows, on which a fusion choice's candidates are scored (null outside a comparison).
+    private static Method DiMml(MLContext ml, DelimitedData data, Budget budget, IDataView? evaluation, string name,
+        Action<DiMmlTrainer.Options> variant, Action<string, EpochRecord> onEpoch) =>
         new(name, () =>
         {
-            var options = Configure(new DiMmlTrainer.Options { FusionEpochs = budget.FusionEpochs }, budget, r => onEpoch(name, r));
+            var options = Configure(new DiMmlTrainer.Options { FusionEpochs = budget.FusionEpochs, FusionEvaluationSet = evaluation },
+                budget, r => onEpoch(name, r));
             foreach (var m in data.Modalities)
             {
                 options.Modalities.Add(Modality(data, m.Name, budget));

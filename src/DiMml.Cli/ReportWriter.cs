@@ -112,7 +112,8 @@ internal static class ReportWriter
         foreach (var (method, columns, rows) in FusionChoices(runs))
         {
             text.AppendLine().Append(method).AppendLine(": the fusion choice per seed, each candidate's accuracy on the held-out rows " +
-                "(cross-fitted) / on the test rows as the trained model scores with it; * the chosen one.").AppendLine();
+                "(cross-fitted) / on the test rows as the trained model scores with it; * the chosen one. After a refit, a fitted " +
+                "candidate's (calibrated, per-class, stacked) test figure uses what it fitted on the held-out model.").AppendLine();
             text.AppendLine("| " + string.Join(" | ", columns) + " |");
             text.AppendLine("|" + string.Concat(columns.Select(_ => " --- |")));
             foreach (var row in rows)

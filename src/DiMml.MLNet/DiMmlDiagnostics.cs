@@ -75,6 +75,9 @@ public sealed class DiMmlDiagnostics : TrainingDiagnostics
     public IReadOnlyDictionary<string, double> FusionCandidateEvaluationAccuracy { get; internal init; } =
         new Dictionary<string, double>();
 
+    /// <summary>Time spent scoring the candidates on the evaluation set (inside Fit, not training).</summary>
+    internal TimeSpan FusionEvaluationTime { get; init; }
+
     /// <summary>The fitted calibration temperature of each branch (modalities, then <c>fusion</c>); empty for the paper's fusion.</summary>
     public IReadOnlyDictionary<string, double> BranchTemperatures { get; }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DiMml.Torch.Data;
 using DiMml.Torch.Inference;
 using DiMml.Torch.Training;
@@ -40,6 +41,8 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
     /// <param name="input">Training data with the label and modality columns.</param>
     public DiMmlTransformer Fit(IDataView input)
     {
+        ArgumentNullException.ThrowIfNull(input);
+        fitting.CheckLikeTraining(input.Schema, options.FusionEvaluationSet, nameof(Options.FusionEvaluationSet));
         var (fitted, diagnostics) = fitting.Fit(input, new Training(options, fitting));
         return new DiMmlTransformer(fitted, diagnostics);
     }
@@ -54,13 +57,19 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
         public MultimodalModel Train(IBatchSource train, IBatchSource? validation, Options run) =>
             new DiMmlLearner(run).Fit(train, validation);
 
-        public DiMmlDiagnostics Describe(MultimodalModel model, FitFacts facts, IBatchSource train, IBatchSource? validation) => new(
-            model.History, facts, model.ModalityNames, model.Dimensions?.SetSizes(model.ModalityNames) ?? new Dictionary<string, int>(),
-            options.ResolvedDucStartEpoch, ModelDescriptions.Fusion(model), model.Selection)
+        public DiMmlDiagnostics Describe(MultimodalModel model, FitFacts facts, IBatchSource train, IBatchSource? validation)
         {
-            FusionFeatures = options.FusionTrainsOnAugmentedBatches ? FusionFeatures.AugmentedBatches : FusionFeatures.EncodedOnce,
-            FusionCandidateEvaluationAccuracy = CandidateAccuracy(model, train, facts),
-        };
+            var watch = Stopwatch.StartNew();
+            var candidates = CandidateAccuracy(model, train, facts);
+            return new(model.History, facts, model.ModalityNames,
+                model.Dimensions?.SetSizes(model.ModalityNames) ?? new Dictionary<string, int>(), options.ResolvedDucStartEpoch,
+                ModelDescriptions.Fusion(model), model.Selection)
+            {
+                FusionFeatures = options.FusionTrainsOnAugmentedBatches ? FusionFeatures.AugmentedBatches : FusionFeatures.EncodedOnce,
+                FusionCandidateEvaluationAccuracy = candidates,
+                FusionEvaluationTime = watch.Elapsed,
+            };
+        }
 
         // Every candidate of the choice on the evaluation rows, as this model scores with it; empty without either.
         private IReadOnlyDictionary<string, double> CandidateAccuracy(MultimodalModel model, IBatchSource train, FitFacts facts)
@@ -70,7 +79,8 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
                 return new Dictionary<string, double>();
             }
 
-            using var evaluation = fitting.ReadEvaluationSet(options.FusionEvaluationSet, train, facts.Cancellation)!;
+            using var evaluation = fitting.ReadEvaluationSet(options.FusionEvaluationSet, nameof(Options.FusionEvaluationSet), train,
+                facts.Cancellation)!;
             return selection.Candidates.ToDictionary(c => c.Name,
                 c => model.Evaluate(evaluation, weighting: c.Weighting, cancellation: facts.Cancellation).Accuracy);
         }

@@ -165,6 +165,12 @@ public sealed class BadInputCatalogueTests
         yield return Case("validation set of another shape", () =>
             Fit(o => o.ValidationSet = Keyed(TwoViewRows.Make(20, 95)
                 .Select(r => new VariableTopRow { Label = r.Label, Top = r.Top, Bottom = r.Bottom }))), "'Top'", "known-size");
+        yield return Case("fusion evaluation set without the label keys", () =>
+            Fit(o => o.FusionEvaluationSet = Ml.Data.LoadFromEnumerable(TwoViewRows.Make(20, 97))), "FusionEvaluationSet",
+                "same fitted MapValueToKey");
+        yield return Case("fusion evaluation set of another shape", () =>
+            Fit(o => o.FusionEvaluationSet = Keyed(TwoViewRows.Make(20, 95)
+                .Select(r => new VariableTopRow { Label = r.Label, Top = r.Top, Bottom = r.Bottom }))), "FusionEvaluationSet", "'Top'");
         yield return Case("calibration fraction above one half", () =>
             Fit(o => { o.Inference = InferenceFusion.Selected; o.CalibrationFraction = 0.7; }), "CalibrationFraction", "(0, 0.5]");
         yield return Case("undefined inference fusion", () => Fit(o => o.Inference = (InferenceFusion)42), "Inference", "Selected");

@@ -97,7 +97,10 @@ public sealed class CalibratedFusionTests
         CollectionAssert.AreEqual(new[] { "paper-t1", "paper-t3", "branch:top", "branch:bottom", "fusion-head", "calibrated", "per-class",
             "stacked" }, diagnostics.FusionCandidateAccuracy.Keys.ToArray());
         Assert.HasCount(7, diagnostics.FusionComparisons);
-        Assert.AreEqual(diagnostics.FusionComparisons.LastOrDefault(c => c.Replaced)?.Candidate ?? "paper-t1", diagnostics.FusionChoice);
+        Assert.IsTrue(diagnostics.FusionComparisons.All(c => c.Incumbent == "paper-t1"), "every candidate is paired with the paper's");
+        var eligible = diagnostics.FusionComparisons.Where(c => c.Replaced).Select(c => c.Candidate).ToArray();
+        Assert.IsTrue(diagnostics.FusionChoice == "paper-t1" ? eligible.Length == 0 : eligible.Contains(diagnostics.FusionChoice),
+            $"chose {diagnostics.FusionChoice}; eligible: {string.Join(", ", eligible)}");
         var fitted = diagnostics.FusionChoice is "calibrated" or "per-class" or "stacked";
         Assert.AreEqual(!fitted, diagnostics.RefittedOnAllRows,
             "by default, refitted unless the choice fitted something on the held-out rows");

@@ -83,7 +83,7 @@ public sealed class CommandLineToolTests
                 .Where(r => r.GetProperty("Method").GetString() == "dimml");
             foreach (var run in dimmlRuns)
             {
-                // The chosen candidate's test accuracy (TorchSharp) is the run's (ONNX), up to an argmax tie on a row or two.
+                // The chosen candidate's test accuracy (TorchSharp) is the run's (ONNX), up to argmax ties on two of the 90 rows.
                 var choice = run.GetProperty("FusionChoice");
                 var chosen = choice.GetProperty("Chosen").GetString()!;
                 var heldOut = choice.GetProperty("HeldOut").EnumerateObject().Select(p => p.Name).ToArray();

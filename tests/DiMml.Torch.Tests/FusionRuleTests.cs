@@ -55,6 +55,31 @@ public sealed class FusionRuleTests
     }
 
     [TestMethod]
+    public void ASmallerSureGainBeatsALargerNoisyOne()
+    {
+        // a: 70 rows more right and 40 fewer, gain 7.5 pt, standard error 2.6; b: 25 rows more right, gain 6.3 pt, standard error 1.2.
+        var paper = RightOnFirst(300);
+        var a = paper.Select((p, r) => r < 40 ? false : r < 300 || r < 370).ToArray();
+        var b = RightOnFirst(325);
+        FusionCandidate[] candidates = [Candidate(FusionSelection.PaperName, 300), Candidate("a", 330), Candidate("b", 325)];
+        var rule = new FusionRule("test", Sequential: false, Z: 2, ZSingleBranch: 2);
+        var (chosen, steps) = rule.Choose(candidates, new HeldOutOutcomes([paper, a, b], null));
+
+        Assert.AreEqual("b", candidates[chosen].Name, string.Join("; ", steps));
+        Assert.IsGreaterThan(steps[1].Gain, steps[0].Gain);
+    }
+
+    [TestMethod]
+    public void ACandidateIdenticalToThePapersIsNotEligible()
+    {
+        var (candidates, outcomes) = Outcomes((FusionSelection.PaperName, 360), (FusionSelection.PaperT3Name, 360));
+        var (chosen, steps) = FusionRule.Default.Choose(candidates, outcomes);
+
+        Assert.AreEqual(0, chosen);
+        Assert.AreEqual((0.0, 0.0, false), (steps[0].Gain, steps[0].StandardError, steps[0].Replaced));
+    }
+
+    [TestMethod]
     public void NearTiesKeepThePapersWeighting()
     {
         // Seven candidates exactly as accurate as the paper's weighting in expectation, each re-deciding 6 % of 240 held-out rows at

@@ -112,7 +112,8 @@ public sealed class JointMultimodalTrainer : IEstimator<MultimodalBaselineTransf
             var probe = options.ForRun(facts.Seed, null);
             probe.Epochs = options.ProbeEpochs;
             probe.CancellationToken = facts.Cancellation;
-            using var evaluation = fitting.ReadEvaluationSet(options.ProbeEvaluationSet, train, facts.Cancellation);
+            using var evaluation = fitting.ReadEvaluationSet(options.ProbeEvaluationSet, nameof(Options.ProbeEvaluationSet), train,
+                facts.Cancellation);
             return LinearProbe.Accuracy(model, train, evaluation ?? validation, probe);
         }
     }

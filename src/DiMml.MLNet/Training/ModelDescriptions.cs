@@ -21,8 +21,8 @@ internal static class ModelDescriptions
                 model.BranchNames.Select((b, k) => $"{b} {s.BranchTemperatures[k].ToString("F2", CultureInfo.InvariantCulture)}")) +
             (s.HeadSource == FusionHeadSource.None ? "" : $"; fusion head fitted on the " +
                 $"{(s.HeadSource == FusionHeadSource.HeldOutRows ? "held-out" : "training")} rows") +
-            (s.Comparisons.Count == 0 ? "" : "; eligible when the paired gain exceeds 2 standard errors (a single branch 3): " +
-                string.Join(", ",
+            (s.Comparisons.Count == 0 ? "" : $"; eligible when the paired gain exceeds {FusionRule.Default.Z} standard errors " +
+                $"(a single branch {FusionRule.Default.ZSingleBranch}): " + string.Join(", ",
                 s.Comparisons.Select(c => $"{c.Candidate} vs {c.Incumbent} {c.Gain * 100:+0.0;-0.0} ± {c.StandardError * 100:F1} pt" +
                     (c.Replaced ? " (eligible)" : "")))) +
             (s.RefittedOnAllRows ? "; then stage 1 refitted on all rows)" : ")"),

@@ -172,8 +172,20 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
     private ReadPlan Plan(int classes, int[] sizes, string role, string? weightColumn = null) => new(options.LabelColumnName, Columns,
         role == "training" ? options.ExampleWeightColumnName : weightColumn, classes, sizes, options.DropRowsWithNonFiniteFeatures, role);
 
-    /// <summary>Reads extra labelled rows (checked against the training data's classes and sizes) into memory; null stays null.</summary>
-    public MultimodalDataset? ReadEvaluationSet(IDataView? data, IBatchSource train, CancellationToken cancellation)
+    /// <summary>Checks, before training, that extra labelled rows (an option named <paramref name="role"/>) have the training
+    /// data's label type, classes and modality sizes; null passes.</summary>
+    public void CheckLikeTraining(DataViewSchema training, IDataView? data, string role)
+    {
+        if (data is not null)
+        {
+            var (classes, sizes) = InputSchema.Check(training, options.LabelColumnName, Columns);
+            CheckLike(data.Schema, classes, sizes, role);
+        }
+    }
+
+    /// <summary>Reads extra labelled rows (the option <paramref name="role"/>, checked against the training data's classes and
+    /// sizes) into memory; null stays null.</summary>
+    public MultimodalDataset? ReadEvaluationSet(IDataView? data, string role, IBatchSource train, CancellationToken cancellation)
     {
         if (data is null)
         {
@@ -182,7 +194,7 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
 
         var host = env.Host.Register(component);
         using var channel = host.Start("Evaluation");
-        return CheckedRead(data, train.ClassCount, train.FeatureSizes.ToArray(), "evaluation", channel, cancellation);
+        return CheckedRead(data, train.ClassCount, train.FeatureSizes.ToArray(), role, channel, cancellation);
     }
 
     private MultimodalDataset? ValidationData(int classes, int[] sizes, IChannel channel, CancellationToken cancellation) =>
@@ -192,19 +204,35 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
     private MultimodalDataset CheckedRead(IDataView data, int classes, int[] sizes, string role, IChannel channel,
         CancellationToken cancellation)
     {
-        var (validationClasses, validationSizes) = InputSchema.Check(data.Schema, options.LabelColumnName, Columns);
-        if (validationClasses != classes || !validationSizes.SequenceEqual(sizes))
-        {
-            throw new ArgumentException(
-                $"The {role} data has {validationClasses} classes and sizes [{string.Join(", ", validationSizes)}]; the training data " +
-                    $"has {classes} and [{string.Join(", ", sizes)}]. " +
-                "Transform it with the same pipeline (and the same MapValueToKey) as the training data.", role);
-        }
-
+        CheckLike(data.Schema, classes, sizes, role);
         var weight = options.ExampleWeightColumnName is { } w && role == "validation" && data.Schema.GetColumnOrNull(w) is not null
             ? w : null;
         InputSchema.CheckWeight(data.Schema, weight);
         return Read(data, Plan(classes, sizes, role, weight), channel, cancellation).Data;
+    }
+
+    // Extra rows must come out of the training data's pipeline: a key-typed label with its classes, and the same vector sizes.
+    private void CheckLike(DataViewSchema schema, int classes, int[] sizes, string role)
+    {
+        const string Fix = "Transform these rows with the same fitted pipeline (and the same fitted MapValueToKey) as the training data.";
+        (int Classes, int[] Sizes) found;
+        try
+        {
+            found = InputSchema.Check(schema, options.LabelColumnName, Columns);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"The {role} rows: {e.Message} {Fix}", role, e);
+        }
+
+        var differing = Columns.Select((c, m) => (c, m)).Where(p => found.Sizes[p.m] != sizes[p.m])
+            .Select(p => $"'{p.c}' has {found.Sizes[p.m]} values, {sizes[p.m]} in training").ToArray();
+        if (found.Classes != classes || differing.Length > 0)
+        {
+            throw new ArgumentException($"The {role} rows do not match the training data: " +
+                string.Join("; ", differing.Prepend(found.Classes == classes ? "" : $"{found.Classes} classes, {classes} in training")
+                    .Where(d => d.Length > 0)) + $". {Fix}", role);
+        }
     }
 
     private static Dictionary<string, double> Evaluate(MultimodalModel model, IBatchSource validation, IChannel channel,

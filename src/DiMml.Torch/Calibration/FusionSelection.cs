@@ -113,12 +113,12 @@ public sealed class FusionSelection
         var rowWeights = weights?.to(ScalarType.Float64).cpu().data<double>().ToArray();
         var candidates = specs.Select((s, i) =>
             new FusionCandidate(s.Name, s.Fit(all), MeanCorrect(correct[i], rowWeights)) { FittedOnHeldOutRows = s.Fitted }).ToArray();
-        var temperatures = all.Temperatures;
+        var outcomes = new HeldOutOutcomes(correct, rowWeights);
         var (chosen, comparisons) = settings.Select
-            ? FusionRule.Default.Choose(candidates, new HeldOutOutcomes(correct, rowWeights))
+            ? FusionRule.Default.Choose(candidates, outcomes)
             : (Array.FindIndex(candidates, c => c.Name == CalibratedName), []);
-        return new FusionSelection(candidates[chosen], candidates, comparisons, temperatures, (int)labels.shape[0], settings.HeadSource,
-            new HeldOutOutcomes(correct, rowWeights));
+        return new FusionSelection(candidates[chosen], candidates, comparisons, all.Temperatures, (int)labels.shape[0],
+            settings.HeadSource, outcomes);
     }
 
     // Rows a candidate is fitted on, with what every candidate needs of them computed once.

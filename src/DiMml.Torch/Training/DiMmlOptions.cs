@@ -44,9 +44,9 @@ public class DiMmlOptions : TrainerOptions
 
     /// <summary>How the trained model predicts. Default <see cref="InferenceFusion.Selected"/>: rows are held out of stage 1
     /// and the paper's weighting is kept unless another fusion is more accurate there by more than two standard errors (a single
-    /// branch: three). This
-    /// differs from the paper, whose certainty weighting (<see cref="InferenceFusion.CertaintyWeighting"/>, one option away)
-    /// lost 15 points to its own best branch when one view was much weaker (docs/fusion-and-calibration.md has the table).
+    /// branch: three); after a choice that fitted nothing there, stage 1 trains again on all rows, so training takes about twice
+    /// the paper's time. This differs from the paper, whose certainty weighting (<see cref="InferenceFusion.CertaintyWeighting"/>,
+    /// one option away) lost 15 points to its own best branch when one view was much weaker (docs/fusion-and-calibration.md has the table).
     /// <see cref="InferenceFusion.CalibratedCertaintyWeighting"/> and <see cref="InferenceFusion.Selected"/> hold rows out of
     /// stage 1 (the validation rows when given, else <see cref="CalibrationFraction"/> of the training rows).</summary>
     public InferenceFusion Inference { get; set; } = TrainerDefaults.Inference;
