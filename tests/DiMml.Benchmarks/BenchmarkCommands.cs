@@ -116,8 +116,8 @@ internal static class BenchmarkCommands
                     Environment.GetEnvironmentVariable("MNIST_DIGITS_DIR") ?? Path.Combine(Path.GetTempPath(), "mnist-digits") },
             new Option<string>("--digits-folder") { Description = "Where the digits task's noisy WAV files are written once.",
                 DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "dimml-fusion-digits") },
-            new Option<string?>("--export-digits") { Description = "Write the digits tasks as train.csv and test.csv under this folder " +
-                "(for dimml compare) instead of running the suite." },
+            new Option<string?>("--export") { Description = "Write the tasks (seed 0 rows) as TASK/train.csv and TASK/test.csv under " +
+                "this folder, for dimml compare, instead of running the suite." },
         ],
     };
 

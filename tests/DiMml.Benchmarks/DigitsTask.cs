@@ -35,39 +35,10 @@ internal static class DigitsTask
         });
     }
 
-    /// <summary>Writes both variants of the task as <c>train.csv</c> and <c>test.csv</c> (Label, a0.., i0..i783) in a sub-folder each
-    /// of <paramref name="folder"/>, for <c>dimml compare</c>.</summary>
-    public static IEnumerable<string> WriteCsv(FusionSuiteSettings settings, string folder) =>
-        Variants.SelectMany(v => WriteCsv(Build(settings, v.Min, v.Max), Path.Combine(folder, v.Name)));
-
     /// <summary>The suite's two variants: light noise (audio about 60 % alone) and heavy noise (about 30 %).</summary>
     public static readonly (string Name, double Min, double Max)[] Variants = [("digits", 20, 40), ("noisy-digits", 0, 20)];
 
-    private static IEnumerable<string> WriteCsv(Digits digits, string folder)
-    {
-        Directory.CreateDirectory(folder);
-        foreach (var test in new[] { false, true })
-        {
-            var path = Path.Combine(folder, test ? "test.csv" : "train.csv");
-            using var writer = new StreamWriter(path);
-            writer.WriteLine(string.Join(',', ["Label", .. Names("a", digits.AudioSize), .. Names("i", ImageSize)]));
-            foreach (var i in digits.Rows(test))
-            {
-                writer.WriteLine(string.Join(',', [digits.Labels[i].ToString(CultureInfo.InvariantCulture),
-                    .. digits.Audio[i].Select(Format), .. digits.Image[i].Select(Format)]));
-            }
-        }
-
-        return [$"digits: train.csv and test.csv in {folder}; compare with --modality audio=a0-a{digits.AudioSize - 1} " +
-            $"--modality image=i0-i{ImageSize - 1}"];
-    }
-
     private const int ImageSize = 784;
-
-    private static IEnumerable<string> Names(string prefix, int count) =>
-        Enumerable.Range(0, count).Select(i => prefix + i.ToString(CultureInfo.InvariantCulture));
-
-    private static string Format(float value) => value.ToString("G6", CultureInfo.InvariantCulture);
 
     private sealed record Digits(float[][] Audio, float[][] Image, int[] Labels, bool[] IsTest, int AudioSize)
     {

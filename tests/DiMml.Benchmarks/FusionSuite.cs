@@ -35,7 +35,7 @@ internal static class FusionSuite
             "",
         };
         var summary = new List<string>();
-        foreach (var task in FusionTasks.All(settings).Where(t => settings.Tasks is null || settings.Tasks.Contains(t.Name)))
+        foreach (var task in Tasks(settings))
         {
             var (section, row) = RunTask(task, settings);
             lines.AddRange(section);
@@ -54,6 +54,10 @@ internal static class FusionSuite
         ]);
         return lines;
     }
+
+    /// <summary>The tasks the settings select (all when none are named).</summary>
+    public static IEnumerable<FusionTask> Tasks(FusionSuiteSettings settings) =>
+        FusionTasks.All(settings).Where(t => settings.Tasks is null || settings.Tasks.Contains(t.Name));
 
     private static (List<string> Section, string Summary) RunTask(FusionTask task, FusionSuiteSettings settings)
     {

@@ -16,7 +16,7 @@ using static TorchSharp.torch;
 //   dotnet run --project tests/DiMml.Benchmarks -c Release [-- speed] [--quick] [--threads N] [--device cpu|cuda] [--write FILE]
 //   dotnet run --project tests/DiMml.Benchmarks -c Release -- pipeline [--data DIR] [--epochs 2] [--predictions 20000] [--write FILE]
 //   dotnet run --project tests/DiMml.Benchmarks -c Release -- fusion [--data DIR] [--seeds 0,1,2] [--epochs 10] [--rows N]
-//       [--tasks a,b] [--clips N] [--fsdd DIR] [--mnist-digits DIR] [--export-digits DIR] [--write FILE]
+//       [--tasks a,b] [--clips N] [--fsdd DIR] [--mnist-digits DIR] [--export DIR] [--write FILE]
 //   dotnet run --project tests/DiMml.Benchmarks -c Release -- serving [--data DIR] [--epochs 2] [--seconds 5] [--write FILE]
 //   dotnet run --project tests/DiMml.Benchmarks -c Release -- video [--clips 20] [--write FILE]
 if (args.Length > 0 && args[0] == "pipeline-phase")
@@ -37,8 +37,8 @@ return BenchmarkCommands.Build(
             BenchmarkCommands.Seeds(parsed.GetValue<string>("--seeds")!), parsed.GetValue<int>("--epochs"), parsed.GetValue<int?>("--rows"),
             parsed.GetValue<string?>("--tasks")?.Split(','), parsed.GetValue<string>("--speech-folder")!, parsed.GetValue<int>("--clips"),
             parsed.GetValue<string>("--fsdd")!, parsed.GetValue<string>("--mnist-digits")!, parsed.GetValue<string>("--digits-folder")!);
-        return parsed.GetValue<string?>("--export-digits") is { } folder
-            ? DigitsTask.WriteCsv(settings, folder).ToList()
+        return parsed.GetValue<string?>("--export") is { } folder
+            ? TaskCsv.Write(FusionSuite.Tasks(settings), folder).ToList()
             : FusionSuite.Run(settings).ToList();
     },
     (parsed, threads) => ServingLoad.Run(parsed.GetValue<string>("--data")!, parsed.GetValue<int>("--epochs"),
