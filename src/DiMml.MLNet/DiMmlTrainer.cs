@@ -81,8 +81,8 @@ public sealed partial class DiMmlTrainer : IEstimator<DiMmlTransformer>
 
             using var evaluation = fitting.ReadEvaluationSet(options.FusionEvaluationSet, nameof(Options.FusionEvaluationSet), train,
                 facts.Cancellation)!;
-            return selection.Candidates.ToDictionary(c => c.Name,
-                c => model.Evaluate(evaluation, weighting: c.Weighting, cancellation: facts.Cancellation).Accuracy);
+            var accuracy = model.FusedAccuracy(evaluation, selection.Candidates.Select(c => c.Weighting).ToArray(), facts.Cancellation);
+            return selection.Candidates.Select((c, i) => (c.Name, accuracy[i])).ToDictionary(p => p.Name, p => p.Item2);
         }
     }
 }

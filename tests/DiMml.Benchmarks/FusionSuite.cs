@@ -113,9 +113,10 @@ internal static class FusionSuite
             }
 
             var selection = model.Selection!;
-            foreach (var candidate in selection.Candidates)
+            var accuracy = model.FusedAccuracy(test, selection.Candidates.Select(c => c.Weighting).ToArray());
+            foreach (var (candidate, i) in selection.Candidates.Select((c, i) => (c, i)))
             {
-                result[$"test:{candidate.Name}"] = model.Evaluate(test, weighting: candidate.Weighting).Accuracy;
+                result[$"test:{candidate.Name}"] = accuracy[i];
                 result[$"held-out:{candidate.Name}"] = candidate.HeldOutAccuracy;
             }
 
@@ -146,9 +147,10 @@ internal static class FusionSuite
     private static string[] ScoreRules(MultimodalModel refitted, MultimodalDataset test, Dictionary<string, double> result)
     {
         var selection = refitted.Selection!;
-        foreach (var candidate in selection.Candidates)
+        var accuracy = refitted.FusedAccuracy(test, selection.Candidates.Select(c => c.Weighting).ToArray());
+        for (var i = 0; i < accuracy.Count; i++)
         {
-            result[$"refit-test:{candidate.Name}"] = refitted.Evaluate(test, weighting: candidate.Weighting).Accuracy;
+            result[$"refit-test:{selection.Candidates[i].Name}"] = accuracy[i];
         }
 
         return Rules.Select(rule =>

@@ -57,6 +57,22 @@ public sealed class FusionSelectionTests
     }
 
     [TestMethod]
+    public void FusedAccuracyScoresEveryCandidateAsEvaluateDoes()
+    {
+        using var train = StrongAndNoise(800, 0);
+        using var test = StrongAndNoise(600, 1);
+        using var model = new DiMmlLearner(Options(InferenceFusion.Selected)).Fit(train);
+        var candidates = model.Selection!.Candidates;
+
+        var accuracy = model.FusedAccuracy(test, candidates.Select(c => c.Weighting).ToArray());
+        Assert.HasCount(candidates.Count, accuracy);
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            Assert.AreEqual(model.Evaluate(test, weighting: candidates[i].Weighting).Accuracy, accuracy[i], 1e-12, candidates[i].Name);
+        }
+    }
+
+    [TestMethod]
     public void CalibratedFusionBeatsThePapersWhenOneModalityIsNoise()
     {
         using var train = StrongAndNoise(800, 0);

@@ -83,11 +83,7 @@ public sealed class MultimodalModel : IDisposable
         ArgumentNullException.ThrowIfNull(inputs);
         using var scope = NewDisposeScope();
         using var guard = no_grad();
-        Network.eval();
-        var onDevice = inputs.Select(x => x.to(Device)).ToArray();
-        var modalityAvailable = CertaintyWeighting.ModalityAvailability(onDevice);
-        var features = Network.Encode(onDevice.Select(x => x.nan_to_num(0.0, 0.0, 0.0)).ToArray());
-        var (branches, availability) = Branches(features, modalityAvailable);
+        var (branches, availability) = BranchesOf(inputs);
         var (logits, weights) = weighting.Fuse(branches, availability);
         var prediction = new MultimodalPrediction(
             logits.softmax(1).MoveToOuterDisposeScope(),
@@ -128,8 +124,48 @@ public sealed class MultimodalModel : IDisposable
         return new EvaluationReport(fusedCorrect / total, perBranch, data.Count);
     }
 
+    /// <summary>Accuracy of each of several fusions of this model's branches on the same rows (e.g. every
+    /// <see cref="FusionSelection"/> candidate), the network run once per batch.</summary>
+    /// <param name="data">Labelled rows with the model's modalities.</param>
+    /// <param name="weightings">The fusions to score.</param>
+    /// <param name="cancellation">Checked before every batch.</param>
+    public IReadOnlyList<double> FusedAccuracy(IBatchSource data, IReadOnlyList<CertaintyWeighting> weightings,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(weightings);
+        var correct = new double[weightings.Count];
+        double total = 0;
+        using var order = BatchOrder.Sequential(data.Count);
+        BatchOrder.ForEachScoped(data.Batches(order, 1024, Device), batch =>
+        {
+            cancellation.ThrowIfCancellationRequested();
+            using var guard = no_grad();
+            var (branches, availability) = BranchesOf(batch.Inputs);
+            for (var w = 0; w < weightings.Count; w++)
+            {
+                correct[w] += Accuracy.Hits(weightings[w].Fuse(branches, availability).Logits.softmax(1), batch);
+            }
+
+            total += Accuracy.Weight(batch);
+        });
+
+        return correct.Select(c => c / Math.Max(1, total)).ToArray();
+    }
+
     /// <inheritdoc />
     public void Dispose() => Network.Dispose();
+
+    // Every branch's logits for a batch (NaN rows mark a missing modality) and which branches each row has; in eval mode, in the
+    // caller's dispose scope and no-grad guard.
+    private (Tensor[] Branches, Tensor Availability) BranchesOf(IReadOnlyList<Tensor> inputs)
+    {
+        Network.eval();
+        var onDevice = inputs.Select(x => x.to(Device)).ToArray();
+        var modalityAvailable = CertaintyWeighting.ModalityAvailability(onDevice);
+        var features = Network.Encode(onDevice.Select(x => x.nan_to_num(0.0, 0.0, 0.0)).ToArray());
+        return Branches(features, modalityAvailable);
+    }
 
     private (Tensor[] Branches, Tensor Availability) Branches(Tensor[] features, Tensor modalityAvailable)
     {
