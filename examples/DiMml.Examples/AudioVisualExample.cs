@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using DiMml.MLNet;
 using DiMml.Serving.Audio;
 using DiMml.TestSupport;
-using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

@@ -1,4 +1,3 @@
-using DiMml.MLNet;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 

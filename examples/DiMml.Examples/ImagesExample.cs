@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using DiMml.MLNet;
 using DiMml.TestSupport;
 using DiMml.Torch.Training;
 using Microsoft.ML;
@@ -59,7 +58,7 @@ internal static class ImagesExample
                     ColumnName = $"{view}Pixels",
                     Encoder = EncoderKind.ResNet18,
                     Shape = new(1, 1, 14, 28),
-                    Augmentation = DiMml.Torch.Data.Augmentation.PadCrop(2),
+                    Augmentation = Augmentation.PadCrop(2),
                 });
                 chain = chain
                     .Append(ml.Transforms.LoadImages($"{view}Image", folder, view))
@@ -75,7 +74,7 @@ internal static class ImagesExample
             var metrics = ml.MulticlassClassification.Evaluate(scored);
             var labels = scored.GetColumn<uint>("Label").ToArray();
             var dimml = ((IEnumerable<ITransformer>)model).OfType<DiMmlTransformer>().Single();
-            var epochSeconds = dimml.Diagnostics.History.Where(r => r.Stage == Torch.Training.TrainingStage.Detached)
+            var epochSeconds = dimml.Diagnostics.History.Where(r => r.Stage == TrainingStage.Detached)
                 .Average(r => r.Elapsed.TotalSeconds);
             Console.WriteLine();
             Console.WriteLine($"ResNet-18 (widths {options.EmbeddingSize / 8}..{options.EmbeddingSize}), {args.Epochs} epochs, " +

@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using DiMml.MLNet;
-using DiMml.Serving;
-using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

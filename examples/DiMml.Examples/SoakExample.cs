@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using DiMml.MLNet;
-using DiMml.Torch.Training;
 using Microsoft.ML;
 
 namespace DiMml.Examples;

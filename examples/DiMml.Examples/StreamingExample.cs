@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using DiMml.MLNet;
 using DiMml.TestSupport;
-using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -73,7 +71,7 @@ internal static class StreamingExample
         var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
         using var model = ml.MulticlassClassification.Trainers.DiMml(options).Fit(keyed);
         var diagnostics = model.Diagnostics;
-        var epochs = diagnostics.History.Where(r => r.Stage == Torch.Training.TrainingStage.Detached).Select(r => r.Elapsed.TotalSeconds)
+        var epochs = diagnostics.History.Where(r => r.Stage == TrainingStage.Detached).Select(r => r.Elapsed.TotalSeconds)
             .ToArray();
         var featureMiB = total * 4.0 * 2 * FashionRow.HalfSize / (1 << 20);
         Console.WriteLine();

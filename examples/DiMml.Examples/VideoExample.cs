@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using DiMml.MLNet;
 using DiMml.TestSupport;
 using DiMml.Torch.Training;
 using Microsoft.ML;

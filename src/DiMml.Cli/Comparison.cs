@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using DiMml.MLNet;
 using DiMml.MLNet.Data;
-using DiMml.Torch.Training;
 using Microsoft.ML;
 using Spectre.Console;
 

@@ -1,5 +1,3 @@
-using DiMml.Torch.Training;
-
 namespace DiMml.Cli;
 
 /// <summary>One method's test results in a comparison.</summary>

@@ -1,5 +1,3 @@
-using DiMml.MLNet;
-using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

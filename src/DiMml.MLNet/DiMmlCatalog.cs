@@ -1,5 +1,4 @@
 using DiMml;
-using DiMml.MLNet;
 using DiMml.Torch.Training;
 
 namespace Microsoft.ML;

@@ -2,7 +2,7 @@ using DiMml.Torch.Calibration;
 using DiMml.Torch.Inference;
 using DiMml.Torch.Training;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>What a DI-MML training run did and how each part of the model performs.</summary>
 public sealed class DiMmlDiagnostics : TrainingDiagnostics
@@ -54,7 +54,7 @@ public sealed class DiMmlDiagnostics : TrainingDiagnostics
     /// <summary>The 0-based epoch at which DUC started.</summary>
     public int DucStartEpoch { get; }
 
-    /// <summary>What the fusion head trained on: <see cref="Torch.Training.FusionFeatures.AugmentedBatches"/> only when
+    /// <summary>What the fusion head trained on: <see cref="FusionFeatures.AugmentedBatches"/> only when
     /// asked for and some modality is augmented, else the training rows encoded once.</summary>
     public FusionFeatures FusionFeatures { get; internal init; }
 

@@ -4,7 +4,7 @@ using DiMml.Torch.Inference;
 using DiMml.Torch.Training;
 using Microsoft.ML;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>
 /// Trains DI-MML on two or more modality columns: one encoder per modality with its own loss, a shared head and

@@ -1,7 +1,7 @@
 using DiMml.Torch.Training;
 using Microsoft.ML;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 public sealed partial class DiMmlTrainer
 {

@@ -1,4 +1,4 @@
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>
 /// A trained DI-MML model: certainty-weighted fusion of the per-modality heads and the fusion head (or the fusion head

@@ -2,7 +2,7 @@ using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>
 /// The ML.NET environment a DI-MML component runs in, with the built-in catalogs bound to it, so that the

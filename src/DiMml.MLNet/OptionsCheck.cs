@@ -1,7 +1,7 @@
 using DiMml.MLNet.Scoring;
 using DiMml.Torch.Training;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>The checks the ML.NET trainers add to the core's option validation: the label and modality columns.</summary>
 internal static class OptionsCheck

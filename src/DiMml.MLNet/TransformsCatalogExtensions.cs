@@ -1,4 +1,4 @@
-using DiMml.MLNet;
+using DiMml;
 
 namespace Microsoft.ML;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using DiMml.MLNet;
 using DiMml.Serving.Audio;
 using DiMml.TestSupport;
 using DiMml.Torch.Data;

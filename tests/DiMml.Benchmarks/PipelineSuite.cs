@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using DiMml.MLNet;
-using DiMml.Serving;
 using DiMml.TestSupport;
-using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -212,7 +209,7 @@ internal static class PipelineSuite
     }
 
     private static double EpochSeconds(DiMmlDiagnostics diagnostics) =>
-        MedianOf(diagnostics.History.Where(r => r.Stage == Torch.Training.TrainingStage.Detached).Select(r => r.Elapsed.TotalSeconds));
+        MedianOf(diagnostics.History.Where(r => r.Stage == TrainingStage.Detached).Select(r => r.Elapsed.TotalSeconds));
 
     internal static Row[] Load(string folder, string split)
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using DiMml.MLNet;
 using DiMml.Serving.Audio;
 using DiMml.TestSupport;
 using DiMml.Torch.Data;

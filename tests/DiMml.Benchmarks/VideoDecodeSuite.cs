@@ -1,5 +1,4 @@
 using System.Globalization;
-using DiMml.MLNet;
 using DiMml.TestSupport;
 using DiMml.Video;
 using Microsoft.ML;

@@ -1,5 +1,4 @@
 using DiMml.TestSupport;
-using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

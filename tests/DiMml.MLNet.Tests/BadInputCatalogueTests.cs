@@ -1,4 +1,3 @@
-using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -160,7 +159,7 @@ public sealed class BadInputCatalogueTests
         yield return Case("empty label column name", () => Fit(o => o.LabelColumnName = " "), "LabelColumnName", "key-typed label");
         yield return Case("negative hidden size", () => Fit(o => o.Modalities[0].HiddenSizes = [-4]), "HiddenSizes", "positive");
         yield return Case("negative crop padding", () =>
-            Fit(o => { o.Modalities[0].Shape = new(1, 1, 2, 4); o.Modalities[0].Augmentation = Torch.Data.Augmentation.PadCrop(-1); }),
+            Fit(o => { o.Modalities[0].Shape = new(1, 1, 2, 4); o.Modalities[0].Augmentation = Augmentation.PadCrop(-1); }),
                 "CropPadding", ">= 0");
         yield return Case("validation set of another shape", () =>
             Fit(o => o.ValidationSet = Keyed(TwoViewRows.Make(20, 95)

@@ -1,4 +1,3 @@
-using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

@@ -1,6 +1,4 @@
-using DiMml.Serving;
 using DiMml.TestSupport;
-using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

@@ -1,5 +1,4 @@
 using DiMml.TestSupport;
-using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Transforms.Image;
 
@@ -84,13 +83,13 @@ public sealed class ImagePipelineTests
                     ColumnName = $"{view}Pixels",
                     Encoder = EncoderKind.ResNet18,
                     Shape = new(1, 1, 16, 16),
-                    Augmentation = paperRecipe ? Torch.Data.Augmentation.Paper : Torch.Data.Augmentation.PadCrop(1),
-                    Normalization = paperRecipe ? new Torch.Modules.ChannelNormalization([0.3f], [0.4f]) : null,
+                    Augmentation = paperRecipe ? Augmentation.Paper : Augmentation.PadCrop(1),
+                    Normalization = paperRecipe ? new ChannelNormalization([0.3f], [0.4f]) : null,
                 });
             }
 
-            options.FusionFeatures = paperRecipe ? Torch.Training.FusionFeatures.AugmentedBatches
-                : Torch.Training.FusionFeatures.EncodedOnce;
+            options.FusionFeatures = paperRecipe ? FusionFeatures.AugmentedBatches
+                : FusionFeatures.EncodedOnce;
 
             var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
                 .Append(ml.Transforms.LoadImages("FrontImage", folder, "Front"))

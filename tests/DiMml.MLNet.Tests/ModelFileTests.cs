@@ -1,4 +1,3 @@
-using DiMml.Serving;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

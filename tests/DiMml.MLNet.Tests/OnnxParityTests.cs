@@ -1,7 +1,6 @@
 using DiMml.TestSupport;
 using DiMml.Torch.Export;
 using DiMml.Torch.Inference;
-using DiMml.Torch.Modules;
 using DiMml.Torch.Training;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -152,7 +151,7 @@ public sealed class OnnxParityTests
                 new ModalityOptions("frames")
                 {
                     Encoder = EncoderKind.ResNet18, Shape = new ModalityShape(1, 2, 6, 6), Normalization = new([0.3f], [0.7f]),
-                        Augmentation = Torch.Data.Augmentation.Paper,
+                        Augmentation = Augmentation.Paper,
                 },
             ],
             Epochs = 2,

@@ -1,4 +1,3 @@
-using DiMml.Serving;
 using DiMml.TestSupport;
 using Microsoft.ML;
 using Microsoft.ML.Data;

@@ -17,7 +17,7 @@ public sealed class StreamingTests
         options.MemoryBudgetBytes = budget;
         options.Inference = inference;
         options.DropRowsWithNonFiniteFeatures = true;
-        options.Modalities[0].Augmentation = Torch.Data.Augmentation.PadCrop(1);        // augmentation draws must line up in both modes too
+        options.Modalities[0].Augmentation = Augmentation.PadCrop(1);        // augmentation draws must line up in both modes too
         options.Modalities[0].Shape = new(1, 1, 2, 4);
         using var model = ml.MulticlassClassification.Trainers.DiMml(options).Fit(keyed);
         return (model.Transform(keyed).GetColumn<float[]>("Score").ToArray(), model.Diagnostics);

@@ -1,6 +1,5 @@
 using DiMml.TestSupport;
 using DiMml.Torch.Data;
-using DiMml.Torch.Modules;
 using DiMml.Torch.Training;
 
 namespace DiMml.Torch.Tests;

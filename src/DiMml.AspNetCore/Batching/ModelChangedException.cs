@@ -1,5 +1,3 @@
-using DiMml.Serving;
-
 namespace DiMml.AspNetCore;
 
 /// <summary>A request read against a model version that a hot swap replaced while it waited (one whose inputs differ, or, for an

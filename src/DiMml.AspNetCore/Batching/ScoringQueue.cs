@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using DiMml.Serving;
 
 namespace DiMml.AspNetCore;
 

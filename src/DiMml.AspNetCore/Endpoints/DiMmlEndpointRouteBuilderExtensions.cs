@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DiMml;
 using DiMml.AspNetCore;
 using DiMml.AspNetCore.Files;
 using Microsoft.AspNetCore.Http;

@@ -1,6 +1,4 @@
-using DiMml.Serving;
-
-namespace DiMml.AspNetCore;
+namespace DiMml;
 
 /// <summary>What <c>POST {prefix}/predict</c> answers: one prediction per row, in request order.</summary>
 /// <param name="Predictions">The rows' predictions.</param>

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using DiMml.Serving;
 using DiMml.Serving.Audio;
 using Microsoft.ML;
 using Microsoft.ML.Data;

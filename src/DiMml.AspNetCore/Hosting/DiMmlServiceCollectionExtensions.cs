@@ -1,3 +1,4 @@
+using DiMml;
 using DiMml.AspNetCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 
-namespace DiMml.AspNetCore;
+namespace DiMml;
 
 /// <summary>Settings of a served model
 /// (<see cref="Microsoft.Extensions.DependencyInjection.DiMmlServiceCollectionExtensions.AddDiMmlModel"/>); defaults suit a

@@ -1,4 +1,4 @@
-namespace DiMml.AspNetCore;
+namespace DiMml;
 
 /// <summary>What <c>GET {prefix}</c> answers: the served model's inputs, classes and fusion, and which file version it is.</summary>
 /// <param name="Modalities">The modalities in input order: name, the JSON field (the model's input column) and its size.</param>

@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Security.Cryptography;
 using DiMml.AspNetCore.Files;
-using DiMml.Serving;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 

@@ -1,5 +1,4 @@
 using DiMml.AspNetCore.Files;
-using DiMml.Serving;
 
 namespace DiMml.AspNetCore;
 

@@ -5,7 +5,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>
 /// Turns a column of WAV file paths into a fixed-size log spectrogram vector (frequency-major:

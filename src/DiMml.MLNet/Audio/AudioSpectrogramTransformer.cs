@@ -1,7 +1,7 @@
 using DiMml.MLNet.Scoring;
 using Microsoft.ML;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>
 /// Fitted WAV-to-spectrogram transform (see <see cref="AudioSpectrogramEstimator"/>). It saves with

@@ -1,11 +1,10 @@
 using DiMml.MLNet.Scoring;
 using DiMml.Serving.Runtime;
 using DiMml.Torch.Export;
-using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>
 /// Certainty-aware logit weighting over the score columns of any classifiers (one per modality, say): per row,

@@ -1,7 +1,7 @@
 using DiMml.MLNet.Scoring;
 using Microsoft.ML;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>
 /// Fitted certainty-weighted fusion (see <see cref="CertaintyWeightedFusionEstimator"/>); scores through ML.NET's

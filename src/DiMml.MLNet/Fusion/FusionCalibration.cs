@@ -3,7 +3,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using static TorchSharp.torch;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>Temperature scaling of score columns on labelled rows, for <see cref="CertaintyWeightedFusionEstimator"/>.</summary>
 internal static class FusionCalibration

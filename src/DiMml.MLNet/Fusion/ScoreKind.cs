@@ -1,4 +1,4 @@
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>What the score columns given to <see cref="CertaintyWeightedFusionEstimator"/> hold.</summary>
 public enum ScoreKind

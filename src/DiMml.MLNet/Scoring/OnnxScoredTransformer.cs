@@ -2,13 +2,13 @@ using DiMml.MLNet.Scoring;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>
 /// A transformer of this package that scores through ML.NET's built-in ONNX transformer and conversions, so
 /// <c>mlContext.Model.Save</c> writes a zip that loads with Microsoft.ML, Microsoft.ML.OnnxTransformer and
 /// Microsoft.ML.OnnxRuntime alone. After <c>Model.Load</c> it comes back as a plain transformer chain (ML.NET's rule);
-/// <see cref="Serving.DiMmlModelInfo"/> reads its metadata from the model file.
+/// <see cref="DiMmlModelInfo"/> reads its metadata from the model file.
 /// </summary>
 public abstract class OnnxScoredTransformer : ITransformer, ICanSaveModel, IDisposable
 {

@@ -1,6 +1,4 @@
-using DiMml.Torch.Training;
-
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>What a baseline run (joint training or one modality) did, with each encoder's linear-probe accuracy.</summary>
 public sealed class BaselineDiagnostics : TrainingDiagnostics

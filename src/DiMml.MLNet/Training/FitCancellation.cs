@@ -1,4 +1,4 @@
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>
 /// One token for a Fit that is cancelled by the trainer's <see cref="Torch.Training.TrainerOptions.CancellationToken"/> or

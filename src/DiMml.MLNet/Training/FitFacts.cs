@@ -1,4 +1,4 @@
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>Facts about a fit that every diagnostics type reports.</summary>
 internal sealed record FitFacts(

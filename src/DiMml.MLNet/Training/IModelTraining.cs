@@ -2,7 +2,7 @@ using DiMml.Torch.Data;
 using DiMml.Torch.Inference;
 using DiMml.Torch.Training;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>What a trainer gives the shared fitting path (<see cref="ModelFitting{TOptions}"/>): how to train its core
 /// model, what its untrained model looks like (for output schemas) and what to report after training.</summary>

@@ -1,6 +1,6 @@
 using Microsoft.ML;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>What the options of every ML.NET multimodal trainer add to the core's <see cref="Torch.Training.TrainerOptions"/>:
 /// where the label is, which rows to validate on and the names of the columns the model adds (set them to put two trainers in

@@ -3,7 +3,7 @@ using DiMml.Torch.Inference;
 using DiMml.Torch.Training;
 using Microsoft.ML;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>
 /// Joint-training baseline: all modality encoders and one fusion head trained end to end with a single CE loss on

@@ -5,7 +5,7 @@ using DiMml.Torch.Modules;
 using DiMml.Torch.Training;
 using TorchSharp;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>Models that the trainers describe or stand in with: the fusion a model scores with, in words, and the
 /// untrained stand-ins that give output schemas.</summary>

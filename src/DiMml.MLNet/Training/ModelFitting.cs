@@ -11,7 +11,7 @@ using DiMml.Torch.Training;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>What a fit produced for a public transformer to wrap.</summary>
 internal sealed record FittedModel(

@@ -1,4 +1,4 @@
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>
 /// A trained baseline (joint training of all modalities, or one modality alone) with the same output columns as

@@ -1,7 +1,6 @@
-using DiMml.Serving;
 using Microsoft.ML.OnnxRuntime;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>A trained multimodal model of this package (DI-MML or a baseline), scored through ONNX.</summary>
 public abstract class MultimodalModelTransformer : OnnxScoredTransformer

@@ -1,6 +1,4 @@
-using DiMml.Torch.Training;
-
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>What any multimodal training run of this package records, whatever the method.</summary>
 public abstract class TrainingDiagnostics

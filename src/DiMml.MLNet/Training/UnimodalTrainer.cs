@@ -3,7 +3,7 @@ using DiMml.Torch.Inference;
 using DiMml.Torch.Training;
 using Microsoft.ML;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>
 /// Unimodal baseline: one modality's encoder and head trained alone with CE, with the same encoders, data path and

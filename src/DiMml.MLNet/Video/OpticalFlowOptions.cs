@@ -1,7 +1,6 @@
-using DiMml.Torch.Modules;
 using DiMml.Video;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>Settings of <c>Transforms.OpticalFlow</c>: Farneback flow between consecutive sampled frames (Frames + 1 frames
 /// are sampled). Defaults: 8 flow fields, frames evenly spaced over the clip, 112 x 112, displacements clipped to +-20

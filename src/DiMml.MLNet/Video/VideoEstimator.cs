@@ -1,12 +1,11 @@
 using DiMml.MLNet.Scoring;
 using DiMml.Torch.Export;
-using DiMml.Torch.Modules;
 using DiMml.Video;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>
 /// Turns a column of video file paths into a fixed-size vector of sampled frames (<c>Transforms.VideoFrames</c>) or optical

@@ -1,7 +1,6 @@
-using DiMml.Torch.Modules;
 using DiMml.Video;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>Settings of <c>Transforms.VideoFrames</c>: which frames of a clip, at what size, RGB or grey. Defaults: 8 frames
 /// evenly spaced over the clip, 112 x 112, RGB.</summary>

@@ -1,8 +1,7 @@
 using DiMml.MLNet.Scoring;
-using DiMml.Torch.Modules;
 using Microsoft.ML;
 
-namespace DiMml.MLNet;
+namespace DiMml;
 
 /// <summary>
 /// Fitted video transform (<c>Transforms.VideoFrames</c> or <c>Transforms.OpticalFlow</c>). It saves with

@@ -6,7 +6,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Onnx;
 
-namespace DiMml.Serving;
+namespace DiMml;
 
 /// <summary>
 /// What a saved DI-MML model is: modalities, input columns and sizes, classes, branches and the certainty

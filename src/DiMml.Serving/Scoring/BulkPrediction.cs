@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 
-namespace DiMml.Serving;
+namespace DiMml;
 
 /// <summary>One row scored by <see cref="BulkScorer"/>.</summary>
 public sealed class BulkPrediction

@@ -1,10 +1,11 @@
+using DiMml.Serving;
 using DiMml.Serving.Runtime;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace DiMml.Serving;
+namespace DiMml;
 
 /// <summary>
 /// Scores a large IDataView in batches through the batched ONNX graph of a trained model (<c>ExportOnnx</c>), one ONNX

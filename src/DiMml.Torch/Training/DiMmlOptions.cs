@@ -34,8 +34,8 @@ public class DiMmlOptions : TrainerOptions
     /// <summary>Stage-2 epochs of the fusion head on frozen encoders. Default 20.</summary>
     public int FusionEpochs { get; set; } = TrainerDefaults.FusionEpochs;
 
-    /// <summary>What the fusion head trains on. Default <see cref="Training.FusionFeatures.EncodedOnce"/>; with augmented
-    /// modalities, <see cref="Training.FusionFeatures.AugmentedBatches"/> is the authors' way.</summary>
+    /// <summary>What the fusion head trains on. Default <see cref="FusionFeatures.EncodedOnce"/>; with augmented
+    /// modalities, <see cref="FusionFeatures.AugmentedBatches"/> is the authors' way.</summary>
     public FusionFeatures FusionFeatures { get; set; } = FusionFeatures.EncodedOnce;
 
     /// <summary>Whether stage 2 encodes augmented batches: asked for, and some modality is augmented.</summary>

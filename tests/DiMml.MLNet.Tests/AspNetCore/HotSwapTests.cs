@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using DiMml.AspNetCore;
-using DiMml.Serving;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DiMml.MLNet.Tests.AspNetCore;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using DiMml.Serving;
 using DiMml.TestSupport;
 using Microsoft.Playwright;
 

@@ -1,5 +1,3 @@
-using DiMml.AspNetCore;
-using DiMml.Serving;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;

@@ -1,4 +1,4 @@
-namespace DiMml.Torch.Training;
+namespace DiMml;
 
 /// <summary>What happened in one training epoch.</summary>
 /// <param name="Stage">The procedure that ran the epoch.</param>

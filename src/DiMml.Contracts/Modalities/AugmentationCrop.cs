@@ -1,4 +1,4 @@
-namespace DiMml.Torch.Data;
+namespace DiMml;
 
 /// <summary>The random crop of an <see cref="Augmentation"/>.</summary>
 public enum AugmentationCrop

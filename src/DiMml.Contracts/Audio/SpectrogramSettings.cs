@@ -1,4 +1,4 @@
-namespace DiMml.Torch.Export;
+namespace DiMml;
 
 /// <summary>
 /// How a fixed-length mono signal becomes a log spectrogram: a periodic window (<see cref="Window"/>) of

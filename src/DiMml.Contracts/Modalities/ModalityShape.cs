@@ -1,4 +1,4 @@
-namespace DiMml.Torch.Modules;
+namespace DiMml;
 
 /// <summary>
 /// Layout of one modality's flat input vector: <see cref="Frames"/> frames of <see cref="Channels"/> planes of

@@ -1,4 +1,4 @@
-namespace DiMml.Torch.Training;
+namespace DiMml;
 
 /// <summary>The default of every training option, the paper's and its reference code's except the fusion
 /// (<see cref="Inference"/>, <see cref="RefitOnAllRows"/>): one place for the options classes and the catalog methods'
@@ -52,7 +52,7 @@ public static class TrainerDefaults
     public const double CalibrationFraction = 0.1;
 
     /// <summary>How DI-MML predicts: <see cref="InferenceFusion.Selected"/> (the paper's weighting unless another fusion wins
-    /// clearly on held-out rows; not the paper's default, see <see cref="DiMmlOptions.Inference"/>).</summary>
+    /// clearly on held-out rows; not the paper's default, see the trainers' <c>Inference</c> option).</summary>
     public const InferenceFusion Inference = InferenceFusion.Selected;
 
     /// <summary>Whether calibrated and selected fusion train stage 1 again on all rows after the choice:

@@ -1,4 +1,4 @@
-namespace DiMml.Torch.Training;
+namespace DiMml;
 
 /// <summary>What the fusion head trains on in stage 2, where the encoders are frozen (eval mode, no gradient).</summary>
 public enum FusionFeatures

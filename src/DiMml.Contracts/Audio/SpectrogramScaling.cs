@@ -1,4 +1,4 @@
-namespace DiMml.Torch.Export;
+namespace DiMml;
 
 /// <summary>What each time-frequency value of a spectrogram measures.</summary>
 public enum SpectrogramScaling

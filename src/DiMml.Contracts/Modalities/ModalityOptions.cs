@@ -1,7 +1,4 @@
-using DiMml.Torch.Data;
-using DiMml.Torch.Modules;
-
-namespace DiMml.Torch.Training;
+namespace DiMml;
 
 /// <summary>One modality of a training run, in the core and in the ML.NET trainers alike: its name, the column that holds
 /// it (ML.NET), its encoder's architecture, its input layout, augmentation and normalisation.</summary>
@@ -45,8 +42,8 @@ public sealed class ModalityOptions
     public ModalityShape? Shape { get; set; }
 
     /// <summary>Training-time augmentation of this modality (never at evaluation or in the effective-dimension pass; in
-    /// stage 2 only with <see cref="DiMmlOptions.FusionFeatures"/> = <see cref="FusionFeatures.AugmentedBatches"/>).
-    /// Default <see cref="Data.Augmentation.None"/>; <see cref="Data.Augmentation.Paper"/> is the authors' recipe for images and
+    /// stage 2 only with the trainer's <c>FusionFeatures</c> = <see cref="FusionFeatures.AugmentedBatches"/>).
+    /// Default <see cref="Augmentation.None"/>; <see cref="Augmentation.Paper"/> is the authors' recipe for images and
     /// frames.</summary>
     public Augmentation Augmentation { get; set; } = Augmentation.None;
 
@@ -79,9 +76,10 @@ public sealed class ModalityOptions
         }
     }
 
-    /// <summary>Checks the declared shape against the data's vector length for this modality.</summary>
+    /// <summary>Throws an <see cref="ArgumentException"/> unless the declared <see cref="Shape"/> (if any) holds
+    /// <paramref name="inputSize"/> values.</summary>
     /// <param name="inputSize">Flat input length of the modality in the data.</param>
-    internal void ValidateSize(int inputSize)
+    public void ValidateSize(int inputSize)
     {
         if (Shape is not null && Shape.Size != inputSize)
         {
@@ -97,19 +95,5 @@ public sealed class ModalityOptions
         {
             throw new ArgumentException($"Modality '{Name}' {problem}.");
         }
-    }
-
-    /// <summary>Creates this modality's encoder.</summary>
-    /// <param name="inputSize">Flat input length of the modality.</param>
-    /// <param name="embeddingSize">Feature size D.</param>
-    internal ModalityEncoder CreateEncoder(int inputSize, int embeddingSize)
-    {
-        Validate();
-        ValidateSize(inputSize);
-        return Encoder switch
-        {
-            EncoderKind.ResNet18 => new ResNet18Encoder(Shape!, embeddingSize, $"encoder_{Name}", Normalization),
-            _ => new MlpEncoder(inputSize, HiddenSizes, embeddingSize, $"encoder_{Name}"),
-        };
     }
 }

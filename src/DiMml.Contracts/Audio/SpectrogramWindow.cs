@@ -1,4 +1,4 @@
-namespace DiMml.Torch.Export;
+namespace DiMml;
 
 /// <summary>The STFT window of a spectrogram; both are periodic (DFT-even), as scipy's and torch's defaults are.</summary>
 public enum SpectrogramWindow

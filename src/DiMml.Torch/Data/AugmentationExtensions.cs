@@ -1,4 +1,3 @@
-using DiMml.Torch.Modules;
 using DiMml.Torch.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -6,99 +5,45 @@ using static TorchSharp.torch;
 namespace DiMml.Torch.Data;
 
 /// <summary>
-/// Training-time image augmentation of a shaped modality: an optional random crop (<see cref="AugmentationCrop"/>) and
-/// an optional horizontal flip with probability 1/2, drawn once per sample (all its frames alike) or, with
-/// <see cref="PerFrame"/>, independently for each frame as the DI-MML authors' frame loaders do. Applied to whole
-/// batches at once; the draws come from the generator passed in, so a seed fixes them per epoch.
+/// Applies an <see cref="Augmentation"/> to whole batches at once; the draws come from the generator passed in, so a seed fixes
+/// them per epoch.
 /// </summary>
-/// <param name="Crop">The random crop.</param>
-/// <param name="HorizontalFlip">Whether to flip half of the samples (or frames) left-right. Not for spectrograms:
-/// it reverses time.</param>
-/// <param name="PerFrame">Whether each frame draws its own crop and flip (true) or all frames of a sample share one.</param>
-public sealed record Augmentation(AugmentationCrop Crop, bool HorizontalFlip, bool PerFrame = false)
+public static class AugmentationExtensions
 {
     // torchvision's RandomResizedCrop tries this many boxes before it falls back to a central one.
     private const int ResizedCropAttempts = 10;
 
-    /// <summary>No augmentation.</summary>
-    public static Augmentation None { get; } = new(AugmentationCrop.None, false);
-
-    /// <summary>The DI-MML authors' recipe for images and video frames: random resized crop (area 8 %-100 %, aspect
-    /// ratio 3/4-4/3) and a horizontal flip, drawn independently for each frame.</summary>
-    public static Augmentation Paper { get; } = new(AugmentationCrop.ResizedCrop, true, PerFrame: true);
-
-    /// <summary>Pad-and-crop by <paramref name="padding"/> pixels, with a flip when <paramref name="flip"/> is set.</summary>
-    /// <param name="padding">Pixels of zero padding on every side.</param>
-    /// <param name="flip">Whether to add a random horizontal flip.</param>
-    public static Augmentation PadCrop(int padding, bool flip = false) => new(AugmentationCrop.PadCrop, flip) { CropPadding = padding };
-
-    /// <summary>Pixels of zero padding for <see cref="AugmentationCrop.PadCrop"/>. Default 4.</summary>
-    public int CropPadding { get; init; } = 4;
-
-    /// <summary>Smallest share of the area a <see cref="AugmentationCrop.ResizedCrop"/> box covers. Default 0.08.</summary>
-    public double MinScale { get; init; } = 0.08;
-
-    /// <summary>Largest share of the area a <see cref="AugmentationCrop.ResizedCrop"/> box covers. Default 1.</summary>
-    public double MaxScale { get; init; } = 1.0;
-
-    /// <summary>Smallest width / height of a <see cref="AugmentationCrop.ResizedCrop"/> box. Default 3/4.</summary>
-    public double MinAspectRatio { get; init; } = 3.0 / 4;
-
-    /// <summary>Largest width / height of a <see cref="AugmentationCrop.ResizedCrop"/> box. Default 4/3.</summary>
-    public double MaxAspectRatio { get; init; } = 4.0 / 3;
-
-    /// <summary>Whether this augmentation changes anything.</summary>
-    public bool Enabled => (Crop == AugmentationCrop.PadCrop && CropPadding > 0) || Crop == AugmentationCrop.ResizedCrop || HorizontalFlip;
-
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the setting that cannot work (and the modality, when given).</summary>
-    /// <param name="modality">The modality's name, for the message; null when there is none.</param>
-    public void Validate(string? modality = null)
-    {
-        void Require(bool condition, string problem)
-        {
-            if (!condition)
-            {
-                throw new ArgumentException($"Augmentation{(modality is null ? "" : $" of modality '{modality}'")}: {problem}.");
-            }
-        }
-
-        Require(Enum.IsDefined(Crop), $"Crop {Crop} is not one of {string.Join(", ", Enum.GetNames<AugmentationCrop>())}");
-        Require(CropPadding >= 0, $"CropPadding is {CropPadding}; it must be >= 0");
-        Require(MinScale > 0 && MinScale <= MaxScale && MaxScale <= 1, $"the scale range [{MinScale}, {MaxScale}] must lie in (0, 1] " +
-            $"with MinScale <= MaxScale");
-        Require(MinAspectRatio > 0 && MinAspectRatio <= MaxAspectRatio && double.IsFinite(MaxAspectRatio),
-            $"the aspect-ratio range [{MinAspectRatio}, {MaxAspectRatio}] must be positive and finite " +
-            "with MinAspectRatio <= MaxAspectRatio");
-    }
-
     /// <summary>Returns the augmented batch <c>[B, T·C·H·W]</c>.</summary>
+    /// <param name="augmentation">The augmentation.</param>
     /// <param name="batch">Flat batch laid out as <paramref name="shape"/>.</param>
     /// <param name="shape">Layout of each row.</param>
     /// <param name="generator">Source of the random crops and flips.</param>
-    public Tensor Apply(Tensor batch, ModalityShape shape, Generator generator)
+    public static Tensor Apply(this Augmentation augmentation, Tensor batch, ModalityShape shape, Generator generator)
     {
+        ArgumentNullException.ThrowIfNull(augmentation);
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(shape);
-        Validate();
+        augmentation.Validate();
         using var scope = NewDisposeScope();
         var rows = batch.shape[0];
 
         // The unit of a draw: a frame (its C planes) or a whole sample (its T·C planes).
-        var x = PerFrame
+        var x = augmentation.PerFrame
             ? batch.reshape(rows * shape.Frames, shape.Channels, shape.Height, shape.Width)
             : batch.reshape(rows, shape.Frames * shape.Channels, shape.Height, shape.Width);
-        x = Crop switch
+        x = augmentation.Crop switch
         {
-            AugmentationCrop.ResizedCrop => ResizedCrop(x, generator),
-            AugmentationCrop.PadCrop when CropPadding > 0 => Flip(PaddedCrop(x, CropPadding, generator), generator),
-            _ => Flip(x, generator),
+            AugmentationCrop.ResizedCrop => ResizedCrop(augmentation, x, generator),
+            AugmentationCrop.PadCrop when augmentation.CropPadding > 0 =>
+                Flip(augmentation, PaddedCrop(x, augmentation.CropPadding, generator), generator),
+            _ => Flip(augmentation, x, generator),
         };
         return x.reshape(rows, -1).MoveToOuterDisposeScope();
     }
 
-    private Tensor Flip(Tensor x, Generator generator)
+    private static Tensor Flip(Augmentation augmentation, Tensor x, Generator generator)
     {
-        if (!HorizontalFlip)
+        if (!augmentation.HorizontalFlip)
         {
             return x;
         }
@@ -128,14 +73,14 @@ public sealed record Augmentation(AugmentationCrop Crop, bool HorizontalFlip, bo
     // resample of all boxes back to H x W through an affine grid with the flip folded in. The grid is clamped to the
     // box's outer pixel centres, so the result is exactly "crop, then resize" (bilinear, align_corners = false). Boxes
     // never exceed the image, so the resize only magnifies and torchvision's antialiasing has nothing to do.
-    private Tensor ResizedCrop(Tensor x, Generator generator)
+    private static Tensor ResizedCrop(Augmentation augmentation, Tensor x, Generator generator)
     {
         var (units, height, width) = (x.shape[0], x.shape[2], x.shape[3]);
-        var (w, h) = BoxSizes(units, height, width, generator, out var anyFits);
+        var (w, h) = BoxSizes(augmentation, units, height, width, generator, out var anyFits);
         var top = Offset(h, height, anyFits, generator);
         var left = Offset(w, width, anyFits, generator);
         var xScale = ScalarMath.Divide(w, width);
-        if (HorizontalFlip)
+        if (augmentation.HorizontalFlip)
         {
             using var half = 0.5.ToScalar();
             xScale = where(rand([units], generator: generator).lt(half), xScale.neg(), xScale);
@@ -166,12 +111,14 @@ public sealed record Augmentation(AugmentationCrop Crop, bool HorizontalFlip, bo
     }
 
     // Box widths and heights (float64, whole pixels): the first of ten candidates that fits, else the central fallback.
-    private (Tensor Width, Tensor Height) BoxSizes(long units, long height, long width, Generator generator, out Tensor anyFits)
+    private static (Tensor Width, Tensor Height) BoxSizes(Augmentation augmentation, long units, long height, long width,
+        Generator generator, out Tensor anyFits)
     {
         var area = (double)height * width;
-        var scale = Uniform(rand([units, ResizedCropAttempts], ScalarType.Float64, generator: generator), MinScale, MaxScale);
-        var logRatio = Uniform(rand([units, ResizedCropAttempts], ScalarType.Float64, generator: generator), Math.Log(MinAspectRatio),
-            Math.Log(MaxAspectRatio));
+        var scale = Uniform(rand([units, ResizedCropAttempts], ScalarType.Float64, generator: generator), augmentation.MinScale,
+            augmentation.MaxScale);
+        var logRatio = Uniform(rand([units, ResizedCropAttempts], ScalarType.Float64, generator: generator),
+            Math.Log(augmentation.MinAspectRatio), Math.Log(augmentation.MaxAspectRatio));
         var ratio = logRatio.exp();
         var boxArea = ScalarMath.Multiply(scale, area);
         var boxWidth = boxArea.mul(ratio).sqrt().round();
@@ -180,7 +127,7 @@ public sealed record Augmentation(AugmentationCrop Crop, bool HorizontalFlip, bo
         var fits = boxWidth.gt(scalars.Of(0L)).logical_and(boxWidth.le(scalars.Of(width))).logical_and(boxHeight.gt(scalars.Of(0L)))
             .logical_and(boxHeight.le(scalars.Of(height)));
         var first = fits.to(ScalarType.Int64).argmax(1, keepdim: true);
-        var (fallbackWidth, fallbackHeight) = CentralBox(height, width);
+        var (fallbackWidth, fallbackHeight) = CentralBox(augmentation, height, width);
         anyFits = fits.any(1);
         return (where(anyFits, boxWidth.gather(1, first).squeeze(1), fallbackWidth),
             where(anyFits, boxHeight.gather(1, first).squeeze(1), fallbackHeight));
@@ -188,11 +135,11 @@ public sealed record Augmentation(AugmentationCrop Crop, bool HorizontalFlip, bo
 
     private static Tensor Uniform(Tensor unit, double low, double high) => ScalarMath.Add(ScalarMath.Multiply(unit, high - low), low);
 
-    private (double Width, double Height) CentralBox(long height, long width)
+    private static (double Width, double Height) CentralBox(Augmentation augmentation, long height, long width)
     {
         var ratio = (double)width / height;
-        return ratio < MinAspectRatio ? (width, Math.Round(width / MinAspectRatio))
-            : ratio > MaxAspectRatio ? (Math.Round(height * MaxAspectRatio), height)
+        return ratio < augmentation.MinAspectRatio ? (width, Math.Round(width / augmentation.MinAspectRatio))
+            : ratio > augmentation.MaxAspectRatio ? (Math.Round(height * augmentation.MaxAspectRatio), height)
             : (width, height);
     }
 }

@@ -1,4 +1,4 @@
-namespace DiMml.Torch.Training;
+namespace DiMml;
 
 /// <summary>Which training procedure produced an epoch record.</summary>
 public enum TrainingStage

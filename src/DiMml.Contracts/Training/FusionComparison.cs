@@ -1,4 +1,4 @@
-namespace DiMml.Torch.Calibration;
+namespace DiMml;
 
 /// <summary>One step of the fusion choice: a candidate against the paper's weighting, paired on the held-out rows.</summary>
 /// <param name="Candidate">The candidate's name.</param>

@@ -1,6 +1,4 @@
-using static TorchSharp.torch;
-
-namespace DiMml.Torch.Modules;
+namespace DiMml;
 
 /// <summary>
 /// Per-channel standardisation of a shaped input, <c>(x − Mean[c]) / Std[c]</c> for every plane of channel c in every
@@ -33,14 +31,5 @@ public sealed record ChannelNormalization(IReadOnlyList<float> Mean, IReadOnlyLi
         {
             throw new ArgumentException($"Normalization of modality '{modality}' needs finite means and finite standard deviations > 0.");
         }
-    }
-
-    /// <summary>Normalises <paramref name="planes"/> <c>[N, C, H, W]</c>.</summary>
-    internal Tensor Apply(Tensor planes)
-    {
-        using var scope = NewDisposeScope();
-        var mean = tensor(Mean.ToArray(), dtype: planes.dtype, device: planes.device).reshape(1, -1, 1, 1);
-        var std = tensor(Std.ToArray(), dtype: planes.dtype, device: planes.device).reshape(1, -1, 1, 1);
-        return ((planes - mean) / std).MoveToOuterDisposeScope();
     }
 }
