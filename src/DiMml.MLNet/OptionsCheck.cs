@@ -1,4 +1,3 @@
-using DiMml.MLNet.Scoring;
 using DiMml.Torch.Training;
 
 namespace DiMml;
@@ -50,7 +49,7 @@ internal static class OptionsCheck
         }
 
         Require(options.ModalityScoreColumnPrefix is not null, nameof(options.ModalityScoreColumnPrefix), "is null; use \"\" for none");
-        var outputs = OutputColumnNames.Of(options).All(options.Modalities.Select(m => m.Name)).ToArray();
+        var outputs = options.OutputColumns().All(options.Modalities.Select(m => m.Name)).ToArray();
         var clash = outputs.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1)?.Key
             ?? outputs.Intersect(options.Modalities.Select(Column).Append(options.LabelColumnName)).FirstOrDefault();
         Require(clash is null, nameof(options.ScoreColumnName), $"and the other output names give column '{clash}' twice or name an " +

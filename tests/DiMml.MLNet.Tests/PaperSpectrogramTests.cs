@@ -1,5 +1,5 @@
 using System.Text.Json;
-using DiMml.Torch.Export;
+using DiMml.Graphs;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using DiMml.Serving;
+using DiMml;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

@@ -1,6 +1,4 @@
-using DiMml.MLNet;
-using DiMml.Serving;
-using DiMml.Torch.Training;
+using DiMml;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

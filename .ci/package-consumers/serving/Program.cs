@@ -1,5 +1,5 @@
 using System.Globalization;
-using DiMml.Serving;
+using DiMml;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
-using DiMml.MLNet;
-using DiMml.Torch.Training;
+using DiMml;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

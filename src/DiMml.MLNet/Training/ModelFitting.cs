@@ -46,7 +46,7 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         using var file = new OnnxModelFile(graph);
         var provider = ScoringPipeline.ExecutionProvider(env, () => graph);
         return OnnxRuntimeBackend.Explain(() => ScoringPipeline.ForModel(env, file, Columns, ScoredModalities(model), labels,
-            OutputColumnNames.Of(options), provider).Estimator.GetOutputSchema(inputSchema));
+            options.OutputColumns(), provider).Estimator.GetOutputSchema(inputSchema));
     }
 
     /// <summary>Trains with <paramref name="training"/> and builds the scoring chain and the trainer's diagnostics.</summary>
@@ -102,7 +102,7 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         try
         {
             scoring = OnnxRuntimeBackend.Explain(() => ScoringPipeline.ForModel(env, scoringGraph, Columns, ScoredModalities(model), labels,
-                OutputColumnNames.Of(options), provider).Estimator.Fit(input));
+                options.OutputColumns(), provider).Estimator.Fit(input));
         }
         catch
         {

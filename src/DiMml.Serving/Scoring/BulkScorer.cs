@@ -1,4 +1,4 @@
-using DiMml.Serving;
+using DiMml.Graphs;
 using DiMml.Serving.Runtime;
 using Microsoft.ML;
 using Microsoft.ML.Data;

@@ -1,3 +1,4 @@
+using DiMml.Graphs;
 using DiMml.Torch.Inference;
 using DiMml.Torch.Modules;
 using TorchSharp.Modules;
@@ -48,7 +49,7 @@ public static class OnnxExport
         var branches = CertaintyGraph.Calibrate(g, Branches(g, model, modalities), model.Weighting.BranchTemperatures);
         var fused = CertaintyGraph.Fuse(g, branches, (float)model.Weighting.Temperature, CertaintyMeasure.MaxProbability, out var weights,
             out var anyAvailable,
-            model.Weighting.PreferredBranches, model.Weighting.Combiner);
+            model.Weighting.PreferredBranches, Combiner(model.Weighting.Combiner));
 
         var outputs = new List<(string Name, string Value, DataType Type, long Width)>
         {
@@ -180,4 +181,7 @@ public static class OnnxExport
 
         return metadata;
     }
+
+    private static OnnxCombiner? Combiner(BranchCombiner? combiner) => combiner is null ? null
+        : new(combiner.Kind == BranchCombinerKind.Stacked, combiner.BranchCount, combiner.ClassCount, combiner.Weights, combiner.Bias);
 }

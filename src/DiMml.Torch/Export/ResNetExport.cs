@@ -1,3 +1,4 @@
+using DiMml.Graphs;
 using DiMml.Torch.Modules;
 using DiMml.Torch.Runtime;
 using TorchSharp.Modules;

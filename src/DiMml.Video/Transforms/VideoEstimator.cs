@@ -1,5 +1,5 @@
+using DiMml.Graphs;
 using DiMml.MLNet.Scoring;
-using DiMml.Torch.Export;
 using DiMml.Video;
 using Microsoft.ML;
 using Microsoft.ML.Data;

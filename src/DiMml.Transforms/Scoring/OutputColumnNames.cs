@@ -7,10 +7,6 @@ namespace DiMml.MLNet.Scoring;
 /// <param name="ModalityScorePrefix">Put before a modality's name for its own branch's probabilities.</param>
 internal sealed record OutputColumnNames(string Score, string PredictedLabel, string BranchWeights, string ModalityScorePrefix)
 {
-    /// <summary>The names set on <paramref name="options"/>.</summary>
-    public static OutputColumnNames Of(IMultimodalTrainerOptions options) => new(
-        options.ScoreColumnName, options.PredictedLabelColumnName, options.BranchWeightsColumnName, options.ModalityScoreColumnPrefix);
-
     /// <summary>Every column name, the modality scores' included.</summary>
     public IEnumerable<string> All(IEnumerable<string> modalityNames) =>
         new[] { Score, PredictedLabel, BranchWeights }.Concat(modalityNames.Select(m => ModalityScorePrefix + m));

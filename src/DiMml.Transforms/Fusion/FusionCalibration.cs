@@ -1,7 +1,6 @@
-using DiMml.Torch.Calibration;
+using DiMml.Calibration;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using static TorchSharp.torch;
 
 namespace DiMml;
 
@@ -51,8 +50,6 @@ internal static class FusionCalibration
                     $"labelled held-out scores.", labelColumn);
         }
 
-        using var scope = NewDisposeScope();
-        var logits = values.Select(v => tensor(v.ToArray(), [labels.Count, classes])).ToArray();
-        return TemperatureScaling.Fit(logits, tensor(labels.ToArray()));
+        return TemperatureSearch.Fit(values.Select(v => v.Select(x => (double)x).ToArray()).ToArray(), classes, labels);
     }
 }

@@ -1,6 +1,6 @@
+using DiMml.Graphs;
 using DiMml.MLNet.Scoring;
 using DiMml.Serving.Runtime;
-using DiMml.Torch.Export;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

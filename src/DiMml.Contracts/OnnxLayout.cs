@@ -1,4 +1,4 @@
-namespace DiMml.Torch.Export;
+namespace DiMml;
 
 /// <summary>Shape convention of an exported graph's inputs and outputs.</summary>
 public enum OnnxLayout

@@ -1,13 +1,12 @@
-using DiMml.Torch.Inference;
 using DataType = Onnx.TensorProto.Types.DataType;
 
-namespace DiMml.Torch.Export;
+namespace DiMml.Graphs;
 
 /// <summary>The names of a certainty-fusion graph's outputs.</summary>
 /// <param name="Score">Fused class probabilities <c>[C]</c> per row.</param>
 /// <param name="BranchWeights">Weight of each input per row <c>[K]</c>.</param>
 /// <param name="PredictedIndex">0-based class index <c>[1]</c> (int64), −1 when every input of the row is missing.</param>
-public sealed record FusionOutputNames(string Score, string BranchWeights, string PredictedIndex);
+internal sealed record FusionOutputNames(string Score, string BranchWeights, string PredictedIndex);
 
 /// <summary>
 /// Writes certainty-aware logit weighting over the score vectors of any classifiers as an ONNX graph (opset 17).
@@ -15,7 +14,7 @@ public sealed record FusionOutputNames(string Score, string BranchWeights, strin
 /// weighted geometric mean of the inputs; logit inputs are used as they are. A row of an input that holds a NaN
 /// drops that input for the row.
 /// </summary>
-public static class FusionOnnxExport
+internal static class FusionOnnxExport
 {
     /// <summary>Serialises the fusion graph.</summary>
     /// <param name="inputNames">One input per fused branch (K ≥ 1), each <c>[classCount]</c> per row.</param>
@@ -26,7 +25,7 @@ public static class FusionOnnxExport
     /// <param name="outputs">Output names (must differ from the input names).</param>
     /// <param name="layout">Per-row (ML.NET) or batched shapes.</param>
     /// <param name="metadata">Entries for the model's metadata_props.</param>
-    /// <param name="inputTemperatures">Optional calibration temperature per input (<see cref="Calibration.TemperatureScaling"/>):
+    /// <param name="inputTemperatures">Optional calibration temperature per input (<see cref="Calibration.TemperatureSearch"/>):
     /// each input's logits are divided by it before the weighting; null for none.</param>
     public static byte[] ToBytes(
         IReadOnlyList<string> inputNames, int classCount, bool inputsAreLogits, CertaintyMeasure measure, double temperature,
@@ -42,7 +41,12 @@ public static class FusionOnnxExport
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 2);
-        _ = new CertaintyWeighting(temperature, inputTemperatures);
+        if (!double.IsFinite(temperature) || temperature <= 0 || inputTemperatures?.Any(t => !double.IsFinite(t) || t <= 0) == true)
+        {
+            throw new ArgumentOutOfRangeException(nameof(temperature), "The certainty temperature and every input temperature must be " +
+                "finite numbers > 0.");
+        }
+
         if (inputTemperatures is not null && inputTemperatures.Count != inputNames.Count)
         {
             throw new ArgumentException("Give one calibration temperature per input.", nameof(inputTemperatures));

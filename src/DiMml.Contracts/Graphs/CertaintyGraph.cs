@@ -1,23 +1,27 @@
-using DiMml.Torch.Inference;
 using DataType = Onnx.TensorProto.Types.DataType;
 
-namespace DiMml.Torch.Export;
+namespace DiMml.Graphs;
 
 /// <summary>One branch of a fused prediction in an ONNX graph: its logits <c>[N, C]</c> and availability <c>[N, 1]</c> (bool).</summary>
 internal readonly record struct OnnxBranch(string Logits, string Available);
 
+/// <summary>A fitted combiner of the certainty-weighted branches, as the graph needs it: per-class factors <c>[K, C]</c> or the
+/// stacked regression's weights <c>[K·C, C]</c>, row-major, and its bias <c>[C]</c>.</summary>
+internal sealed record OnnxCombiner(
+    bool Stacked, int BranchCount, int ClassCount, IReadOnlyList<double> Weights, IReadOnlyList<double> Bias);
+
 /// <summary>
-/// Certainty-aware logit weighting as ONNX nodes, node for node what <see cref="CertaintyWeighting.Fuse"/> computes
+/// Certainty-aware logit weighting as ONNX nodes, node for node what the core's <c>CertaintyWeighting.Fuse</c> computes
 /// (with the max-probability measure): per-row certainty of each branch, weights <c>softmax(c / T)</c> over the
 /// available branches (NaN when none is), fused logits <c>Σ w_k z_k</c>. Branch logits come in already calibrated; preferred
-/// branches restrict the weights as <see cref="CertaintyWeighting.PreferredBranches"/> describes.
+/// branches restrict the weights as the core's <c>CertaintyWeighting.PreferredBranches</c> describes.
 /// </summary>
 internal static class CertaintyGraph
 {
     public static string Fuse(
         OnnxGraph g, IReadOnlyList<OnnxBranch> branches, float temperature, CertaintyMeasure measure, out string weights,
             out string anyAvailable,
-        IReadOnlyList<bool>? preferred = null, BranchCombiner? combiner = null)
+        IReadOnlyList<bool>? preferred = null, OnnxCombiner? combiner = null)
     {
         var certainty = branches.Select(b => Certainty(g, g.Node("Softmax", "branch_probabilities", [b.Logits], ("axis", 1L)), measure))
             .ToArray();
@@ -44,9 +48,9 @@ internal static class CertaintyGraph
 
     private static string Sum(OnnxGraph g, string[] terms) => terms.Skip(1).Aggregate(terms[0], (a, t) => g.Node("Add", "fused", [a, t]));
 
-    // What BranchCombiner.Combine computes: per-class factors on the weighted log-probabilities, or the stacked regression for
+    // What the core's BranchCombiner.Combine computes: per-class factors on the weighted log-probabilities, or the stacked regression for
     // rows with every branch present (the weighted sum elsewhere).
-    private static string Combine(OnnxGraph g, BranchCombiner combiner, IReadOnlyList<OnnxBranch> branches, string[] weights,
+    private static string Combine(OnnxGraph g, OnnxCombiner combiner, IReadOnlyList<OnnxBranch> branches, string[] weights,
         string present,
         string weightedSum)
     {
@@ -54,7 +58,7 @@ internal static class CertaintyGraph
         var logProbabilities = branches.Select(b => g.Node("LogSoftmax", "branch_log_probabilities", [b.Logits], ("axis", 1L))).ToArray();
         var values = combiner.Weights.Select(v => (float)v).ToArray();
         var bias = g.Floats("combiner_bias", combiner.Bias.Select(v => (float)v).ToArray(), 1, classes);
-        if (combiner.Kind == BranchCombinerKind.PerClass)
+        if (!combiner.Stacked)
         {
             var terms = logProbabilities.Select((lp, k) =>
             {

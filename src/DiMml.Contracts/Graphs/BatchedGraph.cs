@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Onnx;
 
-namespace DiMml.Serving;
+namespace DiMml.Graphs;
 
 /// <summary>
 /// The batched graph (inputs <c>[N, F_m]</c>, outputs <c>[N, ·]</c>, unprefixed output names) of the per-row graph a saved

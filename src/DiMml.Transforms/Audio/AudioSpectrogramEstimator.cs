@@ -1,6 +1,6 @@
+using DiMml.Graphs;
 using DiMml.MLNet.Scoring;
 using DiMml.Serving.Audio;
-using DiMml.Torch.Export;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -9,7 +9,7 @@ namespace DiMml;
 
 /// <summary>
 /// Turns a column of WAV file paths into a fixed-size log spectrogram vector (frequency-major:
-/// <see cref="Options.Bins"/> rows of frames), for an audio modality of <see cref="DiMmlTrainer"/> (declare its Shape as
+/// <see cref="Options.Bins"/> rows of frames), for an audio modality of <c>DiMmlTrainer</c> (declare its Shape as
 /// new ModalityShape(1, 1, Bins, Frames)). Decoding (16-bit PCM or 32-bit float WAV, mono or mixed-down
 /// stereo, any rate resampled to 16 kHz, tiled or cropped to the duration) runs in a CustomMapping from the
 /// DiMml.Serving assembly; the STFT, mel bank, log and standardisation run in an ONNX graph, so the serving-time

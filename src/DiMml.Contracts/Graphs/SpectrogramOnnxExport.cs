@@ -1,6 +1,6 @@
 using DataType = Onnx.TensorProto.Types.DataType;
 
-namespace DiMml.Torch.Export;
+namespace DiMml.Graphs;
 
 /// <summary>
 /// Writes <see cref="SpectrogramSettings"/> as an ONNX graph (opset 17: Pad reflect, STFT, MatMul for the mel
@@ -8,7 +8,7 @@ namespace DiMml.Torch.Export;
 /// with ApplyOnnxModel, so the spectrogram a saved model computes at serving time is the one it trained on.
 /// A NaN signal (an undecodable file) gives a NaN spectrogram: a missing modality.
 /// </summary>
-public static class SpectrogramOnnxExport
+internal static class SpectrogramOnnxExport
 {
     /// <summary>Serialises the graph.</summary>
     /// <param name="settings">The spectrogram settings.</param>

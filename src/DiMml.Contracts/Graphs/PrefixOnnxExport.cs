@@ -1,6 +1,6 @@
 using DataType = Onnx.TensorProto.Types.DataType;
 
-namespace DiMml.Torch.Export;
+namespace DiMml.Graphs;
 
 /// <summary>A per-row ONNX graph that keeps the first values of a vector: how a pipeline step gives a fixed-size column the
 /// exact size it needs (the video decoding's power-of-two tiers, cut to the clip's size).</summary>

@@ -1,10 +1,9 @@
 using Google.Protobuf;
 using Onnx;
-using static TorchSharp.torch;
 using AttributeType = Onnx.AttributeProto.Types.AttributeType;
 using DataType = Onnx.TensorProto.Types.DataType;
 
-namespace DiMml.Torch.Export;
+namespace DiMml.Graphs;
 
 /// <summary>
 /// A small builder over the ONNX protobuf messages: unique value names, initialisers from tensors or arrays,
@@ -81,13 +80,6 @@ internal sealed class OnnxGraph
     public void Input(string name, DataType type, params object[] dims) => graph.Input.Add(ValueInfo(name, type, dims));
 
     public void Output(string name, DataType type, params object[] dims) => graph.Output.Add(ValueInfo(name, type, dims));
-
-    /// <summary>Adds a float initialiser holding a copy of <paramref name="value"/> (moved to the CPU).</summary>
-    public string Weight(string stem, Tensor value)
-    {
-        using var cpu = value.detach().to(ScalarType.Float32).cpu().contiguous();
-        return Floats(stem, cpu.data<float>().ToArray(), cpu.shape);
-    }
 
     public string Floats(string stem, float[] values, params long[] dims)
     {
