@@ -9,12 +9,32 @@ namespace DiMml;
 /// estimators we compose share the user's log, random source, temp folder and GPU setting.
 /// </summary>
 /// <remarks>
-/// A catalog extension only sees the catalog, and ML.NET keeps a catalog's environment (a LocalEnvironment, not
-/// the MLContext) and the catalogs' constructors internal; both are reached by reflection, which is pinned to
-/// the ML.NET version this package is built against. Code that holds the MLContext uses no reflection.
+/// ML.NET gives a package outside it no public way to do three things, so they go through reflection into its internals:
+/// <list type="bullet">
+/// <item><see cref="CatalogEnvironment"/>: a catalog extension sees only the catalog, whose environment sits behind the internal
+/// <c>IInternalCatalog</c> (every ML.NET package reads it through the internal <c>CatalogUtils</c>);</item>
+/// <item><see cref="CatalogConstructor"/>: the catalogs of that environment (the ML.NET transforms we compose) have internal
+/// constructors;</item>
+/// <item><see cref="CancellationInterface"/>: <c>MLContext.CancelExecution</c> sets an internal <c>ICancelable.IsCanceled</c> on the
+/// environment (an MLContext keeps it in the private field <c>_env</c>), and ML.NET offers no token.</item>
+/// </list>
+/// Each site is named by a constant here; <see cref="MissingTargets"/> lists those this ML.NET version lacks, which the package
+/// tests check for every supported ML.NET version. Without the cancellation state a Fit logs a warning and still honours the
+/// options' CancellationToken; without the catalog targets the catalog method fails naming the constructor that works instead.
 /// </remarks>
 internal sealed class MLNetEnvironment
 {
+    /// <summary>The internal interface behind which a catalog keeps its environment.</summary>
+    public const string CatalogEnvironment = "Microsoft.ML.Data.IInternalCatalog.Environment";
+
+    /// <summary>The internal catalog constructors taking an environment.</summary>
+    public const string CatalogConstructor = "TransformsCatalog(IHostEnvironment), DataOperationsCatalog(IHostEnvironment)";
+
+    /// <summary>The internal interface an environment's cancellation state is read from.</summary>
+    public const string CancellationInterface = "Microsoft.ML.Runtime.ICancelable.IsCanceled (MLContext._env)";
+
+    private const string EnvironmentField = "_env";
+
     private MLNetEnvironment(IHostEnvironment host, TransformsCatalog transforms, DataOperationsCatalog data)
     {
         Host = host;
@@ -39,16 +59,41 @@ internal sealed class MLNetEnvironment
 
     public static MLNetEnvironment Of(TrainCatalogBase.CatalogInstantiatorBase catalog) => OfCatalog(catalog);
 
+    /// <summary>The reflection sites whose target this ML.NET version lacks (empty when all are found).</summary>
+    public static IReadOnlyList<string> MissingTargets()
+    {
+        var context = new MLContext(seed: 0);
+        var missing = new List<string>();
+        if (EnvironmentOf(context.Transforms) is not { } host)
+        {
+            missing.Add(CatalogEnvironment);
+            return [.. missing, CatalogConstructor, CancellationInterface];
+        }
+
+        if (Create<TransformsCatalog>(host) is null || Create<DataOperationsCatalog>(host) is null)
+        {
+            missing.Add(CatalogConstructor);
+        }
+
+        if (CancellationState(context) is null || CancellationState(host) is null)
+        {
+            missing.Add(CancellationInterface);
+        }
+
+        return missing;
+    }
+
     private static MLNetEnvironment OfCatalog(object catalog)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        var host = catalog.GetType().GetInterfaces()
-            .FirstOrDefault(i => i.FullName == "Microsoft.ML.Data.IInternalCatalog")?
-            .GetProperty("Environment")?.GetValue(catalog) as IHostEnvironment;
-        return host is null
-            ? throw new InvalidOperationException($"Could not reach the ML.NET environment behind this catalog. {Fallback}")
-            : new(host, Create<TransformsCatalog>(host), Create<DataOperationsCatalog>(host));
+        var host = EnvironmentOf(catalog) ?? throw Unsupported(CatalogEnvironment);
+        return new(host, Create<TransformsCatalog>(host) ?? throw Unsupported(CatalogConstructor),
+            Create<DataOperationsCatalog>(host) ?? throw Unsupported(CatalogConstructor));
     }
+
+    private static IHostEnvironment? EnvironmentOf(object catalog) => catalog.GetType().GetInterfaces()
+        .FirstOrDefault(i => i.FullName == "Microsoft.ML.Data.IInternalCatalog")?
+        .GetProperty("Environment")?.GetValue(catalog) as IHostEnvironment;
 
     /// <summary>The GPU setting ML.NET's deep-learning trainers follow: <c>MLContext.GpuDeviceId</c> and
     /// <c>FallbackToCpu</c> (an environment behind a catalog keeps them on an internal interface), read at Fit time.</summary>
@@ -65,20 +110,32 @@ internal sealed class MLNetEnvironment
         return (Find("GpuDeviceId")?.GetValue(Host) as int?, Find("FallbackToCpu")?.GetValue(Host) is true);
     }
 
-    // ML.NET's environments implement an internal ICancelable; an MLContext holds its environment in a private field.
+    /// <summary>Logs, once per Fit, that <c>MLContext.CancelExecution</c> cannot reach this Fit on this ML.NET version.</summary>
+    public void WarnIfCancellationUnreachable(IChannel channel)
+    {
+        if (IsCanceled is null)
+        {
+            channel.Warning(MessageSensitivity.None, $"MLContext.CancelExecution cannot stop this Fit: ML.NET {MLNetVersion} does " +
+                $"not expose {CancellationInterface} where DiMml looks for it. Cancel the options' CancellationToken instead.");
+        }
+    }
+
+    private static string MLNetVersion => typeof(MLContext).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()
+        ?.InformationalVersion.Split('+')[0] ?? "(unknown)";
+
     private static Func<bool>? CancellationState(IHostEnvironment host)
     {
         object? target = host is MLContext context
-            ? typeof(MLContext).GetField("_env", BindingFlags.NonPublic | BindingFlags.Instance)?.GetValue(context)
+            ? typeof(MLContext).GetField(EnvironmentField, BindingFlags.NonPublic | BindingFlags.Instance)?.GetValue(context)
             : host;
         var property = target?.GetType().GetInterfaces().FirstOrDefault(i => i.Name == "ICancelable")?.GetProperty("IsCanceled");
         return property is null ? null : () => property.GetValue(target) is true;
     }
 
-    private const string Fallback = "This ML.NET version is not the one DiMml.MLNet was built for; use new DiMmlTrainer(mlContext, " +
-        "options) instead.";
+    private static InvalidOperationException Unsupported(string site) => new(
+        $"DiMml's catalog methods cannot reach {site} in ML.NET {MLNetVersion}, which this DiMml version was not tested with; " +
+            "use the constructors that take the MLContext (new DiMmlTrainer(mlContext, options), ...) instead.");
 
-    private static T Create<T>(IHostEnvironment host) =>
-        (T?)Activator.CreateInstance(typeof(T), BindingFlags.NonPublic | BindingFlags.Instance, null, [host], null)
-        ?? throw new InvalidOperationException($"Could not create {typeof(T).Name} for the catalog's environment. {Fallback}");
+    private static T? Create<T>(IHostEnvironment host) where T : class =>
+        typeof(T).GetConstructor(BindingFlags.NonPublic | BindingFlags.Instance, [typeof(IHostEnvironment)])?.Invoke([host]) as T;
 }

@@ -68,7 +68,7 @@ public sealed class DeviceTests
             ml.Model.Save(model, data.Schema, path);
             var (loaded, info) = DiMmlModelInfo.Load(ml, path, out _);
             Assert.AreEqual(OnnxExecutionProvider.Cpu, info.ScoringExecutionProvider);
-            Assert.AreEqual(0, ml.GpuDeviceId, "Load puts the context's GPU id back");
+            Assert.AreEqual(0, ml.GpuDeviceId, "Load leaves the context as it was");
             CollectionAssert.AreEqual(model.Transform(data).GetColumn<float[]>("Score").SelectMany(s => s).ToArray(),
                 loaded.Transform(data).GetColumn<float[]>("Score").SelectMany(s => s).ToArray(), "the loaded model scores the same");
             (loaded as IDisposable)?.Dispose();

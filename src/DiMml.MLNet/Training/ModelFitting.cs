@@ -68,6 +68,7 @@ internal sealed class ModelFitting<TOptions>(MLNetEnvironment env, TOptions opti
         dataWait = TimeSpan.Zero;
         var host = env.Host.Register(component);
         using var channel = host.Start("Training");
+        env.WarnIfCancellationUnreachable(channel);
         var seed = options.Seed ?? host.Rand.Next();
         var provider = ScoringPipeline.ExecutionProvider(env, () =>
         {

@@ -4,6 +4,7 @@ using DiMml.Serving.Runtime;
 using Google.Protobuf;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using Onnx;
 
 namespace DiMml;
@@ -88,7 +89,8 @@ public sealed class DiMmlModelInfo
     /// The context's <c>GpuDeviceId</c> and <c>FallbackToCpu</c> decide where the model scores: on that GPU only when ONNX
     /// Runtime's CUDA execution provider works there, else on the CPU with fallback, else an error naming the fix (plain
     /// <c>Model.Load</c> throws EntryPointNotFoundException with the CPU runtime, fallback or not). For a CPU decision under a
-    /// GPU id, the context's <c>GpuDeviceId</c> reads null while this method runs.
+    /// GPU id, the model is loaded into a CPU context of its own (seeded from <paramref name="mlContext"/>'s random source), so
+    /// the caller's context is never changed.
     /// </remarks>
     /// <param name="mlContext">The context to load into.</param>
     /// <param name="modelPath">Path of the model zip.</param>
@@ -99,12 +101,13 @@ public sealed class DiMmlModelInfo
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         var (metadata, graph) = ReadChecked(modelPath);
-        var gpuDeviceId = mlContext.GpuDeviceId;
-        var provider = OnnxExecutionProvider.Resolve(gpuDeviceId, mlContext.FallbackToCpu, () => graph);
+        var provider = OnnxExecutionProvider.Resolve(mlContext.GpuDeviceId, mlContext.FallbackToCpu, () => graph);
+        var loading = provider == OnnxExecutionProvider.Cpu && mlContext.GpuDeviceId is not null
+            ? new MLContext(seed: ((IHostEnvironment)mlContext).Register(nameof(DiMmlModelInfo)).Rand.Next())
+            : mlContext;
         try
         {
-            mlContext.GpuDeviceId = provider == OnnxExecutionProvider.Cpu ? null : gpuDeviceId;
-            return (mlContext.Model.Load(modelPath, out inputSchema), new DiMmlModelInfo(metadata) { ScoringExecutionProvider = provider });
+            return (loading.Model.Load(modelPath, out inputSchema), new DiMmlModelInfo(metadata) { ScoringExecutionProvider = provider });
         }
         catch (Exception e) when (OnnxRuntimeBackend.IsMissing(e))
         {
@@ -113,10 +116,6 @@ public sealed class DiMmlModelInfo
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new InvalidDataException($"ML.NET could not load '{modelPath}' (truncated or altered?): {e.Message}", e);
-        }
-        finally
-        {
-            mlContext.GpuDeviceId = gpuDeviceId;
         }
     }
 
