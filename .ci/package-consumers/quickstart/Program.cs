@@ -91,7 +91,10 @@ static double ImageAudioVideo(string folder)
         Name = "audio", ColumnName = "Spectrogram", Encoder = EncoderKind.ResNet18,
         Shape = new ModalityShape(1, 1, audio.Bins, audio.Frames),
     });
-    options.Modalities.Add(new ModalityOptions { Name = "video", ColumnName = "Frames", Encoder = EncoderKind.ResNet18, Shape = frames.Shape });
+    options.Modalities.Add(new ModalityOptions
+    {
+        Name = "video", ColumnName = "Frames", Encoder = EncoderKind.ResNet18, Shape = frames.Shape,
+    });
     var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
         .Append(ml.Transforms.AudioSpectrogram("Spectrogram", "Wav", audio))
         .Append(ml.Transforms.VideoFrames("Frames", "Clip", frames))
@@ -105,7 +108,8 @@ static double ImageAudioVideo(string folder)
     var before = model.Transform(data).GetColumn<float[]>("Score").ToArray();
     var after = loaded.Transform(data).GetColumn<float[]>("Score").ToArray();
     var largest = before.Zip(after, (a, b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max()).Max();
-    Console.WriteLine($"consumer: image + audio + video training accuracy {accuracy:P1}; saved and loaded, largest score change {largest:G3}");
+    Console.WriteLine($"consumer: image + audio + video training accuracy {accuracy:P1}; saved and loaded, " +
+        $"largest score change {largest:G3}");
     return largest < 1e-4 ? accuracy : 0;
 }
 
